@@ -1,0 +1,169 @@
+"""The command line: one entry point, ``reportgen``, over the pipeline's stages.
+
+In:  command-line arguments. Out: files, printed results and an exit code: 0 on success,
+1 when the input has errors (printed as one clear message each, never a traceback),
+2 for usage errors (Typer's own).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from reportgen import __version__
+from reportgen.errors import DataValidationError, ReportgenError
+
+app = typer.Typer(
+    name="reportgen",
+    help=(
+        "Publication-quality PDF country reports from HRMI human-rights data.\n\n"
+        "Point --data at an HRMI release directory (the data portal's CSV files) "
+        "or use the shipped demo release (data/demo)."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+DataOption = Annotated[
+    Path,
+    typer.Option(
+        "--data", "-d", help="HRMI release directory (CSV files as published).", show_default=True
+    ),
+]
+StyleOption = Annotated[
+    str,
+    typer.Option("--style", help="Style name in styles/ or path to a .toml style file."),
+]
+
+
+def _demo_dir() -> Path:
+    from reportgen.resources import demo_data_dir
+
+    return demo_data_dir()
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"reportgen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Publication-quality PDF country reports from HRMI human-rights data."""
+
+
+@app.command()
+def validate(
+    data: Annotated[Path, typer.Argument(help="HRMI release directory to check.")],
+) -> None:
+    """Check a release directory and list every problem (file, row, column, value, fix)."""
+    from reportgen.load import load_release
+
+    try:
+        dataset = load_release(data)
+    except DataValidationError as exc:
+        errors = [p for p in exc.problems if p.severity == "error"]
+        for problem in exc.problems:
+            label = "[red]error[/red]" if problem.severity == "error" else "[yellow]note[/yellow]"
+            out.print(label, end=" ")
+            out.print(str(problem), markup=False)
+        err.print(f"[red]{len(errors)} error(s): the release cannot be used as it is.[/red]")
+        raise typer.Exit(1) from None
+    for problem in dataset.notes:
+        out.print("[yellow]note[/yellow]", end=" ")
+        out.print(str(problem), markup=False)
+    info = dataset.info
+    out.print(
+        f"[green]OK[/green] {info.title}: {len(dataset.countries)} countries, "
+        f"{len(dataset.survey_countries())} with survey data "
+        f"({', '.join(map(str, info.cpr_years)) or 'none'}), quality of life "
+        f"{info.esr_years[0] if info.esr_years else '-'}–{info.esr_years[-1] if info.esr_years else '-'}"
+        f"{'; illustrative data' if info.illustrative else ''}."
+    )
+
+
+@app.command()
+def countries(data: DataOption = Path("data/demo")) -> None:
+    """List the countries of a release with their codes, regions and what data they have."""
+    from reportgen.codebook import load_codebook
+    from reportgen.load import load_release
+
+    dataset = load_release(data)
+    book = load_codebook("en")
+    survey = set(dataset.survey_countries())
+    esr = set(dataset.esr["country"])
+    table = Table("code", "country", "region", "survey", "quality of life")
+    for row in dataset.countries.sort_values("country").itertuples(index=False):
+        code = str(row.country)
+        table.add_row(
+            code,
+            book.country(code, dataset.names).name,
+            book.regions.get(str(row.region), str(row.region)),
+            "yes" if code in survey else "",
+            "yes" if code in esr else "",
+        )
+    out.print(table)
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+@app.command()
+def facts(
+    country: Annotated[str, typer.Argument(help="ISO3 code or English name, any case.")],
+    data: DataOption = Path("data/demo"),
+    style: StyleOption = "base",
+    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+) -> None:
+    """Print every fact a report on COUNTRY states, so its numbers can be audited."""
+    from reportgen.facts import compute_facts, resolve_country
+    from reportgen.factsview import render_facts
+    from reportgen.load import load_release
+    from reportgen.style import load_style
+
+    dataset = load_release(data)
+    code = resolve_country(dataset, country)
+    result = compute_facts(dataset, code, load_style(style))
+    if as_json:
+        out.print_json(json.dumps(_jsonable(result), ensure_ascii=False))
+    else:
+        out.print(render_facts(result, dataset), markup=False)
+
+
+def main() -> None:
+    """Run the CLI, turning every input error into one clear message and exit code 1."""
+    try:
+        app()
+    except ReportgenError as exc:
+        err.print("error:", style="bold red", end=" ")
+        err.print(str(exc), markup=False)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err.print("interrupted: nothing half-written was left behind.")
+        sys.exit(130)

@@ -1,0 +1,247 @@
+"""Load a style: ``styles/NAME.toml`` (with ``inherit`` chains) → a validated ``Style``.
+
+In:  a style name (a file in ``styles/``) or a path to a TOML file.
+Out: ``Style``, frozen, every colour parsed and every number checked once, here.
+
+A style file may start with ``inherit = "base"``; its tables are merged over the parent's
+key by key, so a theme states only what it changes.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from reportgen.errors import StyleError
+from reportgen.resources import styles_dir
+
+BandName = Literal["very_bad", "bad", "fair", "good"]
+BAND_NAMES: tuple[BandName, ...] = ("very_bad", "bad", "fair", "good")
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Color:
+    """An sRGB colour; ``hex`` is ``#rrggbb``."""
+
+    hex: str
+
+    @property
+    def rgb(self) -> tuple[float, float, float]:
+        """Components in 0..1."""
+        h = self.hex.lstrip("#")
+        return (int(h[0:2], 16) / 255, int(h[2:4], 16) / 255, int(h[4:6], 16) / 255)
+
+
+@dataclass(frozen=True, slots=True)
+class BandScale:
+    """Band thresholds of one score type: a score below ``very_bad`` is very bad, etc."""
+
+    unit: str
+    very_bad: float
+    bad: float
+    fair: float
+
+    def band_of(self, score: float) -> BandName:
+        """Return the band of ``score`` (thresholds are lower limits of the next band)."""
+        if score < self.very_bad:
+            return "very_bad"
+        if score < self.bad:
+            return "bad"
+        if score < self.fair:
+            return "fair"
+        return "good"
+
+
+@dataclass(frozen=True, slots=True)
+class PageStyle:
+    """Page size name and margins in millimetres."""
+
+    size: Literal["A4", "Letter"]
+    margin_top_mm: float
+    margin_bottom_mm: float
+    margin_left_mm: float
+    margin_right_mm: float
+
+
+@dataclass(frozen=True, slots=True)
+class FontStyle:
+    """Font family and sizes in points."""
+
+    family: str
+    body_size: float
+    leading: float
+    h1_size: float
+    h2_size: float
+    h3_size: float
+    small_size: float
+    chart_size: float
+
+
+@dataclass(frozen=True, slots=True)
+class Colors:
+    """Named colours; ``band`` maps each band to its colour."""
+
+    text: Color
+    muted: Color
+    accent: Color
+    accent_light: Color
+    rule: Color
+    highlight: Color
+    panel: Color
+    illustrative: Color
+    others: Color
+    global_best: Color
+    band: dict[BandName, Color]
+
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    """A complete, validated style. ``source`` lists the files merged, base first."""
+
+    name: str
+    page: PageStyle
+    fonts: FontStyle
+    colors: Colors
+    cpr_bands: BandScale
+    esr_bands: BandScale
+    source: tuple[Path, ...]
+
+
+def _read_chain(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], tuple[Path, ...]]:
+    if path in seen:
+        raise StyleError(
+            f"{path.name}: 'inherit' forms a cycle ({' → '.join(p.name for p in seen)})."
+        )
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise StyleError(
+            f"Style file not found: {path}. Use a name from {styles_dir()} or a path to a .toml file."
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise StyleError(f"{path}: not valid TOML ({exc}). Fix the syntax at that line.") from None
+    parent_name = data.pop("inherit", None)
+    if parent_name is None:
+        return data, (path,)
+    parent_path = _resolve(str(parent_name), relative_to=path.parent)
+    parent, chain = _read_chain(parent_path, (*seen, path))
+    return _merge(parent, data), (*chain, path)
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _resolve(name_or_path: str, relative_to: Path | None = None) -> Path:
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".toml":
+        if not candidate.is_absolute() and relative_to is not None and not candidate.exists():
+            candidate = relative_to / candidate
+        return candidate
+    local = (relative_to / f"{name_or_path}.toml") if relative_to else None
+    if local is not None and local.exists():
+        return local
+    return styles_dir() / f"{name_or_path}.toml"
+
+
+def _get(data: dict[str, Any], dotted: str, file: Path) -> Any:
+    node: Any = data
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise StyleError(
+                f"{file.name}: missing setting '{dotted}'. Add it or inherit from 'base'."
+            )
+        node = node[part]
+    return node
+
+
+def _number(data: dict[str, Any], dotted: str, file: Path, minimum: float = 0.0) -> float:
+    value = _get(data, dotted, file)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
+        raise StyleError(f"{file.name}: '{dotted}' must be a number ≥ {minimum}, not {value!r}.")
+    return float(value)
+
+
+def _color(data: dict[str, Any], dotted: str, file: Path) -> Color:
+    value = _get(data, dotted, file)
+    if not isinstance(value, str) or not _HEX.match(value):
+        raise StyleError(
+            f"{file.name}: '{dotted}' must be a colour like \"#1d4e89\", not {value!r}."
+        )
+    return Color(value.lower())
+
+
+def _bands(data: dict[str, Any], kind: str, file: Path) -> BandScale:
+    limits = [_number(data, f"bands.{kind}.{b}", file) for b in ("very_bad", "bad", "fair")]
+    if not limits[0] < limits[1] < limits[2]:
+        raise StyleError(
+            f"{file.name}: bands.{kind} thresholds must increase (very_bad < bad < fair), got {limits}."
+        )
+    return BandScale(str(_get(data, f"bands.{kind}.unit", file)), *limits)
+
+
+def load_style(name_or_path: str | Path = "base") -> Style:
+    """Load and validate a style by name (``"base"``) or path; raise ``StyleError`` if invalid."""
+    path = _resolve(str(name_or_path))
+    data, chain = _read_chain(path)
+    size = _get(data, "page.size", path)
+    if size not in ("A4", "Letter"):
+        raise StyleError(f'{path.name}: page.size must be "A4" or "Letter", not {size!r}.')
+    page = PageStyle(
+        size=size,
+        **{
+            k: _number(data, f"page.{k}", path)
+            for k in ("margin_top_mm", "margin_bottom_mm", "margin_left_mm", "margin_right_mm")
+        },
+    )
+    fonts = FontStyle(
+        family=str(_get(data, "fonts.family", path)),
+        **{
+            k: _number(data, f"fonts.{k}", path, minimum=4)
+            for k in (
+                "body_size",
+                "leading",
+                "h1_size",
+                "h2_size",
+                "h3_size",
+                "small_size",
+                "chart_size",
+            )
+        },
+    )
+    names = (
+        "text",
+        "muted",
+        "accent",
+        "accent_light",
+        "rule",
+        "highlight",
+        "panel",
+        "illustrative",
+        "others",
+        "global_best",
+    )
+    colors = Colors(
+        **{n: _color(data, f"colors.{n}", path) for n in names},
+        band={b: _color(data, f"colors.band.{b}", path) for b in BAND_NAMES},
+    )
+    return Style(
+        name=str(data.get("name", path.stem)),
+        page=page,
+        fonts=fonts,
+        colors=colors,
+        cpr_bands=_bands(data, "cpr", path),
+        esr_bands=_bands(data, "esr", path),
+        source=chain,
+    )
