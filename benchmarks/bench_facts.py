@@ -33,8 +33,10 @@ def main() -> None:
     print(f"release:        {directory}")
     print(f"imports:        {imported - T0:6.2f} s")
     print(f"load+validate:  {loaded - imported:6.2f} s")
-    print(f"facts:          {done - loaded:6.2f} s for {len(codes)} countries "
-          f"({(done - loaded) / len(codes) * 1000:.1f} ms each)")
+    print(
+        f"facts:          {done - loaded:6.2f} s for {len(codes)} countries "
+        f"({(done - loaded) / len(codes) * 1000:.1f} ms each)"
+    )
     print(f"total:          {done - T0:6.2f} s")
 
 
