@@ -156,6 +156,27 @@ def facts(
         out.print(render_facts(result, dataset), markup=False)
 
 
+@app.command()
+def text(
+    country: Annotated[str, typer.Argument(help="ISO3 code or English name, any case.")],
+    data: DataOption = Path("data/demo"),
+    style: StyleOption = "base",
+    lang: Annotated[str, typer.Option("--lang", help="Report language.")] = "en",
+) -> None:
+    """Print the whole report on COUNTRY as plain text (Markdown headings), for review and diffs."""
+    from reportgen.facts import compute_facts, resolve_country
+    from reportgen.load import load_release
+    from reportgen.narrative import build_report
+    from reportgen.style import load_style
+    from reportgen.textrender import render_text
+
+    dataset = load_release(data)
+    the_style = load_style(style)
+    code = resolve_country(dataset, country)
+    report = build_report(dataset, compute_facts(dataset, code, the_style), the_style, lang)
+    out.print(render_text(report), markup=False, end="")
+
+
 def main() -> None:
     """Run the CLI, turning every input error into one clear message and exit code 1."""
     try:

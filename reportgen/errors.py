@@ -60,6 +60,10 @@ class UnknownCountryError(ReportgenError):
     """A country given by the user is not in the release."""
 
 
+class NoDataError(ReportgenError):
+    """A country has no scores at all in the release: there is nothing to report."""
+
+
 class TemplateError(ReportgenError):
     """A phrase template is malformed or refers to a value the facts do not have."""
 

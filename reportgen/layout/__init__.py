@@ -1,0 +1,1 @@
+"""Layout: the only package that imports reportlab."""

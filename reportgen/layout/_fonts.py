@@ -1,0 +1,97 @@
+"""Register the DejaVu Sans faces (shipped with matplotlib) as embedded reportlab TTFonts.
+
+In:  nothing; the TTF files are found in matplotlib's ``mpl-data`` directory without
+     importing matplotlib (importing it costs ~0.8 s and is the charts stage's business).
+Out: ``FontSet``: the registered face names and ``face_for(FontRef)``.
+
+Charts are measured with these very files (see ``reportgen.charts._record``), so text
+recorded from matplotlib lands where matplotlib put it. Registration costs ~0.1 s and is done
+once per process.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+from reportgen.vector import FontRef
+
+__all__ = ["FAMILY", "FontSet", "font_dir", "register_fonts"]
+
+FAMILY = "DejaVuSans"
+
+_FILES = {
+    "regular": ("DejaVuSans", "DejaVuSans.ttf"),
+    "bold": ("DejaVuSans-Bold", "DejaVuSans-Bold.ttf"),
+    "italic": ("DejaVuSans-Oblique", "DejaVuSans-Oblique.ttf"),
+    "bold_italic": ("DejaVuSans-BoldOblique", "DejaVuSans-BoldOblique.ttf"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FontSet:
+    """Names of the registered faces of one family, usable in canvases and Paragraphs."""
+
+    family: str
+    regular: str
+    bold: str
+    italic: str
+    bold_italic: str
+
+    def face_for(self, ref: FontRef) -> str:
+        """Return the registered face name that draws ``ref``."""
+        if ref.bold:
+            return self.bold_italic if ref.italic else self.bold
+        return self.italic if ref.italic else self.regular
+
+
+def font_dir() -> Path:
+    """Return matplotlib's bundled TTF directory, located without importing matplotlib."""
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("matplotlib is not installed: its DejaVu Sans fonts are needed")
+    for location in spec.submodule_search_locations:
+        candidate = Path(location) / "mpl-data" / "fonts" / "ttf"
+        if (candidate / "DejaVuSans.ttf").is_file():
+            return candidate
+    raise RuntimeError("DejaVu Sans not found under matplotlib's mpl-data directory")
+
+
+_lock = threading.Lock()
+_registered: FontSet | None = None
+
+
+def register_fonts() -> FontSet:
+    """Register the four DejaVu Sans faces and their family once per process; return names."""
+    global _registered
+    with _lock:
+        if _registered is not None:
+            return _registered
+        directory = font_dir()
+        known = set(pdfmetrics.getRegisteredFontNames())
+        for name, filename in _FILES.values():
+            if name not in known:
+                pdfmetrics.registerFont(TTFont(name, str(directory / filename)))
+        fonts = FontSet(
+            family=FAMILY,
+            regular=_FILES["regular"][0],
+            bold=_FILES["bold"][0],
+            italic=_FILES["italic"][0],
+            bold_italic=_FILES["bold_italic"][0],
+        )
+        # The family name is also the regular face's name, so <b>/<i> work in Paragraphs whose
+        # fontName is either.
+        pdfmetrics.registerFontFamily(
+            FAMILY,
+            normal=fonts.regular,
+            bold=fonts.bold,
+            italic=fonts.italic,
+            boldItalic=fonts.bold_italic,
+        )
+        _registered = fonts
+        return fonts

@@ -1,0 +1,980 @@
+"""Narrative stage: ``CountryFacts`` + phrases (one language) → the ``Report`` model.
+
+In:  a ``Dataset`` (names of other countries, cross-country data for the comparison charts),
+     ``CountryFacts``, a ``Style`` (band thresholds), a language.
+Out: ``Report``: every section of the country report as frozen data, each sentence chosen by
+     the condition it depends on (band, trend class, position class, overlaps, quartile,
+     missing data, standard, illustrative data) and rendered from the phrase book.
+
+No drawing happens here: charts are ``ChartSpec`` values carrying their data and words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from reportgen import __version__
+from reportgen.codebook import Codebook, load_codebook
+from reportgen.errors import NoDataError
+from reportgen.facts import (
+    AtRisk,
+    Change,
+    CountryFacts,
+    CprDimension,
+    CprRight,
+    GroupShare,
+    SurveyTrend,
+)
+from reportgen.load import Dataset
+from reportgen.model import (
+    AtRiskChart,
+    BandScaleSpec,
+    Block,
+    BulletList,
+    Chart,
+    ChartTexts,
+    ComparisonChart,
+    Cover,
+    EsrRightItem,
+    EsrRightsChart,
+    EsrTrendChart,
+    HeadlineChart,
+    HeadlineItem,
+    KeyFigure,
+    KeyFigures,
+    Metadata,
+    Paragraph,
+    RangeItem,
+    Report,
+    RightsChart,
+    Section,
+    ShareItem,
+    Span,
+    Table,
+    TrendChart,
+    TrendSeries,
+)
+from reportgen.phrases import Country, Phrases, load_phrases
+from reportgen.style import BAND_NAMES, BandScale, Style
+
+MAX_NAMED_PEERS = 4  # overlap sentences name at most this many countries, then "or N other"
+TOP_GROUPS = 8  # groups shown in the at-risk bars and table
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every section builder needs."""
+
+    dataset: Dataset
+    facts: CountryFacts
+    style: Style
+    book: Codebook
+    ph: Phrases
+    c: Country
+
+    def country(self, code: str) -> Country:
+        return Country.of(self.book.country(code, self.dataset.names))
+
+    def p(self, key: str, role: str = "body", **values: Any) -> Paragraph:
+        return Paragraph(self.ph.render(key, c=self.c, **values), role)  # type: ignore[arg-type]
+
+    def t(self, key: str, **values: Any) -> str:
+        return self.ph.text(key, c=self.c, **values)
+
+    @property
+    def release(self) -> str:
+        return self.dataset.info.title
+
+    def source(self) -> str:
+        return self.t("chart.source", release=self.release)
+
+    def band_labels(self) -> dict[Any, str]:
+        return {b: self.book.bands[b] for b in BAND_NAMES}
+
+
+def _scale(bands: BandScale, maximum: float) -> BandScaleSpec:
+    limits = (0.0, bands.very_bad, bands.bad, bands.fair, maximum)
+    return BandScaleSpec(
+        tuple((b, limits[i], limits[i + 1]) for i, b in enumerate(BAND_NAMES)), maximum, bands.unit
+    )
+
+
+def _slug(*parts: str) -> str:
+    return "-".join(p.replace("_", "-") for p in parts)
+
+
+# --- overview -------------------------------------------------------------------------------
+
+
+def _headline_figures(ctx: _Context) -> KeyFigures:
+    f, book = ctx.facts, ctx.book
+    figures: list[KeyFigure] = []
+    for dim in (f.empowerment, f.safety):
+        if dim is not None and dim.score is not None and dim.band is not None:
+            figures.append(
+                KeyFigure(
+                    book.dimensions[dim.key].name,
+                    ctx.ph.format_score(dim.score.mean),
+                    dim.band,
+                    book.bands[dim.band],
+                    target=_slug("cpr", dim.key),
+                )
+            )
+    q = f.quality_of_life
+    if q is not None and q.income_adjusted is not None and q.band is not None:
+        figures.append(
+            KeyFigure(
+                book.dimensions["quality_of_life"].name,
+                ctx.ph.format_pct(q.income_adjusted),
+                q.band,
+                book.bands[q.band],
+                target="qol",
+            )
+        )
+    return KeyFigures(tuple(figures))
+
+
+def _dim_phrase(ctx: _Context, key: str) -> str:
+    return (
+        ctx.book.dimensions[key].name.lower()
+        if ctx.book.language == "en"
+        else ctx.book.dimensions[key].name
+    )
+
+
+def _overview(ctx: _Context) -> Section:
+    f = ctx.facts
+    q = f.quality_of_life
+    info = ctx.dataset.info
+    esr_first = q.trend.years[0] if q and q.trend else (q.year if q else None)
+    kind = "both" if f.has_survey and q else ("survey" if f.has_survey else "esr")
+    blocks: list[Block] = [
+        ctx.p(
+            f"overview.intro_{kind}",
+            "lead",
+            release=ctx.release,
+            survey_year=f.survey_year,
+            esr_first=esr_first,
+            esr_last=q.year if q else None,
+        ),
+    ]
+    figures = _headline_figures(ctx)
+    if figures.figures:
+        blocks.append(figures)
+    if not f.has_survey:
+        blocks.append(
+            ctx.p("overview.no_survey", survey_year=info.cpr_years[-1] if info.cpr_years else None)
+        )
+    for dim in (f.empowerment, f.safety):
+        if dim is None:
+            continue
+        name = _dim_phrase(ctx, dim.key)
+        if dim.score is None or dim.band is None:
+            blocks.append(ctx.p("overview.cpr.missing", dim=name, year=f.survey_year))
+        else:
+            blocks.append(
+                ctx.p(
+                    f"overview.cpr.{dim.band}",
+                    dim=name,
+                    v=dim.score.mean,
+                    suggestion=ctx.t(f"suggest.{dim.key}.{dim.band}"),
+                )
+            )
+    if q is None:
+        blocks.append(ctx.p("overview.no_qol"))
+    elif q.income_adjusted is None or q.band is None:
+        blocks.append(
+            ctx.p(
+                "overview.esr.missing",
+                missing=[ctx.book.rights[k].phrase for k in q.missing_rights],
+            )
+        )
+    else:
+        blocks.append(
+            ctx.p(
+                f"overview.esr.{q.band}",
+                v=q.income_adjusted,
+                suggestion=ctx.t(f"suggest.quality_of_life.{q.band}"),
+            )
+        )
+    chart = _headline_chart(ctx)
+    if chart is not None:
+        blocks.append(chart)
+    blocks.append(ctx.p("overview.caveat", "caveat"))
+    return Section("overview", ctx.t("headings.overview"), 1, tuple(blocks))
+
+
+def _headline_chart(ctx: _Context) -> Chart | None:
+    f, book = ctx.facts, ctx.book
+    items: list[HeadlineItem] = []
+    cpr_scale = _scale(ctx.style.cpr_bands, 10.0)
+    for dim in (f.empowerment, f.safety):
+        if dim is not None and dim.score is not None:
+            items.append(
+                HeadlineItem(
+                    book.dimensions[dim.key].name,
+                    dim.score.mean,
+                    dim.band,
+                    cpr_scale,
+                    ctx.ph.format_score(dim.score.mean),
+                )
+            )
+    q = f.quality_of_life
+    if q is not None and q.income_adjusted is not None:
+        items.append(
+            HeadlineItem(
+                book.dimensions["quality_of_life"].name,
+                q.income_adjusted,
+                q.band,
+                _scale(ctx.style.esr_bands, 100.0),
+                ctx.ph.format_pct(q.income_adjusted),
+            )
+        )
+    if not items:
+        return None
+    year = f.survey_year or (q.year if q else f.release_year)
+    texts = ChartTexts(
+        ctx.t("chart.headline_title", year=year), "", ctx.source(), ctx.band_labels()
+    )
+    alt = ctx.t(
+        "alt.headline",
+        items=[
+            {"label": i.label, "value": i.value_text, "band": book.bands[i.band] if i.band else ""}
+            for i in items
+        ],
+    )
+    return Chart(
+        "chart-headline",
+        HeadlineChart(tuple(items), texts),
+        ctx.t("caption.headline"),
+        alt,
+        size="wide",
+    )
+
+
+# --- civil and political rights ----------------------------------------------------------
+
+
+def _change_key(change: Change) -> str:
+    return "flat" if change.direction == "flat" else f"{change.direction}_{change.size}"
+
+
+def _trend_sentence(ctx: _Context, trend: SurveyTrend, right_phrase: str) -> Paragraph:
+    prev, first = trend.since_previous, trend.since_first
+    year = trend.points[-1].year
+    if prev is None:
+        return ctx.p("trend.single", right=right_phrase)
+    if first is not None:
+        if prev.direction == "flat" and first.direction == "flat":
+            return ctx.p("trend.stable", years=len(trend.points))
+        if "rose" not in (prev.direction, first.direction) and "clearly" not in (
+            prev.size,
+            first.size,
+        ):
+            return ctx.p(
+                "trend.no_improvement",
+                right=right_phrase,
+                years=len(trend.points),
+                before=first.before,
+                after=first.after,
+                first_year=first.since,
+                year=year,
+            )
+    previous = ctx.t(f"trend.previous.{_change_key(prev)}", before=prev.before, since=prev.since)
+    first_clause = ctx.t(f"trend.first.{_change_key(first)}", since=first.since) if first else ""
+    join = (
+        ctx.t("trend.and")
+        if first is None or first.direction == prev.direction
+        else ctx.t("trend.but")
+    )
+    return ctx.p("trend.sentence", previous=previous, first=first_clause, join=join)
+
+
+def _peers_named(ctx: _Context, peers: Sequence[Any]) -> list[Country | str]:
+    """The nearest peers by name, the rest as "N other countries" (last item of the list)."""
+    named: list[Country | str] = [ctx.country(p.code) for p in peers[:MAX_NAMED_PEERS]]
+    rest = len(peers) - len(named)
+    if rest:
+        named.append(ctx.t("right.more", n=rest))
+    return named
+
+
+def _overlap_sentence(ctx: _Context, r: CprRight, right_phrase: str) -> Paragraph:
+    worse = _peers_named(ctx, r.could_be_worse_than)
+    better = _peers_named(ctx, r.could_be_better_than)
+    args: dict[str, Any] = {"right": right_phrase, "worse": worse, "better": better}
+    if worse and better:
+        return ctx.p("right.overlap_both", **args)
+    if worse:
+        key = (
+            "right.overlap_worse_one" if len(r.could_be_worse_than) == 1 else "right.overlap_worse"
+        )
+        return ctx.p(key, **args)
+    if better:
+        return ctx.p("right.overlap_better", **args)
+    return ctx.p("right.overlap_none", rank=r.rank, n=r.of)
+
+
+def _tiers(groups: Sequence[GroupShare], ctx: _Context) -> list[dict[str, Any]]:
+    """Group the top shares into tiers of equal share, so a tie is never broken arbitrarily.
+
+    The three largest tiers, and up to two more while at least 40% of experts named them.
+    """
+    tiers: list[dict[str, Any]] = []
+    for g in groups:
+        phrase = ctx.book.groups[g.code].phrase if g.code in ctx.book.groups else g.code
+        if tiers and round(tiers[-1]["share"], 6) == round(g.share, 6):
+            tiers[-1]["names"].append(phrase)
+        elif len(tiers) < 3 or (len(tiers) < 5 and g.share >= 0.4):
+            tiers.append({"share": g.share, "names": [phrase]})
+        else:
+            break
+    return tiers
+
+
+def _group_label(ctx: _Context, code: str) -> str:
+    return ctx.book.groups[code].label if code in ctx.book.groups else code
+
+
+def _risk_blocks(
+    ctx: _Context,
+    risk: AtRisk | None,
+    right_name: str,
+    right_phrase: str,
+    short: str,
+    chart_id: str,
+) -> list[Block]:
+    if risk is None:
+        return [ctx.p("risk.no_data")]
+    blocks: list[Block] = [ctx.p("risk.intro", right=right_phrase)]
+    if risk.all_people:
+        key = "risk.all_people_high" if risk.all_people >= 0.3 else "risk.all_people"
+        blocks.append(ctx.p(key, v=risk.all_people))
+    tiers = _tiers(risk.groups, ctx)
+    if tiers:
+        key = "risk.top" if len(tiers) > 1 else "risk.top_one"
+        blocks.append(ctx.p(key, first=tiers[0], rest=tiers[1:]))
+    if risk.named_count == 0:
+        blocks.append(ctx.p("risk.none"))
+    elif risk.named_count == 1:
+        blocks.append(ctx.p("risk.named_one"))
+    else:
+        blocks.append(ctx.p("risk.named", n=risk.named_count))
+    if risk.groups:
+        bars = tuple(
+            ShareItem(_group_label(ctx, g.code), g.share) for g in risk.groups[:TOP_GROUPS]
+        )
+        cloud = tuple(ShareItem(_group_label(ctx, g.code), g.share) for g in risk.groups)
+        if risk.all_people:
+            cloud = (ShareItem(_group_label(ctx, "1"), risk.all_people), *cloud)
+        texts = ChartTexts(
+            ctx.t("chart.risk_title", right_name=right_name, year=risk.year),
+            ctx.t("chart.axis_share"),
+            ctx.source(),
+        )
+        alt = ctx.t(
+            "alt.risk",
+            short=short,
+            groups=[{"label": b.label, "share": f"{round(b.share * 100)}%"} for b in bars],
+        )
+        blocks.append(
+            Chart(chart_id, AtRiskChart(bars, cloud, texts), ctx.t("risk.cloud_note"), alt)
+        )
+        blocks.append(
+            Table(
+                (ctx.t("risk.table_group"), ctx.t("risk.table_share")),
+                tuple(
+                    (_group_label(ctx, g.code), ctx.ph.format_share(g.share))
+                    for g in risk.groups[:TOP_GROUPS]
+                ),
+                (False, True),
+                ctx.t("risk.table_caption", n=risk.respondents, year=risk.year),
+            )
+        )
+    return blocks
+
+
+def _comparison_chart(ctx: _Context, r: CprRight, right_name: str, short: str) -> Chart:
+    metric = ctx.book.rights[r.key].metric
+    year = r.score.year
+    table = ctx.dataset.cpr
+    rows = table[(table["metric"] == metric) & (table["year"] == year)].sort_values(
+        ["mean", "country"], ascending=[False, True], kind="stable"
+    )
+    me = ctx.c.bare
+    items = tuple(
+        RangeItem(
+            ctx.country(str(row.country)).bare,
+            float(row.mean),
+            float(row.lo),
+            float(row.hi),
+            ctx.style.cpr_bands.band_of(float(row.mean)),
+            highlight=row.country == ctx.facts.code,
+        )
+        for row in rows.itertuples(index=False)
+    )
+    texts = ChartTexts(
+        ctx.t("chart.comparison_title", right_name=right_name, year=year),
+        ctx.t("chart.axis_score"),
+        ctx.source(),
+        ctx.band_labels(),
+    )
+    lower = [
+        ctx.country(str(code))
+        for code, mean in zip(rows["country"], rows["mean"], strict=True)
+        if float(mean) < r.score.mean
+    ]
+    alt = ctx.t(
+        "alt.comparison",
+        v=r.score.mean,
+        short=short,
+        rank=r.rank,
+        n=r.of,
+        below=len(lower),
+        lower=lower,
+    )
+    return Chart(
+        _slug("chart", "compare", r.key),
+        ComparisonChart(metric, year, items, me, _scale(ctx.style.cpr_bands, 10.0), texts),
+        ctx.t("caption.comparison"),
+        alt,
+    )
+
+
+def _right_section(ctx: _Context, r: CprRight) -> Section:
+    right = ctx.book.rights[r.key]
+    year = r.score.year
+    blocks: list[Block] = [
+        ctx.p(
+            "right.score",
+            v=r.score.mean,
+            right=right.phrase,
+            year=year,
+            band=ctx.book.bands[r.band],
+        ),
+    ]
+    if r.of > 1:
+        blocks.append(ctx.p("right.compare", others=r.of - 1, year=year))
+        blocks.append(_comparison_chart(ctx, r, right.name, right.short))
+        if r.tied_with:
+            blocks.append(ctx.p("right.tied", tied=r.tied_with))
+        blocks.append(_overlap_sentence(ctx, r, right.phrase))
+        blocks.append(ctx.p(f"right.position.{r.position}", n=r.of, short=right.short, year=year))
+    else:
+        blocks.append(ctx.p("right.alone", right=right.phrase, year=year))
+    blocks.append(_trend_sentence(ctx, r.trend, right.phrase))
+    risk_section = Section(
+        _slug("cpr", r.key, "risk"),
+        ctx.t("headings.at_risk"),
+        4,
+        tuple(
+            _risk_blocks(
+                ctx, r.at_risk, right.name, right.phrase, right.short, _slug("chart", "risk", r.key)
+            )
+        ),
+    )
+    return Section(_slug("cpr", r.key), right.name, 3, tuple(blocks), (risk_section,))
+
+
+def _dimension_section(ctx: _Context, dim: CprDimension) -> Section:
+    book = ctx.book
+    d = book.dimensions[dim.key]
+    name = _dim_phrase(ctx, dim.key)
+    year = ctx.facts.survey_year
+    blocks: list[Block] = []
+    if dim.score is not None and dim.band is not None:
+        blocks.append(
+            ctx.p(
+                "dimension.score",
+                dim=name,
+                v=dim.score.mean,
+                suggestion=ctx.t(f"suggest.{dim.key}.{dim.band}"),
+            )
+        )
+    blocks.append(
+        ctx.p("dimension.covers", dim_name=d.name, rights=[book.rights[k].phrase for k in d.rights])
+    )
+    if dim.missing_rights:
+        blocks.append(
+            ctx.p(
+                "dimension.missing_rights",
+                missing=[book.rights[k].phrase for k in dim.missing_rights],
+                year=year,
+            )
+        )
+    if dim.rights:
+        items = tuple(
+            RangeItem(book.rights[r.key].name, r.score.mean, r.score.lo, r.score.hi, r.band)
+            for r in dim.rights
+        )
+        texts = ChartTexts(
+            ctx.t("chart.rights_title", dim_name=d.name, year=year),
+            ctx.t("chart.axis_score"),
+            ctx.source(),
+            ctx.band_labels(),
+        )
+        alt = ctx.t(
+            "alt.rights",
+            dim_name=d.name,
+            year=year,
+            items=[{"label": i.label, "value": ctx.ph.format_score(i.mean)} for i in items],
+        )
+        blocks.append(
+            Chart(
+                _slug("chart", "rights", dim.key),
+                RightsChart(items, _scale(ctx.style.cpr_bands, 10.0), texts),
+                ctx.t("caption.rights"),
+                alt,
+            )
+        )
+        bands = {r.band for r in dim.rights}
+        if bands <= {"very_bad", "bad"} and len(dim.rights) > 1:
+            blocks.append(ctx.p("dimension.all_poor", n=len(dim.rights)))
+        elif bands == {"good"}:
+            blocks.append(ctx.p("dimension.all_good"))
+        elif len(dim.rights) > 1:
+            ordered = sorted(dim.rights, key=lambda r: (-r.score.mean, r.key))
+            blocks.append(
+                ctx.p(
+                    "dimension.mixed",
+                    best=book.rights[ordered[0].key].phrase,
+                    best_v=ordered[0].score.mean,
+                    worst=book.rights[ordered[-1].key].phrase,
+                    worst_v=ordered[-1].score.mean,
+                )
+            )
+    if dim.trend is not None and len(dim.trend.points) > 1:
+        blocks.append(_trend_sentence(ctx, dim.trend, name))
+        blocks.append(_trend_chart(ctx, dim))
+    children = tuple(_right_section(ctx, r) for r in dim.rights)
+    return Section(_slug("cpr", dim.key), d.name, 2, tuple(blocks), children)
+
+
+def _trend_chart(ctx: _Context, dim: CprDimension) -> Chart:
+    book = ctx.book
+    d = book.dimensions[dim.key]
+    series = []
+    assert dim.trend is not None
+    for label, trend in [(d.name, dim.trend)] + [
+        (book.rights[r.key].name, r.trend) for r in dim.rights
+    ]:
+        pts = trend.points
+        series.append(
+            TrendSeries(
+                label,
+                tuple(p.year for p in pts),
+                tuple(p.mean for p in pts),
+                tuple(p.lo for p in pts),
+                tuple(p.hi for p in pts),
+            )
+        )
+    texts = ChartTexts(
+        ctx.t("chart.trend_title", dim_name=d.name),
+        ctx.t("chart.axis_score"),
+        ctx.source(),
+        ctx.band_labels(),
+    )
+    alt = ctx.t(
+        "alt.trend",
+        dim_name=d.name,
+        first_year=dim.trend.points[0].year,
+        year=dim.trend.points[-1].year,
+        series=[
+            {
+                "label": s.label,
+                "first": ctx.ph.format_score(s.mean[0]),
+                "last": ctx.ph.format_score(s.mean[-1]),
+            }
+            for s in series
+        ],
+    )
+    return Chart(
+        _slug("chart", "trend", dim.key),
+        TrendChart(tuple(series), _scale(ctx.style.cpr_bands, 10.0), texts),
+        ctx.t("caption.trend"),
+        alt,
+        size="wide",
+    )
+
+
+def _cpr(ctx: _Context) -> Section:
+    f = ctx.facts
+    info = ctx.dataset.info
+    if not f.has_survey:
+        blocks: tuple[Block, ...] = (
+            ctx.p("overview.cpr_none", survey_year=info.cpr_years[-1] if info.cpr_years else None),
+        )
+        return Section("cpr", ctx.t("headings.cpr"), 1, blocks)
+    children = tuple(_dimension_section(ctx, d) for d in (f.empowerment, f.safety) if d is not None)
+    return Section("cpr", ctx.t("headings.cpr"), 1, (), children)
+
+
+# --- quality of life ----------------------------------------------------------------------
+
+
+def _qol(ctx: _Context) -> Section:
+    q = ctx.facts.quality_of_life
+    book = ctx.book
+    if q is None:
+        return Section("qol", ctx.t("headings.qol"), 1, (ctx.p("overview.no_qol"),))
+    blocks: list[Block] = [ctx.p("qol.intro", "lead")]
+    blocks.append(ctx.p("qol.standard_hiy" if q.standard == "HiY" else "qol.standard_core"))
+    if q.income_adjusted is not None and q.band is not None:
+        blocks.append(ctx.p("qol.doing", v=q.income_adjusted, year=q.year))
+        if q.income_adjusted >= 100:
+            blocks.append(ctx.p("qol.duty_full"))
+        else:
+            blocks.append(ctx.p("qol.duty", distance=ctx.t(f"qol.distance.{q.band}")))
+        if q.quartile is not None and q.of:
+            blocks.append(
+                ctx.p("qol.position", quartile=ctx.t(f"quartile.{q.quartile}"), n=q.of, year=q.year)
+            )
+    else:
+        blocks.append(
+            ctx.p("overview.esr.missing", missing=[book.rights[k].phrase for k in q.missing_rights])
+        )
+    rights = {r.key: r for r in q.rights}
+    if q.best_right and q.worst_right:
+        best = rights[q.best_right]
+        blocks.append(
+            ctx.p(
+                "qol.best",
+                right=book.rights[best.key].phrase,
+                v=best.income_adjusted,
+                quartile=ctx.t(f"quartile.{best.quartile}"),
+            )
+        )
+        others = [r for r in q.rights if r.key not in (q.best_right,)]
+        bands = [b for b in BAND_NAMES if any(r.band == b for r in others)]
+        blocks.append(
+            ctx.p(
+                "qol.others",
+                rights=[book.rights[r.key].phrase for r in others],
+                bands=[f"‘{book.bands[b]}’" for b in bands],
+            )
+        )
+        worst = rights[q.worst_right]
+        blocks.append(
+            ctx.p("qol.lowest", right=book.rights[worst.key].phrase, v=worst.income_adjusted)
+        )
+    elif len(q.rights) == 1:
+        only = q.rights[0]
+        blocks.append(
+            ctx.p(
+                "qol.only_one",
+                right=book.rights[only.key].phrase,
+                v=only.income_adjusted,
+                year=q.year,
+            )
+        )
+    if q.missing_rights and q.income_adjusted is not None:
+        blocks.append(
+            ctx.p(
+                "qol.missing_rights",
+                year=q.year,
+                missing=[book.rights[k].phrase for k in q.missing_rights],
+            )
+        )
+    children: list[Section] = []
+    esr_scale = _scale(ctx.style.esr_bands, 100.0)
+    if q.rights:
+        items = tuple(
+            EsrRightItem(
+                book.rights[r.key].name,
+                r.income_adjusted,
+                r.global_best,
+                r.band,
+                r.sexes.female,
+                r.sexes.male,
+            )
+            for r in q.rights
+        )
+        texts = ChartTexts(
+            ctx.t("chart.esr_rights_title", year=q.year),
+            ctx.t("chart.axis_pct"),
+            ctx.source(),
+            ctx.band_labels(),
+            {
+                "income_adjusted": ctx.t("chart.income_adjusted"),
+                "global_best": ctx.t("chart.global_best"),
+            },
+        )
+        alt = ctx.t(
+            "alt.esr_rights",
+            year=q.year,
+            items=[
+                {"label": i.label, "value": ctx.ph.format_pct(i.income_adjusted)} for i in items
+            ],
+        )
+        rights_blocks: list[Block] = [ctx.p("qol.benchmarks")]
+        if q.global_best is not None:
+            rights_blocks.append(ctx.p("qol.global_best", v=q.global_best))
+        rights_blocks.append(ctx.p("qol.chart_intro"))
+        rights_blocks.append(
+            Chart(
+                "chart-qol-rights",
+                EsrRightsChart(items, esr_scale, texts),
+                ctx.t("caption.esr_rights"),
+                alt,
+            )
+        )
+        children.append(
+            Section("qol-rights", ctx.t("headings.qol_rights"), 2, tuple(rights_blocks))
+        )
+    if q.trend is not None:
+        tr = q.trend
+        key = {
+            "rose": "rose_steady" if tr.steady else "rose",
+            "fell": "fell_steady" if tr.steady else "fell",
+            "flat": "flat",
+        }[tr.direction]
+        values: dict[str, Any] = {
+            "first_year": tr.years[0],
+            "last_year": tr.years[-1],
+            "first": tr.income_adjusted[0],
+            "last": tr.income_adjusted[-1],
+        }
+        texts = ChartTexts(
+            ctx.t("chart.esr_trend_title", first=tr.years[0], last=tr.years[-1]),
+            ctx.t("chart.axis_pct"),
+            ctx.source(),
+            ctx.band_labels(),
+            {
+                "income_adjusted": ctx.t("chart.income_adjusted"),
+                "global_best": ctx.t("chart.global_best"),
+            },
+        )
+        chart = Chart(
+            "chart-qol-trend",
+            EsrTrendChart(tr.years, tr.income_adjusted, tr.global_best, esr_scale, texts),
+            ctx.t("caption.esr_trend"),
+            ctx.t("alt.esr_trend", **values),
+            size="wide",
+        )
+        children.append(
+            Section(
+                "qol-trend",
+                ctx.t("headings.qol_trend"),
+                2,
+                (ctx.p(f"qol.trend.{key}", **values), chart),
+            )
+        )
+    with_sexes = [r for r in q.rights if r.sexes.female is not None and r.sexes.male is not None]
+    if with_sexes:
+        gaps = sorted(with_sexes, key=lambda r: -abs((r.sexes.female or 0) - (r.sexes.male or 0)))
+        top = gaps[0]
+        sex_blocks: list[Block] = [
+            ctx.p("qol.sexes", rights=[book.rights[r.key].phrase for r in with_sexes])
+        ]
+        if abs((top.sexes.female or 0) - (top.sexes.male or 0)) >= 1.0:
+            sex_blocks.append(
+                ctx.p(
+                    "qol.sexes_gap",
+                    right=book.rights[top.key].phrase,
+                    f=top.sexes.female,
+                    m=top.sexes.male,
+                )
+            )
+        else:
+            sex_blocks.append(ctx.p("qol.sexes_even"))
+        items = tuple(
+            EsrRightItem(
+                book.rights[r.key].name,
+                r.income_adjusted,
+                r.global_best,
+                r.band,
+                r.sexes.female,
+                r.sexes.male,
+            )
+            for r in with_sexes
+        )
+        texts = ChartTexts(
+            ctx.t("chart.esr_sexes_title", year=q.year),
+            ctx.t("chart.axis_pct"),
+            ctx.source(),
+            ctx.band_labels(),
+            {"female": ctx.t("chart.women"), "male": ctx.t("chart.men")},
+        )
+        alt = ctx.t(
+            "alt.esr_sexes",
+            year=q.year,
+            items=[
+                {
+                    "label": i.label,
+                    "f": ctx.ph.format_pct(i.female or 0),
+                    "m": ctx.ph.format_pct(i.male or 0),
+                }
+                for i in items
+            ],
+        )
+        sex_blocks.append(
+            Chart(
+                "chart-qol-sexes",
+                EsrRightsChart(items, esr_scale, texts, by_sex=True),
+                ctx.t("caption.esr_sexes"),
+                alt,
+            )
+        )
+        sex_blocks.append(
+            Table(
+                (ctx.t("qol.table_right"), ctx.t("qol.table_women"), ctx.t("qol.table_men")),
+                tuple(
+                    (i.label, ctx.ph.format_pct(i.female or 0), ctx.ph.format_pct(i.male or 0))
+                    for i in items
+                ),
+                (False, True, True),
+                ctx.t("qol.sexes_caption", year=q.year),
+            )
+        )
+        children.append(Section("qol-sexes", ctx.t("headings.qol_sexes"), 2, tuple(sex_blocks)))
+    risk_blocks: list[Block]
+    if q.at_risk_groups:
+        top3 = [book.groups[g.code].phrase for g in q.at_risk_groups[:2] if g.code in book.groups]
+        risk_blocks = [ctx.p("qol.risk", groups=top3), ctx.p("qol.risk_list")]
+        risk_blocks.append(
+            BulletList(
+                tuple(
+                    (
+                        Span(f"{_group_label(ctx, g.code)} "),
+                        Span(f"({ctx.ph.format_share(g.share)})", strong=True),
+                    )
+                    for g in q.at_risk_groups[:12]
+                )
+            )
+        )
+    else:
+        risk_blocks = [ctx.p("qol.risk_none")]
+    children.append(Section("qol-risk", ctx.t("headings.qol_risk"), 2, tuple(risk_blocks)))
+    return Section("qol", ctx.t("headings.qol"), 1, tuple(blocks), tuple(children))
+
+
+# --- summary, how to read, sources ---------------------------------------------------------
+
+
+def _summary(ctx: _Context) -> Section:
+    f = ctx.facts
+    blocks: list[Block] = []
+    for dim in (f.empowerment, f.safety):
+        if dim is not None and dim.band is not None:
+            blocks.append(ctx.p(f"summary.{dim.key}.{dim.band}"))
+    if f.frequent_groups:
+        blocks.append(ctx.p("summary.groups"))
+        blocks.append(
+            BulletList(tuple((Span(_group_label(ctx, g.code)),) for g in f.frequent_groups))
+        )
+    elif f.has_survey:
+        blocks.append(ctx.p("summary.no_groups"))
+    if f.all_people_frequent:
+        blocks.append(ctx.p("summary.all_people"))
+    q = f.quality_of_life
+    if q is not None and q.band is not None:
+        blocks.append(ctx.p(f"summary.quality_of_life.{q.band}"))
+    return Section("summary", ctx.t("headings.summary"), 1, tuple(blocks))
+
+
+def _how_to_read(ctx: _Context) -> Section:
+    cpr, esr = ctx.style.cpr_bands, ctx.style.esr_bands
+    blocks: list[Block] = [
+        ctx.p(
+            "how.bands",
+            cpr={"very_bad": f"{cpr.very_bad:g}", "bad": f"{cpr.bad:g}", "fair": f"{cpr.fair:g}"},
+            esr={"very_bad": f"{esr.very_bad:g}", "bad": f"{esr.bad:g}", "fair": f"{esr.fair:g}"},
+        ),
+    ]
+    if ctx.facts.has_survey:
+        blocks += [ctx.p("how.uncertainty"), ctx.p("how.trends"), ctx.p("how.risk")]
+    blocks.append(ctx.p("how.qol"))
+    if ctx.facts.illustrative:
+        blocks.append(ctx.p("how.illustrative", "caveat"))
+    return Section("how-to-read", ctx.t("headings.how_to_read"), 1, tuple(blocks))
+
+
+def _sources(ctx: _Context) -> Section:
+    info = ctx.dataset.info
+    q = ctx.facts.quality_of_life
+    blocks: list[Block] = [ctx.p("sources.release", release=ctx.release, publisher=info.publisher)]
+    blocks.append(ctx.p("sources.files", files=[p.name for p in info.files]))
+    if info.cpr_years:
+        blocks.append(ctx.p("sources.survey", years=f"{info.cpr_years[0]}–{info.cpr_years[-1]}"))
+    if q is not None and info.esr_years:
+        blocks.append(
+            ctx.p(
+                "sources.esr",
+                first=info.esr_years[0],
+                last=info.esr_years[-1],
+                standard=ctx.book.standards[q.standard],
+            )
+        )
+    blocks.append(ctx.p("sources.generated", version=__version__))
+    blocks.append(
+        ctx.p(
+            "sources.citation",
+            "note",
+            publisher=info.publisher,
+            year=info.publication_year,
+            release=ctx.release,
+        )
+    )
+    return Section("sources", ctx.t("headings.sources"), 1, tuple(blocks))
+
+
+# --- entry point ---------------------------------------------------------------------------
+
+
+def build_report(
+    dataset: Dataset, facts: CountryFacts, style: Style, language: str = "en"
+) -> Report:
+    """Build the report model of one country from its facts, in ``language``."""
+    book = load_codebook(language)
+    ph = load_phrases(language)
+    c = Country.of(book.country(facts.code, dataset.names))
+    if not facts.has_survey and facts.quality_of_life is None:
+        raise NoDataError(
+            f"{c.bare} ({facts.code}) has no scores in the release '{dataset.info.title}': there is nothing to report."
+        )
+    ctx = _Context(dataset, facts, style, book, ph, c)
+    info = dataset.info
+    year = info.publication_year
+    q = facts.quality_of_life
+    lines = [ctx.t("cover.data_survey", survey_year=facts.survey_year)] if facts.survey_year else []
+    if q is not None and q.trend is not None:
+        lines.append(ctx.t("cover.data_esr", first=q.trend.years[0], last=q.trend.years[-1]))
+    lines.append(ctx.t("cover.data_source", publisher=info.publisher, release=ctx.release))
+    cover = Cover(
+        kicker=ctx.t("cover.kicker", year=year),
+        title=c.bare,
+        subtitle=ctx.t("cover.subtitle"),
+        figures=_headline_figures(ctx),
+        facts_line=" ".join(lines),
+        citation=ctx.t("cover.citation", publisher=info.publisher, year=year, release=ctx.release),
+    )
+    sections = (
+        _overview(ctx),
+        _cpr(ctx),
+        _qol(ctx),
+        _summary(ctx),
+        _how_to_read(ctx),
+        _sources(ctx),
+    )
+    metadata = Metadata(
+        title=ctx.t("meta.title", year=year),
+        author=info.publisher,
+        subject=ctx.t("meta.subject", release=ctx.release),
+        keywords=tuple(k.strip() for k in ctx.t("meta.keywords", year=year).split(";")),
+        language=ph.locale.replace("_", "-"),
+        created=date(year, 1, 1).isoformat(),
+    )
+    return Report(
+        country=facts.code,
+        country_name=c.bare,
+        language=language,
+        release_year=year,
+        cover=cover,
+        sections=sections,
+        metadata=metadata,
+        running_head=ctx.t("meta.running_head", year=year),
+        illustrative_mark=ctx.t("meta.illustrative") if info.illustrative else None,
+    )

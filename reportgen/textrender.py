@@ -1,0 +1,48 @@
+"""Plain-text renderer: ``Report`` → Markdown-style text, for review and diffs between releases.
+
+In:  a ``Report``. Out: text with ``#`` headings, paragraphs, ``-`` bullets, tables as
+pipes, and each chart as its caption and alternative text (what a reader who cannot see
+the chart is told).
+"""
+
+from __future__ import annotations
+
+from reportgen.model import BulletList, Chart, KeyFigures, Paragraph, Report, Section, Table
+
+
+def _block(block: object) -> str:
+    if isinstance(block, Paragraph):
+        return block.text
+    if isinstance(block, BulletList):
+        return "\n".join(f"- {item}" for item in block.texts)
+    if isinstance(block, KeyFigures):
+        return "\n".join(f"- {f.label}: {f.value} ({f.band_label})" for f in block.figures)
+    if isinstance(block, Table):
+        lines = [" | ".join(block.header), " | ".join("---" for _ in block.header)]
+        lines += [" | ".join(row) for row in block.rows]
+        return "\n".join(lines) + (f"\n\n{block.caption}" if block.caption else "")
+    if isinstance(block, Chart):
+        return f"[Chart: {block.spec.texts.title}] {block.alt}\n{block.caption}"
+    raise TypeError(f"unknown block {type(block).__name__}")
+
+
+def render_section(section: Section) -> str:
+    """Render one section and its children."""
+    parts = [f"{'#' * section.level} {section.title}"]
+    parts += [_block(b) for b in section.blocks]
+    text = "\n\n".join(parts)
+    for child in section.children:
+        text += "\n\n" + render_section(child)
+    return text
+
+
+def render_text(report: Report) -> str:
+    """Render the whole report, cover first."""
+    cover = report.cover
+    head = [f"# {cover.title}", cover.kicker, cover.subtitle]
+    if report.illustrative_mark:
+        head.append(f"**{report.illustrative_mark}**")
+    head += [_block(cover.figures), cover.facts_line]
+    return (
+        "\n\n".join(head) + "\n\n" + "\n\n".join(render_section(s) for s in report.sections) + "\n"
+    )
