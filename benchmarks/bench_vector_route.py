@@ -34,16 +34,53 @@ from reportgen.layout._fonts import register_fonts
 from reportgen.layout._replay import VectorFlowable, draw_vector
 
 COUNTRIES = [
-    "Côte d'Ivoire", "Türkiye", "São Tomé and Príncipe", "Curaçao", "Réunion", "Åland",
-    "Ísland", "Łódź Province", "Việt Nam", "Bosnia and Herzegovina", "Guinea-Bissau",
-    "Timor-Leste", "Ελλάδα", "Україна", "Österreich", "Luxembourg", "Moçambique", "Perú",
-    "México", "Panamá", "Norway", "Chile", "Kenya", "Ghana", "Nepal", "Fiji", "Samoa",
-    "Tonga", "Zambia", "Malawi", "Brazil", "Japan", "Jordan", "Liberia", "Mexico",
+    "Côte d'Ivoire",
+    "Türkiye",
+    "São Tomé and Príncipe",
+    "Curaçao",
+    "Réunion",
+    "Åland",
+    "Ísland",
+    "Łódź Province",
+    "Việt Nam",
+    "Bosnia and Herzegovina",
+    "Guinea-Bissau",
+    "Timor-Leste",
+    "Ελλάδα",
+    "Україна",
+    "Österreich",
+    "Luxembourg",
+    "Moçambique",
+    "Perú",
+    "México",
+    "Panamá",
+    "Norway",
+    "Chile",
+    "Kenya",
+    "Ghana",
+    "Nepal",
+    "Fiji",
+    "Samoa",
+    "Tonga",
+    "Zambia",
+    "Malawi",
+    "Brazil",
+    "Japan",
+    "Jordan",
+    "Liberia",
+    "Mexico",
 ]
 GROUPS = [
-    "Human-rights defenders", "Journalists", "Indigenous peoples", "LGBTQIA+ people",
-    "Refugees & asylum seekers", "People with disabilities", "Women and girls",
-    "Ethnic minorities", "Religious minorities", "Low social status",
+    "Human-rights defenders",
+    "Journalists",
+    "Indigenous peoples",
+    "LGBTQIA+ people",
+    "Refugees & asylum seekers",
+    "People with disabilities",
+    "Women and girls",
+    "Ethnic minorities",
+    "Religious minorities",
+    "Low social status",
 ]
 GREY, RED = "#9aa5b1", "#c0392b"
 
@@ -64,7 +101,11 @@ class Bars:
         ax = self.ax = self.figure.add_axes((0.34, 0.08, 0.62, 0.86))
         y = np.arange(self.n)
         self.bars: BarContainer = ax.barh(
-            y, np.ones(self.n), xerr=np.ones(self.n), color=GREY, height=0.7,
+            y,
+            np.ones(self.n),
+            xerr=np.ones(self.n),
+            color=GREY,
+            height=0.7,
             error_kw={"ecolor": "#333333", "elinewidth": 0.8, "capsize": 2},
         )
         errorbar = self.bars.errorbar
@@ -107,12 +148,21 @@ class Line:
         self.figure = new_figure(468, 252)
         ax = self.ax = self.figure.add_axes((0.1, 0.14, 0.86, 0.74))
         zeros = np.zeros(len(self.years))
-        self.band = ax.fill_between(self.years, zeros, zeros, color="#2e86c1", alpha=0.25,
-                                    linewidth=0, label="80% credible interval")
-        (self.line,) = ax.plot(self.years, zeros, color="#1b4f72", marker="o",
-                               markersize=3, label="Country")
-        self.average = ax.axhline(60, color="#7f8c8d", linestyle="--", linewidth=0.8,
-                                  label="Regional average")
+        self.band = ax.fill_between(
+            self.years,
+            zeros,
+            zeros,
+            color="#2e86c1",
+            alpha=0.25,
+            linewidth=0,
+            label="80% credible interval",
+        )
+        (self.line,) = ax.plot(
+            self.years, zeros, color="#1b4f72", marker="o", markersize=3, label="Country"
+        )
+        self.average = ax.axhline(
+            60, color="#7f8c8d", linestyle="--", linewidth=0.8, label="Regional average"
+        )
         ax.set_xlim(2013.5, 2024.5)
         ax.set_xticks(self.years, [str(y) for y in self.years], fontsize=8)
         ax.tick_params(axis="y", labelsize=8)
@@ -127,8 +177,9 @@ class Line:
         self.band.set_data(self.years, mean - half, mean + half)
         self.average.set_ydata([rng.uniform(45, 75)] * 2)
         # relim() ignores collections (the band): set the limits explicitly.
-        self.ax.set_ylim(max(0.0, float((mean - half).min()) - 10),
-                         min(100.0, float((mean + half).max()) + 10))
+        self.ax.set_ylim(
+            max(0.0, float((mean - half).min()) - 10), min(100.0, float((mean + half).max()) + 10)
+        )
         self.legend.get_texts()[1].set_text(country)
         self.title.set_text(f"Right to food — {country}, 2014–2024")
 
@@ -153,8 +204,14 @@ class Rotated:
             rect.set_height(value)
             label.set_y(value + 2)
             label.set_text(f"{value:.0f}%")
-        self.ax.set_xticks(np.arange(len(groups)), groups, rotation=40, ha="right",
-                           rotation_mode="anchor", fontsize=7.5)
+        self.ax.set_xticks(
+            np.arange(len(groups)),
+            groups,
+            rotation=40,
+            ha="right",
+            rotation_mode="anchor",
+            fontsize=7.5,
+        )
         self.title.set_text(f"Safety from the state in {country}, by group at risk")
 
 
@@ -267,21 +324,27 @@ def main() -> None:
     register_fonts()
     print(f"font registration (once per process): {(time.perf_counter() - t0) * 1000:.0f} ms")
     print(f"\nms per chart, median of {args.repeat} (after 3 warm-up charts)")
-    header = (f"{'chart':<8} {'ops':>5} {'first':>7} {'update':>7} {'record':>7} "
-              f"{'replay':>7} {'save':>6} {'(a) reused':>11} {'(b) new fig':>12} "
-              f"{'(c) mpl PDF':>12}")
+    header = (
+        f"{'chart':<8} {'ops':>5} {'first':>7} {'update':>7} {'record':>7} "
+        f"{'replay':>7} {'save':>6} {'(a) reused':>11} {'(b) new fig':>12} "
+        f"{'(c) mpl PDF':>12}"
+    )
     print(header)
     print("-" * len(header))
     for name, make in CHARTS.items():
         r = bench_reused(make, args.repeat)
         new = bench_new_figure(make, max(5, args.repeat // 3))
         mpl_pdf = bench_matplotlib_pdf(make, max(5, args.repeat // 3))
-        print(f"{name:<8} {r['ops']:>5.0f} {r['first']:>7.1f} {r['update']:>7.1f} "
-              f"{r['record']:>7.1f} {r['replay']:>7.2f} {r['save/chart']:>6.2f} "
-              f"{r['total']:>11.1f} {new:>12.1f} {mpl_pdf:>12.1f}")
+        print(
+            f"{name:<8} {r['ops']:>5.0f} {r['first']:>7.1f} {r['update']:>7.1f} "
+            f"{r['record']:>7.1f} {r['replay']:>7.2f} {r['save/chart']:>6.2f} "
+            f"{r['total']:>11.1f} {new:>12.1f} {mpl_pdf:>12.1f}"
+        )
     size, record_ms, build_ms = bench_document(10)
-    print(f"\nA4 document with 10 charts: {size / 1024:.1f} kB; update+record {record_ms:.0f} ms, "
-          f"multiBuild {build_ms:.0f} ms")
+    print(
+        f"\nA4 document with 10 charts: {size / 1024:.1f} kB; update+record {record_ms:.0f} ms, "
+        f"multiBuild {build_ms:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

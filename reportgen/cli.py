@@ -11,7 +11,7 @@ import dataclasses
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -175,6 +175,117 @@ def text(
     code = resolve_country(dataset, country)
     report = build_report(dataset, compute_facts(dataset, code, the_style), the_style, lang)
     out.print(render_text(report), markup=False, end="")
+
+
+@app.command()
+def build(
+    countries: Annotated[list[str], typer.Argument(help="ISO3 codes or English names, any case.")],
+    data: DataOption = Path("data/demo"),
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Directory for the PDFs.")] = Path(
+        "output"
+    ),
+    style: StyleOption = "base",
+    lang: Annotated[str, typer.Option("--lang", help="Report language.")] = "en",
+    page_size: Annotated[
+        str | None, typer.Option("--page-size", help="A4 or Letter (default: the style's).")
+    ] = None,
+) -> None:
+    """Build the PDF report of each COUNTRY and print each file's path."""
+    from dataclasses import replace
+
+    from reportgen.build import build_country, write_atomic
+    from reportgen.errors import StyleError
+    from reportgen.facts import resolve_country
+    from reportgen.load import load_release
+    from reportgen.style import load_style
+
+    dataset = load_release(data)
+    the_style = load_style(style)
+    if page_size is not None:
+        sizes: dict[str, Literal["A4", "Letter"]] = {"a4": "A4", "letter": "Letter"}
+        size = sizes.get(page_size.lower())
+        if size is None:
+            raise StyleError(f"--page-size must be A4 or Letter, not {page_size!r}.")
+        the_style = replace(the_style, page=replace(the_style.page, size=size))
+    codes = [resolve_country(dataset, c) for c in countries]  # all checked before any is built
+    built = [build_country(dataset, code, the_style, lang) for code in codes]
+    for result in built:
+        path = out_dir / result.filename
+        write_atomic(path, result.pdf)
+        out.print(str(path))
+
+
+@app.command()
+def batch(
+    data: DataOption = Path("data/demo"),
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Directory for the PDFs.")] = Path(
+        "output"
+    ),
+    countries: Annotated[
+        list[str] | None,
+        typer.Option("--countries", "-c", help="Only these countries (repeat the option)."),
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", help="Only this region (code or name).")
+    ] = None,
+    survey_only: Annotated[
+        bool, typer.Option("--survey-only", help="Only countries with survey (CPR) data.")
+    ] = False,
+    style: StyleOption = "base",
+    lang: Annotated[str, typer.Option("--lang", help="Report language.")] = "en",
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores)."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even unchanged reports.")] = False,
+    compendium: Annotated[
+        bool, typer.Option("--compendium/--no-compendium", help="Also bind the annual compendium.")
+    ] = True,
+) -> None:
+    """Build the report of every country of a release (in parallel, incrementally) and the compendium."""
+    from reportgen.batch import run_batch, select_countries
+    from reportgen.load import load_release
+    from reportgen.progress import BatchProgress
+
+    dataset = load_release(data, isolate_bad_rows=True)
+    codes = select_countries(dataset, countries or (), region, survey_only)
+    with BatchProgress(err) as progress:
+        result = run_batch(
+            data,
+            out_dir,
+            codes,
+            (lang,),
+            style,
+            jobs,
+            force,
+            progress=progress.advance,
+            on_start=progress.start,
+        )
+    BatchProgress.summary(out, result)
+    if compendium:
+        from reportgen.compendium import build_compendium
+
+        path = build_compendium(out_dir, lang, style=style)
+        out.print(f"compendium: {path}")
+    if result.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def compendium(
+    reports: Annotated[
+        Path, typer.Option("--reports", "-r", help="Directory of reports built by `batch`.")
+    ] = Path("output"),
+    lang: Annotated[str, typer.Option("--lang", help="Language of the reports to bind.")] = "en",
+    style: StyleOption = "base",
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Compendium file (default: in --reports).")
+    ] = None,
+) -> None:
+    """Bind the reports listed in a batch manifest into the annual compendium."""
+    from reportgen.compendium import build_compendium
+
+    out.print(str(build_compendium(reports, lang, output=output, style=style)))
 
 
 def main() -> None:

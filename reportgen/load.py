@@ -137,6 +137,7 @@ class Dataset:
     names: dict[str, CountryName]
     notes: tuple[Problem, ...] = field(default=())
     unknown_metrics: tuple[str, ...] = field(default=())
+    rejected: dict[str, tuple[Problem, ...]] = field(default_factory=dict)  # batch mode only
 
     def country_codes(self) -> list[str]:
         """Every country of the release, sorted by code."""
@@ -153,6 +154,8 @@ class _Collector:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        # Rows with an error, by file: {index: country code}; used when bad rows are isolated.
+        self.bad_rows: dict[Path, dict[int, str]] = {}
 
     def add(
         self,
@@ -179,7 +182,12 @@ class _Collector:
         limit: int = 200,
     ) -> None:
         """Add one problem per row of ``frame`` selected by ``mask`` (at most ``limit``)."""
-        for index in frame.index[mask.to_numpy()][:limit]:
+        indices = frame.index[mask.to_numpy()]
+        if severity == "error" and "country_code" in frame.columns:
+            bad = self.bad_rows.setdefault(file, {})
+            for index in indices:
+                bad[int(index)] = str(frame.at[index, "country_code"])
+        for index in indices[:limit]:
             self.add(severity, file, int(index) + 2, column, frame.at[index, column], message, fix)
 
     @property
@@ -270,6 +278,8 @@ def _duplicates(frame: pd.DataFrame, path: Path, spec: TableSpec, out: _Collecto
         first = frame.index[
             (frame[list(spec.key)] == frame.loc[index, list(spec.key)]).all(axis=1)
         ][0]
+        if "country_code" in frame.columns:
+            out.bad_rows.setdefault(path, {})[int(index)] = str(frame.at[index, "country_code"])
         key = ", ".join(f"{c}={frame.at[index, c]}" for c in spec.key)
         out.add(
             "error",
@@ -443,8 +453,44 @@ def _concat(frames: list[pd.DataFrame], spec: TableSpec) -> pd.DataFrame:
     return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
-def load_release(path: str | Path) -> Dataset:
-    """Read and validate the release in ``path``; raise ``DataValidationError`` on any error."""
+def _isolate(raw: dict[str, list[pd.DataFrame]], out: _Collector) -> dict[str, list[Problem]]:
+    """Drop rows with errors from the score tables; return each affected country's problems.
+
+    Errors that belong to no row of a score file (a missing file or column, a bad countries
+    file) stay in ``out`` and still stop the load.
+    """
+    rejected: dict[str, list[Problem]] = {}
+    row_files = {frame.attrs["path"] for spec in (CPR, ESR, RISK) for frame in raw[spec.kind]}
+    kept: list[Problem] = []
+    for problem in out.problems:
+        path = Path(problem.file)
+        bad = out.bad_rows.get(path, {})
+        if problem.severity == "error" and path in row_files and problem.row is not None:
+            country = bad.get(problem.row - 2)
+            if country is not None:
+                rejected.setdefault(country, []).append(problem)
+                continue
+        kept.append(problem)
+    out.problems = kept
+    for spec in (CPR, ESR, RISK):
+        for i, frame in enumerate(raw[spec.kind]):
+            bad = out.bad_rows.get(frame.attrs["path"], {})
+            for country in set(bad.values()):
+                rejected.setdefault(country, [])
+            if bad:
+                cleaned = frame.drop(index=list(bad))
+                cleaned.attrs = frame.attrs
+                raw[spec.kind][i] = cleaned
+    return rejected
+
+
+def load_release(path: str | Path, *, isolate_bad_rows: bool = False) -> Dataset:
+    """Read and validate the release in ``path``; raise ``DataValidationError`` on any error.
+
+    With ``isolate_bad_rows`` (batch mode), rows of the score files that have errors are left
+    out and their countries listed in ``Dataset.rejected`` with the problems, so that one
+    country's bad data stops only that country's report; other errors still raise.
+    """
     directory = Path(path)
     out = _Collector()
     if not directory.is_dir():
@@ -479,6 +525,7 @@ def load_release(path: str | Path) -> Dataset:
                 check(frame, file, out)
             _duplicates(frame, file, spec, out)
             raw[spec.kind].append(frame)
+    rejected = _isolate(raw, out) if isolate_bad_rows else {}
     if out.errors:
         raise DataValidationError(out.problems)
 
@@ -580,6 +627,7 @@ def load_release(path: str | Path) -> Dataset:
         names=names,
         notes=tuple(out.problems),
         unknown_metrics=tuple(unknown_metrics),
+        rejected={c: tuple(p) for c, p in rejected.items()},
     )
 
 

@@ -307,6 +307,7 @@ class Report:
     sections: tuple[Section, ...]
     metadata: Metadata
     running_head: str
+    page_label: str  # "page {page} of {pages}" (str.format fields filled by the layout)
     illustrative_mark: str | None  # printed on every page when the data are illustrative
 
     def walk(self) -> list[Section]:

@@ -976,5 +976,6 @@ def build_report(
         sections=sections,
         metadata=metadata,
         running_head=ctx.t("meta.running_head", year=year),
+        page_label=ctx.t("meta.page", page="{page}", pages="{pages}"),
         illustrative_mark=ctx.t("meta.illustrative") if info.illustrative else None,
     )

@@ -421,3 +421,37 @@ def test_flowable_scales_to_width(drawings: dict[str, VectorDrawing]) -> None:
     flowable = VectorFlowable(drawing, width=drawing.width / 2)
     assert flowable.wrap(1000, 1000) == pytest.approx((drawing.width / 2, drawing.height / 2))
     assert VectorFlowable(drawing).wrap(1000, 1000) == (drawing.width, drawing.height)
+
+
+def test_state_after_a_clipped_op_is_tracked_truly() -> None:
+    """After a clip ends, the PDF's transparency is what it was before it: an opaque fill that
+    follows a translucent one and a clipped op must still print fully black."""
+    import io as _io
+
+    import pypdfium2 as _pdfium
+    from reportlab.pdfgen.canvas import Canvas as _Canvas
+
+    from reportgen.vector import ClipRect, PathOp, PathSegment
+
+    def square(x: float) -> tuple[PathSegment, ...]:
+        return (
+            PathSegment("M", ((x, 10.0),)),
+            PathSegment("L", ((x + 30, 10.0),)),
+            PathSegment("L", ((x + 30, 40.0),)),
+            PathSegment("L", ((x, 40.0),)),
+            PathSegment("Z"),
+        )
+
+    ops = (
+        PathOp(square(0), (1.0, 0.0, 0.0, 0.2), None),
+        PathOp(square(40), None, (0.0, 0.0, 0.0, 1.0), clip=ClipRect(0, 0, 200, 50)),
+        PathOp(square(80), (0.0, 0.0, 0.0, 1.0), None),
+    )
+    fonts = register_fonts()
+    buffer = _io.BytesIO()
+    canvas = _Canvas(buffer, pagesize=(120, 50), initialFontName=fonts.regular)
+    draw_vector(canvas, VectorDrawing(120, 50, ops), 0, 0, fonts)
+    canvas.showPage()
+    canvas.save()
+    image = _pdfium.PdfDocument(buffer.getvalue())[0].render(scale=1).to_pil().convert("L")
+    assert image.getpixel((95, 25)) < 20

@@ -1,9 +1,12 @@
 """Charts: the only package that imports matplotlib.
 
-In:  chart data (added by the chart functions).
-Out: ``reportgen.vector.VectorDrawing`` recordings, via ``record(figure)``.
+In:  a chart specification from the report model (``reportgen.model.ChartSpec``), the style
+     and the width of the text column in points.
+Out: ``reportgen.vector.VectorDrawing`` recordings, via ``render_chart`` (or, for ad-hoc
+     figures, ``record(figure)`` of a ``new_figure``).
 """
 
 from reportgen.charts._record import font_ref, new_figure, record
+from reportgen.charts.figures import MAX_HEIGHT, render_chart
 
-__all__ = ["font_ref", "new_figure", "record"]
+__all__ = ["MAX_HEIGHT", "font_ref", "new_figure", "record", "render_chart"]

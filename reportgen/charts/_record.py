@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 from collections.abc import Sequence
 from pathlib import Path as FsPath
 from typing import Any, Literal, cast
@@ -136,6 +137,14 @@ def font_ref(prop: FontProperties) -> FontRef:
 @functools.cache
 def _face(ref: FontRef) -> FT2Font:
     return FT2Font(str(font_file(ref)))
+
+
+# A FreeType face reads its file through an open descriptor. A worker forked after this process
+# measured text would share that descriptor, and its file offset, with its parent and siblings:
+# concurrent reads then fail ("failed to load glyph"). Each child opens its own faces (as
+# matplotlib does for its own font cache).
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_face.cache_clear)
 
 
 @functools.lru_cache(maxsize=16384)

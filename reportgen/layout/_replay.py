@@ -34,6 +34,20 @@ _CAP = {"butt": "0 J", "round": "1 J", "projecting": "2 J"}
 _JOIN = {"miter": "0 j", "round": "1 j", "bevel": "2 j"}
 
 
+_TRACKED = (
+    "fill",
+    "stroke",
+    "fill_alpha",
+    "stroke_alpha",
+    "width",
+    "cap",
+    "join",
+    "dash",
+    "face",
+    "size",
+)
+
+
 class _Replay:
     """Operator writer that skips redundant state changes."""
 
@@ -47,6 +61,7 @@ class _Replay:
         "fill_alpha",
         "fonts",
         "join",
+        "saved",
         "size",
         "stroke",
         "stroke_alpha",
@@ -59,6 +74,7 @@ class _Replay:
         self.code: list[str] = canvas._code
         self.fonts = fonts
         self.text: PDFTextObject | None = None
+        self.saved: dict[str, object] = {}
         self.reset()
 
     def reset(self) -> None:
@@ -174,13 +190,17 @@ class _Replay:
 
     def begin_clip(self, clip: ClipRect) -> None:
         self.end_text()
+        # restoreState at the end of the clip brings back the PDF's state of now: remember
+        # what we know of it, so that tracking stays true after the clip.
+        self.saved = {name: getattr(self, name) for name in _TRACKED}
         self.canvas.saveState()
         self.code.append(f"{fp_str(clip.x, clip.y, clip.width, clip.height)} re W n")
 
     def end_clip(self) -> None:
         self.end_text()
         self.canvas.restoreState()
-        self.reset()
+        for name, value in self.saved.items():
+            setattr(self, name, value)
 
 
 def draw_vector(

@@ -1,0 +1,778 @@
+"""Shared drawing kit of the chart figures: palette, type sizes, measured text, reusable sheets.
+
+In:  a ``Style`` (colours, chart font size) and the words of a chart.
+Out: ``Palette`` and ``Sizes`` (the style turned into matplotlib-ready values), text measurement
+     and line-wrapping with the very DejaVu metrics the recorder uses, number formats, band
+     name placement, ``Frame`` (title and source), legends, value axes drawn as plain lines
+     and texts, and ``Sheet``: one reusable ``Figure`` per chart type whose artists persist
+     from chart to chart (only their data change), recorded into a ``VectorDrawing``.
+
+Everything here works in PDF points with the origin at the bottom-left corner (the figures are
+drawn at 72 dpi, where matplotlib's display units are points). Positions are computed from
+measured text, never by ``tight_layout``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Literal
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection, PathCollection, PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.path import Path
+from matplotlib.text import Text
+from matplotlib.transforms import Affine2D, IdentityTransform
+
+from reportgen.charts._record import BOLD, REGULAR, _measure, new_figure, record
+from reportgen.model import ChartTexts
+from reportgen.style import BAND_NAMES, BandName, Style
+from reportgen.vector import VectorDrawing
+
+RGB = tuple[float, float, float]
+HAlign = Literal["left", "center", "right"]
+
+# DejaVu Sans vertical metrics, as fractions of the font size (hhea ascender/descender and the
+# height of capitals and digits). Text is placed by its baseline; these turn sizes into room.
+ASCENT = 0.93
+DESCENT = 0.24
+CAP = 0.73
+
+BAND_ALPHA = 0.13
+"""Opacity of band shading behind data: light enough that marks and labels stay the figure."""
+
+ELLIPSIS = "…"
+MAX_LABEL_CHARS = 34
+"""Row labels longer than this are shortened with an ellipsis (country names, mostly)."""
+
+_IDENTITY = IdentityTransform()
+
+
+# --- the style, ready for matplotlib ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Palette:
+    """The style's named colours as RGB tuples (components 0..1)."""
+
+    text: RGB
+    muted: RGB
+    accent: RGB
+    rule: RGB
+    highlight: RGB
+    others: RGB
+    global_best: RGB
+    band: dict[BandName, RGB]
+
+    def key(self) -> tuple[object, ...]:
+        """A hashable value equal for equal palettes (for caches)."""
+        return (
+            self.text,
+            self.muted,
+            self.accent,
+            self.rule,
+            self.highlight,
+            self.others,
+            self.global_best,
+            tuple(sorted(self.band.items())),
+        )
+
+    @staticmethod
+    def of(style: Style) -> Palette:
+        """Style → palette."""
+        c = style.colors
+        return Palette(
+            text=c.text.rgb,
+            muted=c.muted.rgb,
+            accent=c.accent.rgb,
+            rule=c.rule.rgb,
+            highlight=c.highlight.rgb,
+            others=c.others.rgb,
+            global_best=c.global_best.rgb,
+            band={b: c.band[b].rgb for b in BAND_NAMES},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Sizes:
+    """Type sizes in points, all derived from the style's chart size."""
+
+    label: float  # row labels, panel titles, legends
+    title: float  # the chart's title, bold
+    tick: float  # axis tick labels
+    value: float  # value labels at marks
+    small: float  # band names
+    source: float  # the source line
+
+    @staticmethod
+    def of(style: Style) -> Sizes:
+        """Style → sizes (the title slightly larger than the chart size, notes smaller)."""
+        base = style.fonts.chart_size
+        return Sizes(
+            label=base,
+            title=round(base * 1.2, 2),
+            tick=round(base * 0.9, 2),
+            value=round(base * 0.9, 2),
+            small=round(base * 0.85, 2),
+            source=round(max(base * 0.8, 5.5), 2),
+        )
+
+
+# --- text ----------------------------------------------------------------------------------------
+
+
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """Width of ``text`` in points as the recorder measures it (matplotlib aligns by it)."""
+    return _measure(text, BOLD if bold else REGULAR, float(size))[0]
+
+
+def text_ink(text: str, size: float, bold: bool = False) -> tuple[float, float, float]:
+    """(width, height, descent) of ``text``'s ink box in points, as the recorder measures it."""
+    return _measure(text, BOLD if bold else REGULAR, float(size))
+
+
+def line_height(size: float) -> float:
+    """Baseline-to-baseline distance of wrapped lines."""
+    return size * 1.18
+
+
+def baseline_for_centre(y_centre: float, size: float) -> float:
+    """Baseline that centres capitals and digits of ``size`` on ``y_centre``."""
+    return y_centre - CAP * size / 2
+
+
+def shorten(label: str, limit: int = MAX_LABEL_CHARS) -> str:
+    """``label`` cut to ``limit`` characters, the last being an ellipsis, if it is longer."""
+    if len(label) <= limit:
+        return label
+    return label[: limit - 1].rstrip(" ,;:-–—/(") + ELLIPSIS
+
+
+@functools.lru_cache(maxsize=4096)
+def truncate(text: str, size: float, max_width: float, bold: bool = False) -> str:
+    """``text``, cut and ended with an ellipsis if wider than ``max_width`` points."""
+    if text_width(text, size, bold) <= max_width:
+        return text
+    cut = len(text)
+    while cut > 1:
+        cut -= 1
+        candidate = text[:cut].rstrip(" ,;:-–—/(") + ELLIPSIS
+        if text_width(candidate, size, bold) <= max_width:
+            return candidate
+    return ELLIPSIS
+
+
+@functools.lru_cache(maxsize=4096)
+def wrap(
+    text: str, size: float, max_width: float, bold: bool = False, max_lines: int = 2
+) -> tuple[str, ...]:
+    """Break ``text`` at spaces into at most ``max_lines`` lines no wider than ``max_width``.
+
+    Two lines are balanced (the break that makes the longer line shortest), which reads better
+    than filling the first line; what still does not fit is cut with an ellipsis.
+    """
+    if text_width(text, size, bold) <= max_width or max_lines <= 1:
+        return (truncate(text, size, max_width, bold),)
+    words = text.split()
+    if len(words) > 1:
+        best: tuple[float, tuple[str, str]] | None = None
+        for k in range(1, len(words)):
+            first, second = " ".join(words[:k]), " ".join(words[k:])
+            widest = max(text_width(first, size, bold), text_width(second, size, bold))
+            if widest <= max_width and (best is None or widest < best[0]):
+                best = (widest, (first, second))
+        if best is not None:
+            return best[1]
+    # Greedy fill, the last line taking the rest (cut if needed).
+    lines: list[str] = []
+    current = ""
+    for word in words:
+        trial = f"{current} {word}" if current else word
+        if current and text_width(trial, size, bold) > max_width:
+            lines.append(current)
+            current = word
+        else:
+            current = trial
+    lines.append(current)
+    if len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], " ".join(lines[max_lines - 1 :])]
+    return tuple(truncate(line, size, max_width, bold) for line in lines)
+
+
+def widest(texts: Sequence[str], size: float, bold: bool = False) -> float:
+    """Width of the widest of ``texts`` (0 for none)."""
+    return max((text_width(t, size, bold) for t in texts), default=0.0)
+
+
+# --- numbers ---------------------------------------------------------------------------------------
+
+
+def _decimal(value: float, places: int) -> str:
+    # As the narrative's number format (babel): the shortest repr of the float, rounded half to
+    # even, so a chart never prints 0.3 where the text says 0.4.
+    quantum = Decimal(1).scaleb(-places)
+    text = str(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_EVEN))
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
+
+
+def fmt_score(value: float) -> str:
+    """A 0–10 score as printed on charts: ``9.5``."""
+    return _decimal(value, 1)
+
+
+def fmt_pct(value: float) -> str:
+    """A percentage given 0–100: ``52.6%``."""
+    return _decimal(value, 1) + "%"
+
+
+def fmt_share(share: float) -> str:
+    """A proportion given 0–1, as the report's tables print it: ``78%``."""
+    return f"{round(share * 100)}%"
+
+
+def fmt_tick(value: float) -> str:
+    """An axis tick: integers without decimals."""
+    return str(round(value)) if abs(value - round(value)) < 1e-9 else _decimal(value, 1)
+
+
+# --- band labels along an axis -------------------------------------------------------------------
+
+
+def place_band_labels(
+    spans: Sequence[tuple[str, float, float]],
+    size: float,
+    lo: float,
+    hi: float,
+    gap: float = 4.0,
+) -> list[tuple[str, float]]:
+    """Centre each label on its span (points), kept inside [lo, hi] and apart by ``gap``.
+
+    In:  (label, start, end) per band in axis order. Out: (label, centre) of the labels that
+    fit: a label is pushed aside when its neighbour needs room, and dropped if it would then
+    sit mostly outside its own span (it would name the wrong band).
+    """
+    items = [(s, max(a, lo), min(b, hi)) for s, a, b in spans if min(b, hi) - max(a, lo) > 0.5]
+    widths = [text_width(s, size) for s, _a, _b in items]
+    centres = [(a + b) / 2 for _s, a, b in items]
+    n = len(items)
+    for _ in range(3):
+        for i in range(n):  # push right, inside [lo, hi]
+            left = (
+                lo + widths[i] / 2
+                if i == 0
+                else centres[i - 1] + (widths[i - 1] + widths[i]) / 2 + gap
+            )
+            centres[i] = max(centres[i], left)
+        for i in reversed(range(n)):  # push left
+            right = (
+                hi - widths[i] / 2
+                if i == n - 1
+                else centres[i + 1] - (widths[i + 1] + widths[i]) / 2 - gap
+            )
+            centres[i] = min(centres[i], right)
+    out: list[tuple[str, float]] = []
+    last_right = -1e9
+    for (label, a, b), w, c in zip(items, widths, centres, strict=True):
+        if not a - 1.0 <= c <= b + 1.0:
+            continue
+        if c - w / 2 < lo - 0.01 or c + w / 2 > hi + 0.01 or c - w / 2 < last_right + gap - 0.01:
+            continue
+        out.append((label, c))
+        last_right = c + w / 2
+    return out
+
+
+# --- the reusable figure ----------------------------------------------------------------------
+
+Segment = tuple[tuple[float, float], tuple[float, float]]
+RGBA = tuple[float, float, float, float]
+
+
+def _rgba(color: RGB, alpha: float) -> RGBA:
+    return (color[0], color[1], color[2], float(alpha))
+
+
+@functools.lru_cache(maxsize=64)
+def _marker_path(marker: str, diameter: float) -> Path:
+    """A marker outline of ``diameter`` points centred on the origin: "o", "<" or ">"."""
+    r = diameter / 2
+    if marker == "o":
+        unit = Path.unit_circle()
+        return Path(np.asarray(unit.vertices, dtype=float) * r, unit.codes)
+    # An isosceles triangle pointing left or right (a clipped end), as wide as it is tall.
+    tip = -r if marker == "<" else r
+    return Path(
+        [(tip, 0.0), (-tip, r * 0.9), (-tip, -r * 0.9), (tip, 0.0)],
+        [Path.MOVETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY],
+    )
+
+
+class _Layer:
+    """Shapes, segments and markers collected for one chart, flushed into persistent artists."""
+
+    def __init__(self, ax: Axes, with_markers: bool) -> None:
+        self.polys = PolyCollection([], linewidths=0.0, edgecolors="none", zorder=1.0)
+        self.segs = LineCollection([], zorder=2.0)
+        self.segs.set_capstyle("butt")
+        ax.add_collection(self.polys, autolim=False)
+        ax.add_collection(self.segs, autolim=False)
+        self.marks: PathCollection | None = None
+        if with_markers:
+            self.marks = PathCollection(
+                [],
+                offsets=np.zeros((0, 2)),
+                offset_transform=ax.transData,
+                # An affine (not IdentityTransform): matplotlib translates it per marker.
+                transform=Affine2D(),
+                linewidths=0.0,
+                edgecolors="none",
+                zorder=3.0,
+            )
+            ax.add_collection(self.marks, autolim=False)
+        for artist in (self.polys, self.segs, self.marks):
+            if artist is not None:
+                artist.set_clip_on(False)
+        self.clear()
+
+    def clear(self) -> None:
+        self.poly_verts: list[list[tuple[float, float]]] = []
+        self.poly_colors: list[RGBA] = []
+        self.seg_list: list[Segment] = []
+        self.seg_colors: list[RGBA] = []
+        self.seg_widths: list[float] = []
+        self.mark_paths: list[Path] = []
+        self.mark_offsets: list[tuple[float, float]] = []
+        self.mark_colors: list[RGBA] = []
+        self.poly_tags: list[object] = []
+        self.seg_tags: list[object] = []
+        self.mark_tags: list[object] = []
+
+    def flush(self) -> None:
+        self.polys.set_verts(self.poly_verts)
+        self.polys.set_facecolor(self.poly_colors or "none")
+        self.segs.set_segments(self.seg_list)
+        self.segs.set_color(self.seg_colors or "none")
+        self.segs.set_linewidth(self.seg_widths or 0.0)
+        if self.marks is not None:
+            self.marks.set_paths(self.mark_paths)
+            self.marks.set_offsets(np.array(self.mark_offsets, dtype=float).reshape(-1, 2))
+            self.marks.set_facecolor(self.mark_colors or "none")
+
+
+@dataclass(frozen=True, slots=True)
+class Tagged:
+    """Which primitive each recorded op came from: ``tags[i]`` is the ``Sheet.tag`` in force
+    when op ``i``'s primitive was added; ``ends[g]`` is the op index ending group ``g`` of
+    ``GROUPS`` (ops are recorded group by group, in order of addition within a group)."""
+
+    tags: tuple[object, ...]
+    ends: tuple[int, ...]
+
+
+GROUPS = ("back shapes", "back segments", "shapes", "segments", "lines", "markers", "texts")
+"""The drawing order of a ``Sheet``: each group's ops follow the previous group's."""
+
+
+class Sheet:
+    """One reusable figure whose artists persist from chart to chart: only their data change.
+
+    Everything is drawn in points on two full-figure canvases: ``back`` (band shading,
+    gridlines) and ``front`` (data: shapes, then lines, then markers); figure texts come last.
+    Calls during a chart only collect primitives; ``record`` hands them to a fixed set of
+    collections and pooled lines and texts, so a chart creates no matplotlib objects once its
+    sheet is warm (creating a ``Text`` costs more than drawing it).
+
+    Each primitive yields exactly one recorded op, in ``GROUPS`` order; ``tagged`` (after
+    ``record``) says which op came from which primitive, so a recorded drawing can be edited
+    (one row taken out, another put in) without drawing it again.
+    """
+
+    def __init__(self) -> None:
+        self.figure: Figure = new_figure(100.0, 100.0)
+        self.figure.patch.set_visible(False)  # transparent: never paints over the page
+        back = self._canvas(zorder=-1.0)
+        self._front_ax = self._canvas(zorder=1.0)
+        self._back = _Layer(back, with_markers=False)
+        self._front = _Layer(self._front_ax, with_markers=True)
+        self._lines: list[Line2D] = []
+        self._texts: list[Text] = []
+        self._lines_used = 0
+        self._texts_used = 0
+        self._line_tags: list[object] = []
+        self._text_tags: list[object] = []
+        self.tag: object = None
+        self.tagged: Tagged | None = None
+        self.width = 100.0
+        self.height = 100.0
+
+    def _canvas(self, zorder: float) -> Axes:
+        ax = self.figure.add_axes((0.0, 0.0, 1.0, 1.0))
+        ax.set_axis_off()
+        ax.patch.set_visible(False)
+        ax.set_zorder(zorder)
+        ax.set_autoscale_on(False)
+        return ax
+
+    def begin(self, width: float, height: float) -> None:
+        """Start a chart of ``width`` x ``height`` points, forgetting the previous chart."""
+        self.width, self.height = float(width), float(height)
+        self.figure.set_size_inches(self.width / 72.0, self.height / 72.0)
+        for layer in (self._back, self._front):
+            layer.clear()
+        for ax in self.figure.axes:
+            ax.set_xlim(0.0, self.width)
+            ax.set_ylim(0.0, self.height)
+        for line in self._lines[: self._lines_used]:
+            line.set_visible(False)
+        for text in self._texts[: self._texts_used]:
+            text.set_visible(False)
+        self._lines_used = 0
+        self._texts_used = 0
+        self._line_tags = []
+        self._text_tags = []
+        self.tag = None
+        self.tagged = None
+
+    def record(self) -> VectorDrawing:
+        """The chart as recorded drawing operations (and ``tagged`` set, see the class)."""
+        self._back.flush()
+        self._front.flush()
+        drawing = record(self.figure)
+        groups = (
+            self._back.poly_tags,
+            self._back.seg_tags,
+            self._front.poly_tags,
+            self._front.seg_tags,
+            self._line_tags,
+            self._front.mark_tags,
+            self._text_tags,
+        )
+        ends: list[int] = []
+        tags: list[object] = []
+        for group in groups:
+            tags.extend(group)
+            ends.append(len(tags))
+        # One op per primitive is what makes the tags trustworthy; otherwise give none.
+        self.tagged = Tagged(tuple(tags), tuple(ends)) if len(tags) == len(drawing.ops) else None
+        return drawing
+
+    # -- primitives (points, origin bottom-left) ----------------------------------------------
+
+    def rect(
+        self,
+        x: float,
+        y: float,
+        w: float,
+        h: float,
+        color: RGB,
+        *,
+        alpha: float = 1.0,
+        front: bool = True,
+    ) -> None:
+        """A filled rectangle (no outline); ``front=False`` puts it under the gridlines."""
+        if w <= 0 or h <= 0:
+            return
+        self.polygon(
+            [(x, y), (x + w, y), (x + w, y + h), (x, y + h)], color, alpha=alpha, front=front
+        )
+
+    def polygon(
+        self,
+        points: Sequence[tuple[float, float]],
+        color: RGB,
+        *,
+        alpha: float = 1.0,
+        front: bool = True,
+    ) -> None:
+        """A filled polygon (no outline)."""
+        layer = self._front if front else self._back
+        layer.poly_verts.append(list(points))
+        layer.poly_colors.append(_rgba(color, alpha))
+        layer.poly_tags.append(self.tag)
+
+    def segments(
+        self,
+        segments: Sequence[Segment],
+        color: RGB,
+        width: float,
+        *,
+        alpha: float = 1.0,
+        front: bool = True,
+    ) -> None:
+        """Straight segments ((x0, y0), (x1, y1)) with butt ends."""
+        layer = self._front if front else self._back
+        rgba = _rgba(color, alpha)
+        for segment in segments:
+            layer.seg_list.append(segment)
+            layer.seg_colors.append(rgba)
+            layer.seg_widths.append(width)
+            layer.seg_tags.append(self.tag)
+
+    def dots(
+        self,
+        xs: Sequence[float],
+        ys: Sequence[float],
+        color: RGB,
+        diameter: float,
+        *,
+        marker: str = "o",
+        alpha: float = 1.0,
+    ) -> None:
+        """Markers ("o", "<", ">") of ``diameter`` points centred on (x, y), no outline."""
+        path = _marker_path(marker, round(diameter, 3))
+        rgba = _rgba(color, alpha)
+        layer = self._front
+        for x, y in zip(xs, ys, strict=True):
+            layer.mark_paths.append(path)
+            layer.mark_offsets.append((x, y))
+            layer.mark_colors.append(rgba)
+            layer.mark_tags.append(self.tag)
+
+    def line(
+        self,
+        xs: Sequence[float],
+        ys: Sequence[float],
+        color: RGB,
+        width: float,
+        *,
+        dashes: tuple[float, float] | None = None,
+        alpha: float = 1.0,
+    ) -> None:
+        """A polyline with round joins, solid or dashed, over the shapes and segments."""
+        if self._lines_used == len(self._lines):
+            artist = Line2D(
+                [],
+                [],
+                solid_capstyle="butt",
+                dash_capstyle="butt",
+                solid_joinstyle="round",
+                zorder=2.5,
+            )
+            artist.set_clip_on(False)
+            self._front_ax.add_line(artist)
+            self._lines.append(artist)
+        artist = self._lines[self._lines_used]
+        self._lines_used += 1
+        self._line_tags.append(self.tag)
+        artist.set_data(list(xs), list(ys))
+        artist.set_color(color)
+        artist.set_alpha(alpha)
+        artist.set_linewidth(width)
+        if dashes is None:
+            artist.set_linestyle("-")
+        else:
+            artist.set_dashes(dashes)
+        artist.set_visible(True)
+
+    def text(
+        self,
+        x: float,
+        y: float,
+        text: str,
+        size: float,
+        color: RGB,
+        *,
+        bold: bool = False,
+        ha: HAlign = "left",
+        alpha: float | None = None,
+    ) -> None:
+        """Text with its baseline at (x, y) points, aligned ``ha`` (left/center/right)."""
+        if not text:
+            return
+        if self._texts_used == len(self._texts):
+            artist = self.figure.text(
+                0.0, 0.0, "", transform=_IDENTITY, va="baseline", clip_on=False
+            )
+            self._texts.append(artist)
+        artist = self._texts[self._texts_used]
+        self._texts_used += 1
+        self._text_tags.append(self.tag)
+        artist.set_position((x, y))
+        artist.set_text(text)
+        artist.set_fontsize(size)
+        artist.set_fontweight("bold" if bold else "normal")
+        artist.set_color(color)
+        artist.set_alpha(alpha)
+        artist.set_horizontalalignment(ha)
+        artist.set_visible(True)
+
+
+class Axis:
+    """A linear value scale mapped onto [start, end] points."""
+
+    __slots__ = ("end", "hi", "lo", "start")
+
+    def __init__(self, lo: float, hi: float, start: float, end: float) -> None:
+        self.lo, self.hi, self.start, self.end = lo, hi, start, end
+
+    def __call__(self, value: float) -> float:
+        """The position in points of ``value``."""
+        return self.start + (value - self.lo) / (self.hi - self.lo) * (self.end - self.start)
+
+    def clip(self, value: float) -> float:
+        """``value`` kept inside the scale's range."""
+        return min(max(value, self.lo), self.hi)
+
+
+def x_axis(
+    sheet: Sheet,
+    x: Axis,
+    ticks: Sequence[float],
+    labels: Sequence[str],
+    y0: float,
+    y1: float,
+    pal: Palette,
+    sizes: Sizes,
+    *,
+    grid: bool = True,
+) -> None:
+    """Vertical gridlines over [y0, y1] at ``ticks`` and their labels centred under ``y0``."""
+    if grid:
+        sheet.segments([((x(t), y0), (x(t), y1)) for t in ticks], pal.rule, 0.5, front=False)
+    baseline = y0 - 3.0 - ASCENT * sizes.tick
+    for t, label in zip(ticks, labels, strict=True):
+        sheet.text(x(t), baseline, label, sizes.tick, pal.muted, ha="center")
+
+
+def y_axis(
+    sheet: Sheet,
+    y: Axis,
+    ticks: Sequence[float],
+    labels: Sequence[str] | None,
+    x0: float,
+    x1: float,
+    pal: Palette,
+    sizes: Sizes,
+) -> None:
+    """Horizontal gridlines over [x0, x1] at ``ticks``; labels right-aligned left of ``x0``."""
+    sheet.segments([((x0, y(t)), (x1, y(t))) for t in ticks], pal.rule, 0.5, front=False)
+    if labels is None:
+        return
+    for t, label in zip(ticks, labels, strict=True):
+        sheet.text(
+            x0 - 4.0,
+            baseline_for_centre(y(t), sizes.tick),
+            label,
+            sizes.tick,
+            pal.muted,
+            ha="right",
+        )
+
+
+# --- the frame every chart shares: title, source -------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """Title lines at the top and source lines at the bottom, and the room they take."""
+
+    title: tuple[str, ...]
+    source: tuple[str, ...]
+    title_height: float  # from the top edge to below the title's descenders, plus a gap
+    source_height: float  # from the bottom edge to above the source's capitals, plus a gap
+
+    @staticmethod
+    def of(texts: ChartTexts, width: float, sizes: Sizes) -> Frame:
+        """Wrap the title (bold) and the source to the chart's width."""
+        title = wrap(texts.title, sizes.title, width - 2.0, bold=True, max_lines=2)
+        if not texts.title:
+            title = ()
+        source = wrap(texts.source, sizes.source, width - 2.0, max_lines=2) if texts.source else ()
+        title_height = (
+            ASCENT * sizes.title + (len(title) - 1) * line_height(sizes.title) + 9.0
+            if title
+            else 2.0
+        )
+        source_height = (
+            DESCENT * sizes.source
+            + 1.0
+            + (len(source) - 1) * line_height(sizes.source)
+            + ASCENT * sizes.source
+            + 7.0
+            if source
+            else 2.0
+        )
+        return Frame(title, source, title_height, source_height)
+
+    def draw(self, sheet: Sheet, pal: Palette, sizes: Sizes) -> None:
+        """Title top-left in bold; source bottom-left, small and muted."""
+        y = sheet.height - 0.5 - ASCENT * sizes.title
+        for line in self.title:
+            sheet.text(0.5, y, line, sizes.title, pal.text, bold=True)
+            y -= line_height(sizes.title)
+        y = DESCENT * sizes.source + 1.0
+        for line in reversed(self.source):
+            sheet.text(0.5, y, line, sizes.source, pal.muted)
+            y += line_height(sizes.source)
+
+
+# --- legends ---------------------------------------------------------------------------------
+
+KeyKind = Literal["box", "line", "dashed", "dot"]
+_KEY_WIDTH: dict[KeyKind, float] = {"box": 8.0, "line": 16.0, "dashed": 16.0, "dot": 6.0}
+_KEY_GAP = 4.0  # between a key and its label
+_ENTRY_GAP = 12.0  # between entries
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """A legend entry: a swatch, line sample or dot, and its label."""
+
+    label: str
+    color: RGB
+    kind: KeyKind = "box"
+    alpha: float = 1.0
+
+
+def legend_rows(keys: Sequence[Key], size: float, width: float) -> list[list[Key]]:
+    """Break ``keys`` into rows no wider than ``width`` points (a label too long is cut)."""
+    rows: list[list[Key]] = [[]]
+    used = 0.0
+    for key in keys:
+        room = width - _KEY_WIDTH[key.kind] - _KEY_GAP
+        key = Key(truncate(key.label, size, room), key.color, key.kind, key.alpha)
+        need = _KEY_WIDTH[key.kind] + _KEY_GAP + text_width(key.label, size)
+        if rows[-1] and used + _ENTRY_GAP + need > width:
+            rows.append([])
+            used = 0.0
+        used += (_ENTRY_GAP if rows[-1] else 0.0) + need
+        rows[-1].append(key)
+    return [row for row in rows if row]
+
+
+def legend_row_height(size: float) -> float:
+    """Distance between the centres of two legend rows."""
+    return line_height(size) + 2.0
+
+
+def draw_legend(
+    sheet: Sheet, rows: Sequence[Sequence[Key]], x: float, y_top: float, size: float, pal: Palette
+) -> None:
+    """Draw legend ``rows`` (from ``legend_rows``) from ``x``, the first row's top at ``y_top``."""
+    step = legend_row_height(size)
+    for k, row in enumerate(rows):
+        _draw_legend_row(sheet, row, x, y_top - step / 2 - k * step, size, pal)
+
+
+def _draw_legend_row(
+    sheet: Sheet, keys: Sequence[Key], x: float, y_centre: float, size: float, pal: Palette
+) -> None:
+    baseline = baseline_for_centre(y_centre, size)
+    for key in keys:
+        kw = _KEY_WIDTH[key.kind]
+        if key.kind == "box":
+            side = CAP * size + 1.0
+            sheet.rect(x, y_centre - side / 2, kw, side, key.color, alpha=key.alpha)
+        elif key.kind == "dot":
+            sheet.dots([x + kw / 2], [y_centre], key.color, kw, alpha=key.alpha)
+        else:
+            dashes = (3.0, 2.0) if key.kind == "dashed" else None
+            sheet.line([x, x + kw], [y_centre, y_centre], key.color, 1.6, dashes=dashes)
+        x += kw + _KEY_GAP
+        sheet.text(x, baseline, key.label, size, pal.text)
+        x += text_width(key.label, size) + _ENTRY_GAP

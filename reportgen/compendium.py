@@ -1,0 +1,886 @@
+"""Compendium stage: a batch's country reports → one annual PDF (the only module importing pypdf).
+
+In:  a reports directory written by ``reportgen batch`` (``manifest.json`` and the PDFs it
+     lists), a language and a style.
+Out: ``compendium-<release year>-<language>.pdf`` in that directory (or ``output``), written
+     atomically: a cover, about this compendium, contents (regions and countries with page
+     numbers), per region a divider page then each country's report as built, an appendix
+     of every country's headline scores in band colours, and an index of countries. Nested
+     bookmarks (region › country › the report's own sections), page labels (i, ii, … for
+     the front matter, 1, 2, … from the first region on), continuous folios ("page 57 of
+     4411") on every page, links from contents, dividers, appendix and index to each
+     country, and fonts stored once (every report seeds the same first font subsets).
+
+The steps, in order: read and check the manifest and the files it lists; order the
+countries (codebook region order, then name); lay out the compendium's own pages once to
+learn their page counts; number every page; lay them out again with the numbers; bind the
+pages; renumber each report page's folio (its own form XObject, ``/FormXob.rgfolio<N>``);
+add bookmarks, links and page labels; store identical objects once; write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+from pypdf import PdfReader, PdfWriter
+from pypdf.constants import PageLabelStyle
+from pypdf.errors import PyPdfError
+from pypdf.generic import (
+    ArrayObject,
+    BooleanObject,
+    DecodedStreamObject,
+    Destination,
+    DictionaryObject,
+    FloatObject,
+    IndirectObject,
+    NameObject,
+    NumberObject,
+    StreamObject,
+    TextStringObject,
+)
+from pypdf.generic import Fit as PdfFit
+
+from reportgen.build import write_atomic
+from reportgen.codebook import Codebook, load_codebook
+from reportgen.errors import ReportgenError
+from reportgen.layout.compendium_pages import (
+    Cell,
+    CountryLine,
+    LegendItem,
+    MatterPlan,
+    MatterTexts,
+    RegionPart,
+    RenderedMatter,
+    folio_font,
+    render_matter,
+    sort_key,
+)
+from reportgen.model import Span
+from reportgen.phrases import Phrases, load_phrases
+from reportgen.style import BAND_NAMES, BandScale, Style, load_style
+
+__all__ = ["build_compendium"]
+
+MANIFEST = "manifest.json"
+_RERUN = (
+    "Re-run `reportgen batch` with the same --out to rebuild it, then bind the compendium again"
+)
+
+
+# --- input: the manifest and the reports ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Report:
+    """One country report to bind: what the manifest says and the file's bytes."""
+
+    code: str
+    name: str
+    region: str
+    file: str
+    pages: int
+    data: bytes
+    scores: Mapping[str, float | None] | None  # by dimension key; None: not recorded
+
+
+@dataclass(frozen=True, slots=True)
+class _Release:
+    """The release the manifest describes."""
+
+    title: str
+    year: int
+    illustrative: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Region:
+    """A region and its reports, in reading order."""
+
+    key: str
+    name: str
+    reports: tuple[_Report, ...]
+
+
+def _read_manifest(reports_dir: Path) -> tuple[_Release, list[dict[str, Any]]]:
+    path = reports_dir / MANIFEST
+    if not path.is_file():
+        raise ReportgenError(
+            f"No {MANIFEST} in {reports_dir}: there are no reports to bind. Build them first with "
+            f"`reportgen batch --data <release> --out {reports_dir}`."
+        )
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        release = _Release(
+            str(data["release"]), int(data["release_year"]), bool(data.get("illustrative"))
+        )
+        entries = data["reports"]
+        if not isinstance(entries, list):
+            raise TypeError("'reports' is not a list")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ReportgenError(
+            f"{path} is not a readable batch manifest ({exc}). Re-run `reportgen batch` with "
+            f"--out {reports_dir} to write it again."
+        ) from None
+    return release, entries
+
+
+def _load_reports(
+    reports_dir: Path, release: _Release, entries: list[Any], language: str
+) -> list[_Report]:
+    """The manifest's reports in ``language``, each file read and checked against its SHA-256."""
+    path = reports_dir / MANIFEST
+    chosen = [e for e in entries if isinstance(e, dict) and e.get("language") == language]
+    if not chosen:
+        languages = sorted({str(e.get("language")) for e in entries if isinstance(e, dict)})
+        have = f"it has reports in: {', '.join(languages)}" if languages else "it lists none"
+        raise ReportgenError(
+            f"{path} lists no reports in language '{language}' ({have}). Build them with "
+            f"`reportgen batch --lang {language} --out {reports_dir}`, or choose another --lang."
+        )
+    reports: list[_Report] = []
+    for entry in chosen:
+        try:
+            file = str(entry["file"])
+            code, name, region = str(entry["country"]), str(entry["name"]), str(entry["region"])
+            pages, digest = int(entry["pages"]), str(entry["sha256"])
+            year = int(entry.get("release_year", release.year))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ReportgenError(
+                f"{path}: a report entry is incomplete ({exc!r} missing or invalid). "
+                f"Re-run `reportgen batch --out {reports_dir}` to write the manifest again."
+            ) from None
+        if year != release.year or entry.get("release", release.title) != release.title:
+            raise ReportgenError(
+                f"{path} mixes releases: {file} is from '{entry.get('release')}' "
+                f"({year}), the manifest from '{release.title}' ({release.year}). "
+                "Build each release into its own --out directory."
+            )
+        pdf = reports_dir / file
+        try:
+            data = pdf.read_bytes()
+        except FileNotFoundError:
+            raise ReportgenError(f"{pdf} is listed in {path} but missing. {_RERUN}.") from None
+        except OSError as exc:
+            raise ReportgenError(f"Cannot read {pdf}: {exc.strerror}.") from None
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise ReportgenError(
+                f"{pdf} has changed since `reportgen batch` wrote it (its SHA-256 no longer "
+                f"matches {path}). {_RERUN}."
+            )
+        raw_scores = entry.get("scores")
+        scores = (
+            {str(k): (None if v is None else float(v)) for k, v in raw_scores.items()}
+            if isinstance(raw_scores, dict) and raw_scores  # {}: written before scores were kept
+            else None
+        )
+        reports.append(_Report(code, name, region, file, pages, data, scores))
+    return reports
+
+
+def _font_order(reader: PdfReader) -> tuple[str, ...]:
+    """The faces of a report's first font subsets, in the order of their names (F1, F2, …)."""
+    fonts = _dict(_dict(_dict(reader.pages[0]).get("/Resources")).get("/Font"))
+    named = []
+    for name, ref in fonts.items():
+        match = re.fullmatch(r"/F(\d+)\+0", str(name))
+        base = _dict(ref).get("/BaseFont")
+        if match and base is not None:
+            named.append((int(match[1]), str(base).lstrip("/").split("+", 1)[-1]))
+    return tuple(face for _, face in sorted(named))
+
+
+def _regions(reports: Iterable[_Report], book: Codebook) -> list[_Region]:
+    """Group by region in codebook order (unknown regions last, by key), names alphabetical."""
+    order = {key: i for i, key in enumerate(book.regions)}
+    by_region: dict[str, list[_Report]] = {}
+    for report in reports:
+        by_region.setdefault(report.region, []).append(report)
+    keys = sorted(by_region, key=lambda k: (order.get(k, len(order)), k))
+    return [
+        _Region(
+            key,
+            book.regions.get(key, key),
+            tuple(sorted(by_region[key], key=lambda r: sort_key(r.name))),
+        )
+        for key in keys
+    ]
+
+
+def _open(report: _Report, reports_dir: Path) -> PdfReader:
+    try:
+        reader = PdfReader(io.BytesIO(report.data))
+        pages = len(reader.pages)
+    except (PyPdfError, ValueError, KeyError, TypeError) as exc:
+        raise ReportgenError(
+            f"{reports_dir / report.file} is not a readable PDF ({exc}). {_RERUN}."
+        ) from None
+    if pages != report.pages:
+        raise ReportgenError(
+            f"{reports_dir / report.file} has {pages} pages, the manifest says {report.pages}. "
+            f"{_RERUN}."
+        )
+    return reader
+
+
+# --- numbering ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Numbers:
+    """Every page's place: front matter pages, printed numbers of each part and country.
+
+    ``segments`` maps the compendium's own pages to printed numbers: (first page of the
+    rendered matter, one past its last, printed number of the first).
+    """
+
+    front: int
+    about: int  # page index of "about this compendium" (front matter, numbered i, ii, …)
+    regions: dict[str, int]
+    countries: dict[str, int]
+    appendix: int
+    index: int
+    last: int
+    segments: tuple[tuple[int, int, int], ...]
+
+    def physical(self, printed: int) -> int:
+        """The 0-based page index of printed (arabic) page number ``printed``."""
+        return self.front + printed - 1
+
+    def printed_of_matter(self, page: int) -> int | None:
+        """The printed number of page ``page`` of the rendered matter (None: front matter)."""
+        for start, end, first in self.segments:
+            if start <= page < end:
+                return first + page - start
+        return None
+
+    def matter_physical(self, page: int) -> int:
+        """The 0-based compendium page of page ``page`` of the rendered matter."""
+        printed = self.printed_of_matter(page)
+        return page if printed is None else self.physical(printed)
+
+
+def _number(matter: RenderedMatter, regions: Sequence[_Region]) -> _Numbers:
+    """Number every page, given the page counts of a layout of the compendium's own pages."""
+    starts = [matter.anchors[f"region:{r.key}"].page for r in regions]
+    starts += [matter.anchors["appendix"].page, matter.anchors["index"].page, matter.pages]
+    printed = 1
+    region_pages: dict[str, int] = {}
+    country_pages: dict[str, int] = {}
+    segments: list[tuple[int, int, int]] = []
+    for i, region in enumerate(regions):
+        region_pages[region.key] = printed
+        segments.append((starts[i], starts[i + 1], printed))
+        printed += starts[i + 1] - starts[i]
+        for report in region.reports:
+            country_pages[report.code] = printed
+            printed += report.pages
+    appendix = printed
+    segments.append((starts[-3], starts[-2], printed))
+    printed += starts[-2] - starts[-3]
+    index = printed
+    segments.append((starts[-2], starts[-1], printed))
+    printed += starts[-1] - starts[-2]
+    return _Numbers(
+        starts[0],
+        matter.anchors["about"].page,
+        region_pages,
+        country_pages,
+        appendix,
+        index,
+        printed - 1,
+        tuple(segments),
+    )
+
+
+def roman(number: int) -> str:
+    """Lower-case roman numerals: 4 → "iv" (as PDF page labels of style /r show them)."""
+    out = []
+    for value, letters in (
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ):
+        count, number = divmod(number, value)
+        out.append(letters * count)
+    return "".join(out)
+
+
+# --- the words and numbers of the compendium's own pages ----------------------------------------
+
+
+class _Words:
+    """Builds the ``MatterPlan``: every text of the compendium's own pages, from the phrases."""
+
+    def __init__(
+        self,
+        phrases: Phrases,
+        book: Codebook,
+        style: Style,
+        release: _Release,
+        regions: Sequence[_Region],
+        first: PdfReader,
+    ) -> None:
+        self.ph, self.book, self.style, self.release = phrases, book, style, release
+        self.regions = regions
+        # Publisher, date and font names as the reports have them.
+        info: Mapping[str, Any] = first.metadata or {}
+        self.publisher = str(info.get("/Author") or "")
+        self.created = str(info.get("/CreationDate") or f"D:{release.year}0101000000+00'00'")
+        self.font_order = _font_order(first)
+        self.count = sum(len(r.reports) for r in regions)
+        self.recorded = all(rep.scores is not None for r in regions for rep in r.reports)
+        self.texts = self._texts()
+
+    def _v(self) -> dict[str, Any]:
+        return {
+            "release": self.release.title,
+            "year": self.release.year,
+            "publisher": self.publisher,
+            "n": self.count,
+            "regions": len(self.regions),
+        }
+
+    def t(self, key: str, **values: Any) -> str:
+        return self.ph.text(key, **(self._v() | values))
+
+    def p(self, key: str, **values: Any) -> tuple[Span, ...]:
+        return self.ph.render(key, **(self._v() | values))
+
+    def _ranges(self, scale: BandScale) -> dict[str, str]:
+        # Column headers give the unit of a score out of 10; per cent keeps its sign.
+        pct = "%" if scale.unit == "%" else ""
+
+        def v(x: float) -> str:
+            return f"{x:g}{pct}"
+
+        return {
+            "very_bad": self.t("compendium.range.below", hi=v(scale.very_bad)),
+            "bad": self.t("compendium.range.between", lo=v(scale.very_bad), hi=v(scale.bad)),
+            "fair": self.t("compendium.range.between", lo=v(scale.bad), hi=v(scale.fair)),
+            "good": self.t("compendium.range.above", lo=v(scale.fair)),
+        }
+
+    def _texts(self) -> MatterTexts:
+        cpr, esr = self.style.cpr_bands, self.style.esr_bands
+        thresholds = {
+            "cpr": {
+                "very_bad": f"{cpr.very_bad:g}",
+                "bad": f"{cpr.bad:g}",
+                "fair": f"{cpr.fair:g}",
+            },
+            "esr": {
+                "very_bad": f"{esr.very_bad:g}",
+                "bad": f"{esr.bad:g}",
+                "fair": f"{esr.fair:g}",
+            },
+        }
+        cpr_ranges, esr_ranges = self._ranges(cpr), self._ranges(esr)
+        legend = tuple(
+            LegendItem(band, self.book.bands.get(band, band), (cpr_ranges[band], esr_ranges[band]))
+            for band in BAND_NAMES
+        )
+        illustrative = self.release.illustrative
+        intro = [self.p("compendium.appendix_intro")]
+        if not self.recorded:
+            intro.append(self.p("compendium.appendix_not_recorded"))
+        about = [self.p("compendium.about"), self.p("compendium.organisation")]
+        if illustrative:
+            about.append(self.p("compendium.illustrative"))
+        return MatterTexts(
+            running_head=self.t("compendium.running_head"),
+            publisher=self.publisher,
+            illustrative_mark=self.t("meta.illustrative") if illustrative else None,
+            cover_kicker=self.t("compendium.cover_kicker"),
+            cover_title=self.t("compendium.title"),
+            cover_subtitle=self.t("compendium.cover_subtitle"),
+            cover_count=self.t("compendium.cover_count"),
+            cover_note=self.p("compendium.illustrative") if illustrative else None,
+            about_title=self.t("compendium.about_title"),
+            about=tuple(about),
+            how_title=self.t("compendium.how_title"),
+            how=(
+                self.p("how.bands", **thresholds),
+                self.p("how.uncertainty"),
+                self.p("compendium.navigate"),
+            ),
+            source_title=self.t("compendium.source_title"),
+            source=(self.p("compendium.source"), self.p("compendium.cite")),
+            contents_title=self.t("meta.contents"),
+            front_entries=(),
+            appendix_title=self.t("compendium.appendix_title"),
+            appendix_intro=tuple(intro),
+            legend_title=self.t("compendium.legend"),
+            legend_scales=(self.t("compendium.unit.cpr"), self.t("compendium.unit.esr")),
+            legend=legend,
+            country_column=self.t("compendium.column.country"),
+            score_columns=tuple(
+                (dim.name, self.t(f"compendium.unit.{dim.kind}"))
+                for dim in self.book.dimensions.values()
+            ),
+            page_column=self.t("compendium.column.page"),
+            index_title=self.t("compendium.index_title"),
+        )
+
+    def _cells(self, report: _Report) -> tuple[Cell, ...]:
+        cells = []
+        for key, dim in self.book.dimensions.items():
+            value = (report.scores or {}).get(key)
+            if value is None:
+                cells.append(Cell(self.t("compendium.missing"), None))
+                continue
+            scale = self.style.cpr_bands if dim.kind == "cpr" else self.style.esr_bands
+            cells.append(Cell(self.t("compendium.value", v=value), scale.band_of(value)))
+        return tuple(cells)
+
+    def plan(self, numbers: _Numbers | None, folios: tuple[str, ...]) -> MatterPlan:
+        """The plan of the compendium's own pages; without ``numbers``, a sizing plan."""
+        # The sizing pass prints the widest number the compendium may need.
+        guess = 10 ** len(str(sum(rep.pages for r in self.regions for rep in r.reports) + 99)) - 1
+
+        def page_of(table: Mapping[str, int] | None, key: str) -> int:
+            return guess if table is None else table[key]
+
+        regions = []
+        for i, region in enumerate(self.regions, start=1):
+            countries = tuple(
+                CountryLine(
+                    rep.code,
+                    rep.name,
+                    page_of(numbers.countries if numbers else None, rep.code),
+                    self._cells(rep),
+                )
+                for rep in region.reports
+            )
+            regions.append(
+                RegionPart(
+                    region.key,
+                    region.name,
+                    self.t("compendium.region_kicker", i=i, count=len(self.regions))
+                    if len(self.regions) > 1
+                    else self.texts.cover_title,
+                    self.t("compendium.region_count", count=len(countries)),
+                    page_of(numbers.regions if numbers else None, region.key),
+                    countries,
+                )
+            )
+        placeholder = self.t("meta.page", page=guess, pages=guess)
+        about = roman(numbers.about + 1) if numbers else "viii"
+        texts = replace(self.texts, front_entries=(("about", self.texts.about_title, about),))
+        return MatterPlan(
+            texts=texts,
+            regions=tuple(regions),
+            appendix_page=numbers.appendix if numbers else guess,
+            index_page=numbers.index if numbers else guess,
+            folios=folios,
+            folio_placeholder=placeholder,
+            title=self.t("compendium.title"),
+            subject=self.t("compendium.subject"),
+            keywords=tuple(k.strip() for k in self.t("compendium.keywords").split(";")),
+            language=self.ph.locale.replace("_", "-"),
+            created=self.created,
+            font_order=self.font_order,
+        )
+
+    def folios(self, matter: RenderedMatter, numbers: _Numbers) -> tuple[str, ...]:
+        """The footer of each page of the rendered matter: none on the cover."""
+        out = []
+        for page in range(matter.pages):
+            printed = numbers.printed_of_matter(page)
+            if page == 0:
+                out.append("")
+            elif printed is None:
+                out.append(self.t("compendium.folio_front", page=roman(page + 1)))
+            else:
+                out.append(self.t("meta.page", page=printed, pages=numbers.last))
+        return tuple(out)
+
+
+def _lay_out(
+    words: _Words, regions: Sequence[_Region], style: Style
+) -> tuple[RenderedMatter, _Numbers, MatterPlan]:
+    """Lay out the compendium's own pages until their page counts are stable (two passes).
+
+    The first pass prints the widest page numbers the book may need; its page counts number
+    every page, and the second pass prints those numbers.
+    """
+    matter = render_matter(words.plan(None, ()), style)
+    for _ in range(4):
+        numbers = _number(matter, regions)
+        plan = words.plan(numbers, words.folios(matter, numbers))
+        again = render_matter(plan, style)
+        if _number(again, regions) == numbers:
+            return again, numbers, plan
+        matter = again
+    raise ReportgenError(
+        "The compendium's contents did not settle on a page count; please report it."
+    )
+
+
+# --- binding ------------------------------------------------------------------------------------
+
+_FOLIO = re.compile(
+    rb"BT 1 0 0 1 (?P<x>[-\d.]+) (?P<y>[-\d.]+) Tm (?P<font>/[^\s/]+) (?P<size>[\d.]+) Tf"
+    rb"(?P<tl> [\d.]+ TL)? \((?P<text>(?:[^\\()]|\\.)*)\) Tj(?P<tstar> T\*)? ET"
+)
+_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+
+def _unescape(literal: bytes) -> bytes:
+    """The bytes of a PDF literal string's content (escapes resolved)."""
+    out = bytearray()
+    i = 0
+    while i < len(literal):
+        ch = literal[i : i + 1]
+        if ch != b"\\":
+            out += ch
+            i += 1
+            continue
+        nxt = literal[i + 1 : i + 2]
+        octal = re.match(rb"[0-7]{1,3}", literal[i + 1 : i + 4])
+        if octal:
+            out.append(int(octal.group(), 8) & 0xFF)
+            i += 1 + len(octal.group())
+        else:
+            out += _ESCAPES.get(nxt, nxt)
+            i += 2
+    return bytes(out)
+
+
+def _escape(data: bytes) -> bytes:
+    out = bytearray()
+    for b in data:
+        if b in b"()\\":
+            out += b"\\" + bytes([b])
+        elif 32 <= b < 127:
+            out.append(b)
+        else:
+            out += b"\\%03o" % b
+    return bytes(out)
+
+
+def _dict(obj: Any) -> DictionaryObject:
+    """``obj`` resolved to a dictionary (an empty one if it is missing or not a dictionary)."""
+    resolved = obj.get_object() if obj is not None else None
+    return resolved if isinstance(resolved, DictionaryObject) else DictionaryObject()
+
+
+def _number_text(value: float) -> bytes:
+    return (f"{value:.4f}".rstrip("0").rstrip(".") or "0").encode()
+
+
+class _Binder:
+    """Assembles the compendium in a ``PdfWriter``."""
+
+    def __init__(self, matter: RenderedMatter, numbers: _Numbers, words: _Words) -> None:
+        self.writer = PdfWriter()
+        self.matter, self.numbers, self.words = matter, numbers, words
+        self.matter_reader = PdfReader(io.BytesIO(matter.pdf))
+        self.first_page: dict[str, int] = {}
+
+    def add_matter(self, start: int, end: int) -> None:
+        for page in range(start, end):
+            self.writer.add_page(self.matter_reader.pages[page])
+
+    def add_report(self, report: _Report, reader: PdfReader, reports_dir: Path) -> int:
+        """Append ``report``'s pages and renumber their folios; return its first page index."""
+        first = len(self.writer.pages)
+        self.writer.append(reader, import_outline=False)
+        for offset in range(report.pages):
+            page = self.writer.pages[first + offset]
+            number = first + offset - self.numbers.front + 1
+            text = self.words.t("meta.page", page=number, pages=self.numbers.last)
+            if not self._renumber(page, offset + 1, text):
+                raise ReportgenError(
+                    f"{reports_dir / report.file}: the page number of page {offset + 1} cannot "
+                    f"be replaced by “{text}” (the report has no folio form, built by an older "
+                    "reportgen, or the phrase 'meta.page' uses letters outside the reports' "
+                    "first font subset). Re-run `reportgen batch --force` with the same --out."
+                )
+        self.first_page[report.code] = first
+        return first
+
+    def _renumber(self, page: Any, number: int, text: str) -> bool:
+        """Replace the folio form of ``page`` (``/FormXob.rgfolio<number>``) with ``text``."""
+        xobjects = _dict(_dict(page).get("/Resources")).get("/XObject")
+        ref = _dict(xobjects).get(f"/FormXob.rgfolio{number}")
+        if not isinstance(ref, IndirectObject):
+            return False
+        form = cast(StreamObject, ref.get_object())
+        content = form.get_data()
+        match = _FOLIO.search(content)
+        if match is None:
+            return False
+        fonts = _dict(_dict(form.get("/Resources")).get("/Font"))
+        base_font = _dict(fonts.get(match["font"].decode())).get("/BaseFont")
+        font = folio_font(str(base_font)) if base_font is not None else None
+        if font is None:
+            return False
+        encoded = font.encode(text)
+        if encoded is None:
+            return False
+        size = float(match["size"])
+        right = float(match["x"]) + font.width(font.decode(_unescape(match["text"])), size)
+        x = right - font.width(text, size)
+        replacement = (
+            b"BT 1 0 0 1 "
+            + _number_text(x)
+            + b" "
+            + match["y"]
+            + b" Tm "
+            + match["font"]
+            + b" "
+            + match["size"]
+            + b" Tf ("
+            + _escape(encoded)
+            + b") Tj ET"
+        )
+        # A new, unfiltered stream (reportlab's are ASCII85 + Flate, which pypdf cannot re-encode).
+        new = DecodedStreamObject()
+        for key, value in form.items():
+            if key not in ("/Filter", "/DecodeParms", "/Length"):
+                new[NameObject(key)] = value
+        new.set_data(content[: match.start()] + replacement + content[match.end() :])
+        self.writer._replace_object(ref.indirect_reference, new)
+        return True
+
+    # -- navigation -------------------------------------------------------------------------
+    def _top(self, page: int) -> float:
+        return float(self.writer.pages[page].mediabox.top)
+
+    def destination(self, target: str) -> int:
+        if target.startswith("region:"):
+            return self.numbers.physical(self.numbers.regions[target.removeprefix("region:")])
+        return self.first_page[target]
+
+    def add_links(self) -> None:
+        writer = self.writer
+        for area in self.matter.links:
+            page = writer.pages[self.numbers.matter_physical(area.page)]
+            target = self.destination(area.target)
+            annotation = DictionaryObject(
+                {
+                    NameObject("/Type"): NameObject("/Annot"),
+                    NameObject("/Subtype"): NameObject("/Link"),
+                    NameObject("/Rect"): ArrayObject(FloatObject(round(v, 3)) for v in area.rect),
+                    NameObject("/Border"): ArrayObject([NumberObject(0)] * 3),
+                    NameObject("/Dest"): ArrayObject(
+                        [
+                            writer.pages[target].indirect_reference,
+                            NameObject("/XYZ"),
+                            NumberObject(0),
+                            FloatObject(self._top(target)),
+                            NumberObject(0),
+                        ]
+                    ),
+                }
+            )
+            annots = page.get("/Annots")
+            if annots is None:
+                page[NameObject("/Annots")] = ArrayObject()
+                annots = page["/Annots"]
+            cast(ArrayObject, annots.get_object()).append(writer._add_object(annotation))
+
+    def _item(
+        self,
+        title: str,
+        page: int,
+        parent: IndirectObject | None,
+        top: float | None = None,
+        is_open: bool = False,
+    ) -> IndirectObject:
+        fit = PdfFit.xyz(0, self._top(page) if top is None else top, 0)
+        return self.writer.add_outline_item(
+            title=title, page_number=page, parent=parent, fit=fit, is_open=is_open
+        )
+
+    def _matter_item(self, key: str, title: str, parent: IndirectObject | None = None) -> None:
+        anchor = self.matter.anchors[key]
+        self._item(title, self.numbers.matter_physical(anchor.page), parent, anchor.top)
+
+    def add_outline(
+        self, regions: Sequence[_Region], readers: Mapping[str, PdfReader], texts: MatterTexts
+    ) -> None:
+        self._item(texts.cover_title, 0, None)
+        self._matter_item("about", texts.about_title)
+        self._matter_item("contents", texts.contents_title)
+        for region in regions:
+            anchor = self.matter.anchors[f"region:{region.key}"]
+            # regions open: a reader sees every country at a glance
+            region_item = self._item(
+                region.name,
+                self.numbers.matter_physical(anchor.page),
+                None,
+                anchor.top,
+                is_open=True,
+            )
+            for report in region.reports:
+                first = self.first_page[report.code]
+                country = self._item(report.name, first, region_item)
+                reader = readers[report.code]
+                self._copy_outline(reader, reader.outline, first, country)
+        self._matter_item("appendix", texts.appendix_title)
+        self._matter_item("index", texts.index_title)
+
+    def _copy_outline(
+        self, reader: PdfReader, nodes: Sequence[Any], first: int, parent: IndirectObject
+    ) -> None:
+        last: IndirectObject | None = None
+        for node in nodes:
+            if isinstance(node, list):
+                if last is not None:
+                    self._copy_outline(reader, node, first, last)
+                continue
+            dest = cast(Destination, node)
+            page = reader.get_destination_page_number(dest)
+            if page is None or page < 0:
+                continue
+            last = self._item(str(dest.title), first + page, parent, dest.top)
+
+    def finish(self, plan: MatterPlan) -> bytes:
+        writer = self.writer
+        numbers = self.numbers
+        total = len(writer.pages)
+        if total != numbers.front + numbers.last:
+            raise ReportgenError(
+                f"The compendium has {total} pages, {numbers.front + numbers.last} were planned; "
+                "please report it."
+            )
+        writer.set_page_label(0, numbers.front - 1, style=PageLabelStyle.LOWERCASE_ROMAN)
+        writer.set_page_label(numbers.front, total - 1, style=PageLabelStyle.DECIMAL, start=1)
+        writer.add_metadata(
+            {
+                "/Title": plan.title,
+                "/Author": plan.texts.publisher,
+                "/Subject": plan.subject,
+                "/Keywords": ", ".join(plan.keywords),
+                "/Creator": "reportgen",
+                "/Producer": "reportgen (pypdf)",
+                "/CreationDate": plan.created,
+                "/ModDate": plan.created,
+            }
+        )
+        root = writer.root_object
+        root[NameObject("/Lang")] = TextStringObject(plan.language)
+        root[NameObject("/PageMode")] = NameObject("/UseOutlines")
+        root[NameObject("/ViewerPreferences")] = DictionaryObject(
+            {NameObject("/DisplayDocTitle"): BooleanObject(True)}
+        )
+        _store_once(writer)
+        _drop_ascii85(writer)
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        return buffer.getvalue()
+
+
+def a85decode(data: bytes) -> bytes:
+    """Decode ASCII base-85 (PDF's ASCII85Decode filter); vectorised, ~50× faster than ``base64``."""
+    data = data.translate(None, b" \t\r\n\x0c\x00").removesuffix(b"~>").replace(b"z", b"!!!!!")
+    tail = len(data) % 5
+    padded = data + b"u" * ((5 - tail) % 5)
+    digits = np.frombuffer(padded, dtype=np.uint8).reshape(-1, 5).astype(np.uint64) - 33
+    if digits.size and int(digits.max()) > 84:  # below "!" wraps around to a large number
+        raise ValueError("not ASCII base-85 data")
+    words = digits[:, 0]
+    for column in range(1, 5):
+        words = words * 85 + digits[:, column]
+    if words.size and int(words.max()) > 0xFFFFFFFF:
+        raise ValueError("ASCII base-85 group out of range")
+    out = words.astype(">u4").tobytes()
+    return out[: len(out) - (5 - tail) % 5] if tail else out
+
+
+def _drop_ascii85(writer: PdfWriter) -> None:
+    """Store reportlab's ASCII85 + Flate streams as Flate only: 20 % smaller, same content.
+
+    reportlab wraps every compressed stream in ASCII base-85 (``rl_config.useA85``), which
+    makes binary data a quarter larger for nothing.
+    """
+    both = [NameObject("/ASCII85Decode"), NameObject("/FlateDecode")]
+    for obj in writer._objects:
+        if isinstance(obj, StreamObject) and obj.get("/Filter") == both:
+            obj._data = a85decode(obj._data)  # the Flate-encoded bytes, now unwrapped
+            obj[NameObject("/Filter")] = NameObject("/FlateDecode")
+            obj.pop("/DecodeParms", None)
+
+
+def _store_once(writer: PdfWriter) -> None:
+    """Store identical objects once, repeating until nothing changes.
+
+    One pass merges identical leaves (font files, ToUnicode maps); only then do the objects
+    that refer to them (font descriptors, then fonts, then resource dictionaries) become
+    identical, so each further pass climbs one level.
+    """
+    objects = writer._objects
+    count = sum(o is not None for o in objects)
+    for _ in range(10):
+        writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+        now = sum(o is not None for o in objects)
+        if now == count:
+            return
+        count = now
+
+
+# --- the stage ---------------------------------------------------------------------------------
+
+
+def build_compendium(
+    reports_dir: Path,
+    language: str = "en",
+    output: Path | None = None,
+    style: str = "base",
+) -> Path:
+    """Bind the reports of ``reports_dir`` in ``language`` into the annual compendium.
+
+    In:  a directory written by ``reportgen batch`` (``manifest.json`` + PDFs), a language,
+         a style name or path (colours and sizes of the compendium's own pages).
+    Out: the path written: ``output`` or ``reports_dir/compendium-<year>-<language>.pdf``.
+    Raises ``ReportgenError`` (nothing written) when the manifest is missing, a listed file is
+    missing or has changed, or there are no reports in ``language``.
+    """
+    reports_dir = Path(reports_dir)
+    # 1. The manifest and the files it lists, checked.
+    release, entries = _read_manifest(reports_dir)
+    reports = _load_reports(reports_dir, release, entries, language)
+    book, phrases, the_style = load_codebook(language), load_phrases(language), load_style(style)
+    regions = _regions(reports, book)
+    readers = {r.code: _open(r, reports_dir) for r in reports}
+    # 2. The words of the compendium's own pages.
+    words = _Words(phrases, book, the_style, release, regions, readers[regions[0].reports[0].code])
+    # 3. Lay out the own pages, number every page, lay out again with the numbers.
+    matter, numbers, plan = _lay_out(words, regions, the_style)
+    # 4. Bind: front matter, then per region its divider and reports, appendix, index.
+    binder = _Binder(matter, numbers, words)
+    dividers, back = numbers.segments[: len(regions)], numbers.segments[len(regions) :]
+    binder.add_matter(0, numbers.front)
+    for (start, end, _), region in zip(dividers, regions, strict=True):
+        binder.add_matter(start, end)
+        for report in region.reports:
+            binder.add_report(report, readers[report.code], reports_dir)
+    for start, end, _ in back:
+        binder.add_matter(start, end)
+    # 5. Navigation: links, bookmarks, page labels; then fonts and shared objects stored once.
+    binder.add_links()
+    binder.add_outline(regions, readers, plan.texts)
+    data = binder.finish(plan)
+    # 6. Write atomically: a reader never sees a partial compendium.
+    path = output or reports_dir / f"compendium-{release.year}-{language}.pdf"
+    write_atomic(Path(path), data)
+    return Path(path)

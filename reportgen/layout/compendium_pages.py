@@ -1,0 +1,992 @@
+"""Layout of the compendium's own pages: ``MatterPlan`` + ``Style`` → one PDF (reportlab Platypus).
+
+In:  a ``MatterPlan`` (every word and number the pages show, decided by
+     ``reportgen.compendium``) and a ``Style``.
+Out: ``RenderedMatter``: the bytes of one PDF holding, in this order, the front matter
+     (cover, about this compendium, contents), one divider per region, the appendix of
+     headline scores and the index of countries; where each part starts (``anchors``); and
+     the rectangle of every entry that should link to a country (``links``), which the
+     compendium turns into link annotations once the reports are bound in.
+
+The pages use the reports' fonts, sizes, colours, margins and footer, and the same seeded
+first font subsets (``CANONICAL_CHARACTERS``), so that the fonts of these pages and of every
+report are byte-identical and stored once in the compendium. Folios are given by the plan
+(``page 57 of 4411``): the compendium lays these pages out once to learn their page counts,
+numbers every page, then lays them out again with the numbers.
+
+Also here, because they need reportlab's font machinery: ``FolioFont``, which measures and
+encodes the text of a report's folio in the report's first font subset.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDFDocument
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    FrameBreak,
+    KeepTogether,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Spacer,
+    TableStyle,
+)
+from reportlab.platypus import Paragraph as RLParagraph
+from reportlab.platypus import Table as RLTable
+
+from reportgen.layout._fonts import FontSet, register_fonts
+from reportgen.layout.document import (
+    CANONICAL_CHARACTERS,
+    _Geometry,
+    _geometry,
+    _markup,
+    _rl,
+    _Styles,
+)
+from reportgen.model import Span
+from reportgen.style import BandName, Color, Style
+
+__all__ = [
+    "Anchor",
+    "Cell",
+    "CountryLine",
+    "FolioFont",
+    "LegendItem",
+    "LinkArea",
+    "MatterPlan",
+    "MatterTexts",
+    "RegionPart",
+    "RenderedMatter",
+    "folio_font",
+    "render_matter",
+]
+
+Spans = tuple[Span, ...]
+Rect = tuple[float, float, float, float]
+
+# Share of the page filled by the accent band: the cover's is larger than a report cover's,
+# a divider's smaller, so that a long list of countries fits under it.
+_COVER_BAND = 0.56
+_DIVIDER_BAND = 0.30
+_COLUMN_GAP = 9 * mm
+_DOT_PITCH = 2.6  # distance between the dots of leaders, in points
+
+
+# --- the plan: what the pages show ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A score cell of the appendix: the text shown and the band that colours it (or None)."""
+
+    text: str
+    band: BandName | None
+
+
+@dataclass(frozen=True, slots=True)
+class CountryLine:
+    """A country as the front matter, its divider, the appendix and the index show it."""
+
+    code: str
+    name: str
+    page: int  # the printed number of its first page
+    cells: tuple[Cell, ...]  # appendix scores, in the order of ``MatterTexts.score_columns``
+
+
+@dataclass(frozen=True, slots=True)
+class RegionPart:
+    """A region: its divider's words and page, and its countries in reading order."""
+
+    key: str
+    name: str
+    kicker: str  # "Region 2 of 6"
+    count: str  # "41 countries"
+    page: int
+    countries: tuple[CountryLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LegendItem:
+    """One band of the legend: its colour, label and range on each scale ("below 3.5")."""
+
+    band: BandName
+    label: str
+    ranges: tuple[str, ...]  # in the order of ``MatterTexts.legend_scales``
+
+
+@dataclass(frozen=True, slots=True)
+class MatterTexts:
+    """Every word of the compendium's own pages, in the compendium's language."""
+
+    running_head: str
+    publisher: str
+    illustrative_mark: str | None
+    cover_kicker: str
+    cover_title: str
+    cover_subtitle: str
+    cover_count: str
+    cover_note: Spans | None  # the illustrative-data warning, when the data are
+    about_title: str
+    about: tuple[Spans, ...]
+    how_title: str
+    how: tuple[Spans, ...]
+    source_title: str
+    source: tuple[Spans, ...]
+    contents_title: str
+    front_entries: tuple[
+        tuple[str, str, str], ...
+    ]  # (anchor key, title, printed page) of the front matter
+    appendix_title: str
+    appendix_intro: tuple[Spans, ...]
+    legend_title: str
+    legend_scales: tuple[str, ...]  # row labels of the legend ("score out of 10")
+    legend: tuple[LegendItem, ...]
+    country_column: str
+    score_columns: tuple[tuple[str, str], ...]  # (name, unit) per score column
+    page_column: str
+    index_title: str
+
+
+@dataclass(frozen=True, slots=True)
+class MatterPlan:
+    """What to lay out: words, regions and countries with their page numbers, and folios.
+
+    ``folios[i]`` is the footer of page ``i`` of the rendered document ("" for none); pages
+    beyond the tuple get ``folio_placeholder`` (the first, sizing, pass has no numbers yet).
+    """
+
+    texts: MatterTexts
+    regions: tuple[RegionPart, ...]
+    appendix_page: int
+    index_page: int
+    folios: tuple[str, ...]
+    folio_placeholder: str
+    title: str
+    subject: str
+    keywords: tuple[str, ...]
+    language: str
+    created: str  # PDF date, e.g. "D:20200101000000+00'00'"
+    font_order: tuple[str, ...] = ()  # faces in the order the reports name them (F1, F2, …)
+
+
+# --- the result ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """Where a part starts: a page of the rendered document (0-based) and a height on it."""
+
+    page: int
+    top: float
+
+
+@dataclass(frozen=True, slots=True)
+class LinkArea:
+    """A rectangle (x0, y0, x1, y1, in points) on a page (0-based) that links to a country."""
+
+    page: int
+    rect: Rect
+    target: str  # ISO3 code
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedMatter:
+    """The laid-out pages, where each part starts and the link areas.
+
+    ``anchors`` keys: ``cover``, ``about``, ``contents``, ``region:<key>`` (each divider),
+    ``appendix``, ``index``.
+    """
+
+    pdf: bytes
+    pages: int
+    anchors: dict[str, Anchor]
+    links: tuple[LinkArea, ...]
+
+
+@dataclass
+class _Recorder:
+    """Collects anchors and link areas while the pages are drawn."""
+
+    anchors: dict[str, Anchor] = field(default_factory=dict)
+    links: list[LinkArea] = field(default_factory=list)
+
+    def anchor(self, key: str, canv: Canvas, top: float) -> None:
+        _, y = canv.absolutePosition(0, top)
+        self.anchors.setdefault(key, Anchor(canv.getPageNumber() - 1, y))
+
+    def link(self, canv: Canvas, target: str, x0: float, y0: float, x1: float, y1: float) -> None:
+        ax0, ay0 = canv.absolutePosition(x0, y0)
+        ax1, ay1 = canv.absolutePosition(x1, y1)
+        self.links.append(LinkArea(canv.getPageNumber() - 1, (ax0, ay0, ax1, ay1), target))
+
+
+# --- colours -------------------------------------------------------------------------------
+
+
+def _luminance(color: Color) -> float:
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = color.rgb
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def _ink_on(background: Color, dark: Color) -> Color:
+    """White or ``dark``, whichever contrasts more with ``background`` (WCAG contrast)."""
+    bg = _luminance(background)
+    on_white = (1.05) / (bg + 0.05)
+    on_dark = (max(bg, _luminance(dark)) + 0.05) / (min(bg, _luminance(dark)) + 0.05)
+    return Color("#ffffff") if on_white >= on_dark else dark
+
+
+# --- flowables -----------------------------------------------------------------------------
+
+
+class _Title(RLParagraph):  # type: ignore[misc]
+    """A paragraph that records where it is drawn as the anchor ``key``."""
+
+    def __init__(self, text: str, style: ParagraphStyle, key: str, recorder: _Recorder) -> None:
+        super().__init__(text, style)
+        self.key, self.recorder = key, recorder
+
+    def draw(self) -> None:
+        self.recorder.anchor(self.key, self.canv, self.height + self.style.fontSize * 0.4)
+        super().draw()
+
+
+class _Entry(Flowable):  # type: ignore[misc]
+    """One entry of a list: a label, optional dot leaders and a page number, and a link area.
+
+    A label too wide for its column is set up to 10 % smaller; if it still does not fit, it
+    wraps onto a second line (indented), which carries the leaders and the number. A second
+    line still too long is cut with an ellipsis. ``link_extra`` widens the link area (left,
+    bottom, right, top), e.g. to a whole table row.
+    """
+
+    _GAP = 4.0  # between the label, the leaders and the number
+    _HANG = 8.0  # indent of a wrapped second line
+
+    def __init__(
+        self,
+        label: str,
+        number: str,
+        *,
+        font: str,
+        size: float,
+        leading: float,
+        color: colors.Color,
+        number_color: colors.Color,
+        rule_color: colors.Color,
+        indent: float = 0.0,
+        leaders: bool = True,
+        target: str | None = None,
+        recorder: _Recorder | None = None,
+        link_extra: Rect = (0.0, 0.0, 0.0, 0.0),
+        space_before: float = 0.0,
+    ) -> None:
+        super().__init__()
+        self.label, self.number = label, number
+        self.font, self.size, self.leading = font, size, leading
+        self.color, self.number_color, self.rule_color = color, number_color, rule_color
+        self.indent, self.leaders = indent, leaders
+        self.target, self.recorder, self.link_extra = target, recorder, link_extra
+        self.spaceBefore = space_before
+        self.lines: list[str] = [label]
+        self.label_size = size
+
+    def _width(self, text: str, size: float | None = None) -> float:
+        return float(pdfmetrics.stringWidth(text, self.font, size or self.label_size))
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        self.width = availWidth
+        number = self._width(self.number, self.size) + 3 * self._GAP if self.number else 0.0
+        room = availWidth - self.indent - number
+        self.label_size = self.size
+        while self.label_size > self.size * 0.9 and self._width(self.label) > room:
+            self.label_size -= 0.25
+        if self._width(self.label) <= room:
+            self.lines = [self.label]
+        else:
+            self.label_size = self.size
+            self.lines = self._two_lines(availWidth - self.indent, room - self._HANG)
+        self.height = self.leading * len(self.lines)
+        return availWidth, self.height
+
+    def _two_lines(self, first_room: float, last_room: float) -> list[str]:
+        words = self.label.split(" ")
+        first = words[0]
+        for n in range(len(words) - 1, 0, -1):
+            candidate = " ".join(words[:n])
+            if self._width(candidate) <= first_room:
+                first = candidate
+                break
+        rest = self.label[len(first) :].strip()
+        if self._width(rest) > last_room:
+            while rest and self._width(rest + "…") > last_room:
+                rest = rest[:-1]
+            rest = rest.rstrip() + "…"
+        return [first, rest] if rest else [first]
+
+    def draw(self) -> None:
+        canv = self.canv
+        baseline = (self.leading - self.size) / 2 + self.size * 0.22
+        canv.saveState()
+        canv.setFont(self.font, self.label_size)
+        canv.setFillColor(self.color)
+        x = self.indent
+        for i, line in enumerate(self.lines):
+            x = self.indent + (self._HANG if i else 0.0)
+            canv.drawString(x, baseline + self.leading * (len(self.lines) - 1 - i), line)
+        if self.number:
+            number_width = self._width(self.number, self.size)
+            canv.setFont(self.font, self.size)
+            canv.setFillColor(self.number_color)
+            canv.drawRightString(self.width, baseline, self.number)
+            # Dots on a fixed grid, so that they line up from one line to the next.
+            label_end = x + self._width(self.lines[-1])
+            start = math.ceil((label_end + self._GAP) / _DOT_PITCH) * _DOT_PITCH
+            end = math.floor((self.width - number_width - self._GAP) / _DOT_PITCH) * _DOT_PITCH
+            if self.leaders and end - start > 2 * _DOT_PITCH:
+                canv.setStrokeColor(self.rule_color)
+                canv.setLineWidth(0.9)
+                canv.setLineCap(1)
+                canv.setDash([0.01, _DOT_PITCH - 0.01])
+                canv.line(start, baseline + 0.6, end, baseline + 0.6)
+        canv.restoreState()
+        if self.target and self.recorder is not None:
+            left, bottom, right, top = self.link_extra
+            self.recorder.link(
+                canv,
+                self.target,
+                self.indent - left,
+                -bottom,
+                self.width + right,
+                self.height + top,
+            )
+
+
+# --- the document --------------------------------------------------------------------------
+
+
+class _Layout:
+    """Paragraph styles and the story of the compendium's own pages."""
+
+    def __init__(
+        self,
+        plan: MatterPlan,
+        style: Style,
+        fonts: FontSet,
+        geo: _Geometry,
+        recorder: _Recorder,
+    ) -> None:
+        self.plan, self.style, self.fonts, self.geo, self.rec = plan, style, fonts, geo, recorder
+        self.st = _Styles(style, fonts)
+        f, c = style.fonts, style.colors
+        white = colors.white
+        self.kicker = ParagraphStyle("c_kicker", self.st.cover_kicker, textColor=white)
+        self.cover_title = ParagraphStyle(
+            "c_title",
+            self.st.cover_title,
+            fontSize=f.h1_size * 2.1,
+            leading=f.h1_size * 2.4,
+            spaceAfter=f.h1_size * 0.6,
+        )
+        self.cover_subtitle = self.st.cover_subtitle
+        self.cover_count = ParagraphStyle(
+            "c_count", self.st.h[2], spaceBefore=0, textColor=_rl(c.accent)
+        )
+        self.divider_title = ParagraphStyle(
+            "d_title", self.st.cover_title, fontSize=f.h1_size * 1.6, leading=f.h1_size * 1.9
+        )
+        self.divider_count = ParagraphStyle("d_count", self.st.cover_subtitle)
+        self.header = ParagraphStyle("th", self.st.cell_head, fontSize=f.small_size + 1)
+        self.header_right = ParagraphStyle("th_r", self.header, alignment=TA_RIGHT)
+        self.header_centre = ParagraphStyle("th_c", self.header, alignment=TA_CENTER)
+        self.unit = ParagraphStyle(
+            "unit",
+            self.header_centre,
+            fontName=fonts.regular,
+            fontSize=f.small_size,
+            leading=f.small_size * 1.25,
+            textColor=_rl(c.muted),
+        )
+        self.legend_range = ParagraphStyle("legend_range", self.unit, alignment=TA_CENTER)
+        self.legend_scale = ParagraphStyle("legend_scale", self.unit, alignment=TA_LEFT)
+        self.size = f.body_size - 0.5
+        self.leading = f.body_size * 1.45
+
+    # -- pieces ------------------------------------------------------------------------
+    def paragraphs(self, items: Sequence[Spans], style: ParagraphStyle | None = None) -> list[Any]:
+        return [RLParagraph(_markup(spans), style or self.st.body) for spans in items]
+
+    def entry(
+        self,
+        label: str,
+        number: int | str | None,
+        *,
+        target: str | None = None,
+        strong: bool = False,
+        indent: float = 0.0,
+        space_before: float = 0.0,
+    ) -> _Entry:
+        c = self.style.colors
+        return _Entry(
+            label,
+            "" if number is None else str(number),
+            font=self.fonts.bold if strong else self.fonts.regular,
+            size=self.size,
+            leading=self.leading,
+            color=_rl(c.accent if strong else c.text),
+            number_color=_rl(c.text if strong else c.muted),
+            rule_color=_rl(c.muted),
+            indent=indent,
+            target=target,
+            recorder=self.rec,
+            space_before=space_before,
+        )
+
+    def country_entries(self, countries: Sequence[CountryLine], indent: float) -> list[Any]:
+        return [self.entry(c.name, c.page, target=c.code, indent=indent) for c in countries]
+
+    # -- parts -------------------------------------------------------------------------
+    def cover(self) -> list[Any]:
+        t = self.plan.texts
+        out: list[Any] = [
+            RLParagraph(escape(t.cover_kicker), self.kicker),
+            Spacer(1, 16),
+            _Title(escape(t.cover_title), self.cover_title, "cover", self.rec),
+            RLParagraph(escape(t.cover_subtitle), self.cover_subtitle),
+            FrameBreak(),
+            RLParagraph(escape(t.cover_count), self.cover_count),
+        ]
+        if len(self.plan.regions) > 1:
+            out.append(self.cover_regions())
+        out += [Spacer(1, 12), RLParagraph(escape(t.publisher), self.st.body)]
+        if t.cover_note is not None:
+            out += [Spacer(1, 10), RLParagraph(_markup(t.cover_note), self.st.caveat)]
+        out += [NextPageTemplate("body"), PageBreak()]
+        return out
+
+    def cover_regions(self) -> Flowable:
+        """The regions and their number of countries, in two columns."""
+        c = self.style.colors
+        cells = [
+            RLParagraph(
+                f'<b>{escape(r.name)}</b> <font color="{c.muted.hex}">· {escape(r.count)}</font>',
+                self.st.body,
+            )
+            for r in self.plan.regions
+        ]
+        half = (len(cells) + 1) // 2
+        left, right = cells[:half], cells[half:] + [""] * (2 * half - len(cells))
+        table = RLTable(
+            [list(pair) for pair in zip(left, right, strict=True)],
+            colWidths=[self.geo.frame_width / 2] * 2,
+            hAlign="LEFT",
+        )
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 1),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ]
+            )
+        )
+        return table
+
+    def about(self) -> list[Any]:
+        t = self.plan.texts
+        out: list[Any] = [_Title(escape(t.about_title), self.st.h[1], "about", self.rec)]
+        out += self.paragraphs(t.about)
+        out.append(RLParagraph(escape(t.how_title), self.st.h[2]))
+        out += self.paragraphs(t.how)
+        out.append(self.legend())
+        out.append(RLParagraph(escape(t.source_title), self.st.h[2]))
+        out += self.paragraphs(t.source)
+        return out
+
+    def contents(self) -> list[Any]:
+        t = self.plan.texts
+        out: list[Any] = [
+            NextPageTemplate("columns_first"),
+            PageBreak(),
+            _Title(escape(t.contents_title), self.st.h[1], "contents", self.rec),
+            NextPageTemplate("columns"),
+            FrameBreak(),
+        ]
+        for _, title, number in t.front_entries:
+            out.append(self.entry(title, number, strong=True))
+        for i, region in enumerate(self.plan.regions):
+            head = self.entry(
+                region.name,
+                region.page,
+                target=f"region:{region.key}",
+                strong=True,
+                space_before=self.leading * 0.6 if i or t.front_entries else 0,
+            )
+            lines = self.country_entries(region.countries, indent=10)
+            out.append(KeepTogether([head, *lines[:3]]))
+            out += lines[3:]
+        out.append(
+            self.entry(t.appendix_title, self.plan.appendix_page, strong=True, space_before=12)
+        )
+        out.append(self.entry(t.index_title, self.plan.index_page, strong=True))
+        return out
+
+    def divider(self, number: int, region: RegionPart) -> list[Any]:
+        out: list[Any] = [
+            NextPageTemplate("divider"),
+            PageBreak(),
+            RLParagraph(escape(region.kicker), self.kicker),
+            Spacer(1, 10),
+            _Title(escape(region.name), self.divider_title, f"region:{region.key}", self.rec),
+            RLParagraph(escape(region.count), self.divider_count),
+            NextPageTemplate("columns"),
+            FrameBreak(),
+        ]
+        out += self.country_entries(region.countries, indent=0)
+        return out
+
+    def legend(self) -> Flowable:
+        """The bands: a row of coloured labels, then one row of ranges per scale."""
+        t, c = self.plan.texts, self.style.colors
+        n = max(1, len(t.legend))
+        label_width = self.geo.frame_width * 0.2
+        band_width = (self.geo.frame_width - label_width) / n
+        rows: list[list[Any]] = [["", *(item.label for item in t.legend)]]
+        for r, scale in enumerate(t.legend_scales):
+            rows.append(
+                [
+                    RLParagraph(escape(scale), self.legend_scale),
+                    *(RLParagraph(escape(item.ranges[r]), self.legend_range) for item in t.legend),
+                ]
+            )
+        table = RLTable(rows, colWidths=[label_width, *([band_width] * n)], hAlign="LEFT")
+        commands: list[tuple[Any, ...]] = [
+            ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
+            ("FONTNAME", (0, 0), (-1, 0), self.fonts.bold),
+            ("FONTSIZE", (0, 0), (-1, 0), self.style.fonts.small_size + 1),
+            ("ALIGN", (0, 0), (-1, 0), "CENTER"),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+            ("LEFTPADDING", (0, 0), (0, -1), 0),
+            ("LINEAFTER", (1, 0), (-2, 0), 2, colors.white),
+            ("LINEBELOW", (1, 1), (-1, -2), 0.3, _rl(c.rule)),
+        ]
+        for i, item in enumerate(t.legend, start=1):
+            fill = c.band[item.band]
+            commands += [
+                ("BACKGROUND", (i, 0), (i, 0), _rl(fill)),
+                ("TEXTCOLOR", (i, 0), (i, 0), _rl(_ink_on(fill, c.text))),
+            ]
+        table.setStyle(TableStyle(commands))
+        caption = RLParagraph(escape(t.legend_title), self.st.note)
+        return KeepTogether([caption, table, Spacer(1, 10)])
+
+    def appendix(self) -> list[Any]:
+        t = self.plan.texts
+        out: list[Any] = [
+            NextPageTemplate("body"),
+            PageBreak(),
+            _Title(escape(t.appendix_title), self.st.h[1], "appendix", self.rec),
+        ]
+        out += self.paragraphs(t.appendix_intro)
+        out.append(self.legend())
+        for region in self.plan.regions:
+            out.append(CondPageBreak(90))
+            out.append(RLParagraph(escape(region.name), self.st.h[2]))
+            out.append(self.score_table(region))
+        return out
+
+    def score_table(self, region: RegionPart) -> Flowable:
+        t, c = self.plan.texts, self.style.colors
+        width = self.geo.frame_width
+        n = len(t.score_columns)
+        page_width = 34.0
+        score_width = min(80.0, (width - page_width) * 0.55 / max(1, n))
+        name_width = width - page_width - n * score_width
+        pad = 4.0
+        header: list[Any] = [RLParagraph(escape(t.country_column), self.header)]
+        header += [
+            [
+                RLParagraph(escape(name), self.header_centre),
+                RLParagraph(escape(unit), self.unit),
+            ]
+            for name, unit in t.score_columns
+        ]
+        header.append(RLParagraph(escape(t.page_column), self.header_right))
+        rows: list[list[Any]] = [header]
+        commands: list[tuple[Any, ...]] = [
+            ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
+            ("FONTSIZE", (0, 1), (-1, -1), self.size),
+            ("LEADING", (0, 1), (-1, -1), self.leading),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("ALIGN", (1, 1), (n, -1), "CENTER"),
+            ("ALIGN", (-1, 1), (-1, -1), "RIGHT"),
+            ("TEXTCOLOR", (0, 1), (-1, -1), _rl(c.text)),
+            ("TEXTCOLOR", (-1, 1), (-1, -1), _rl(c.muted)),
+            ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+            ("LEFTPADDING", (0, 0), (-1, -1), pad),
+            ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.8, _rl(c.accent)),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.3, _rl(c.rule)),
+            ("LINEAFTER", (1, 1), (n - 1, -1), 1.5, colors.white),
+        ]
+        for r, country in enumerate(region.countries, start=1):
+            name = _Entry(
+                country.name,
+                "",
+                font=self.fonts.regular,
+                size=self.size,
+                leading=self.leading,
+                color=_rl(c.text),
+                number_color=_rl(c.muted),
+                rule_color=_rl(c.rule),
+                leaders=False,
+                target=country.code,
+                recorder=self.rec,
+                # the link covers the whole row, not only the name
+                link_extra=(pad, 1.5, width - name_width + pad, 1.5),
+            )
+            row: list[Any] = [name]
+            for col, cell in enumerate(country.cells, start=1):
+                row.append(cell.text)
+                if cell.band is not None:
+                    fill = c.band[cell.band]
+                    commands += [
+                        ("BACKGROUND", (col, r), (col, r), _rl(fill)),
+                        ("TEXTCOLOR", (col, r), (col, r), _rl(_ink_on(fill, c.text))),
+                    ]
+            row.append(str(country.page))
+            rows.append(row)
+        table = RLTable(
+            rows,
+            colWidths=[name_width, *([score_width] * n), page_width],
+            repeatRows=1,
+            hAlign="LEFT",
+        )
+        table.setStyle(TableStyle(commands))
+        return table
+
+    def index(self) -> list[Any]:
+        t = self.plan.texts
+        out: list[Any] = [
+            NextPageTemplate("columns_first"),
+            PageBreak(),
+            _Title(escape(t.index_title), self.st.h[1], "index", self.rec),
+            NextPageTemplate("columns"),
+            FrameBreak(),
+        ]
+        everyone = [c for region in self.plan.regions for c in region.countries]
+        letter = ""
+        for country in sorted(everyone, key=lambda c: sort_key(c.name)):
+            initial = _initial(country.name)
+            line = self.entry(country.name, country.page, target=country.code)
+            if initial != letter:
+                letter = initial
+                head = _Entry(
+                    initial,
+                    "",
+                    font=self.fonts.bold,
+                    size=self.size + 1,
+                    leading=self.leading * 1.1,
+                    color=_rl(self.style.colors.accent),
+                    number_color=_rl(self.style.colors.accent),
+                    rule_color=_rl(self.style.colors.rule),
+                    leaders=False,
+                    space_before=self.leading * 0.5,
+                )
+                out.append(KeepTogether([head, line]))
+            else:
+                out.append(line)
+        return out
+
+    def story(self) -> list[Any]:
+        story = self.cover() + self.about() + self.contents()
+        for number, region in enumerate(self.plan.regions, start=1):
+            story += self.divider(number, region)
+        return story + self.appendix() + self.index()
+
+
+def sort_key(name: str) -> tuple[str, str]:
+    """Alphabetical order of names, ignoring accents and case ("Côte" files under C)."""
+    folded = unicodedata.normalize("NFKD", name)
+    bare = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return bare.casefold(), name
+
+
+def _initial(name: str) -> str:
+    bare = sort_key(name)[0]
+    return bare[:1].upper() if bare else "#"
+
+
+class _MatterDocument(BaseDocTemplate):  # type: ignore[misc]
+    """Page templates of the compendium's own pages: cover, body, columns, divider."""
+
+    def __init__(
+        self,
+        buffer: io.BytesIO,
+        plan: MatterPlan,
+        style: Style,
+        fonts: FontSet,
+        geo: _Geometry,
+    ) -> None:
+        super().__init__(
+            buffer,
+            pagesize=(geo.width, geo.height),
+            leftMargin=geo.left,
+            rightMargin=geo.right,
+            topMargin=geo.top,
+            bottomMargin=geo.bottom,
+            title=plan.title,
+            author=plan.texts.publisher,
+            subject=plan.subject,
+            keywords=list(plan.keywords),
+            creator="reportgen",
+            lang=plan.language,
+            initialFontName=fonts.regular,
+            invariant=1,
+            pageCompression=1,
+        )
+        self.plan, self.style, self.fonts, self.geo = plan, style, fonts, geo
+
+        def frame(fid: str, x: float, y: float, w: float, h: float) -> Frame:
+            return Frame(
+                x, y, w, h, id=fid, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0
+            )
+
+        g = geo
+        column = (g.frame_width - _COLUMN_GAP) / 2
+        right_x = g.left + column + _COLUMN_GAP
+
+        def columns(top: float, prefix: str) -> list[Frame]:
+            height = top - g.bottom
+            return [
+                frame(f"{prefix}-left", g.left, g.bottom, column, height),
+                frame(f"{prefix}-right", right_x, g.bottom, column, height),
+            ]
+
+        body_top = g.height - g.top
+        cover_band = _COVER_BAND * g.height
+        divider_band = _DIVIDER_BAND * g.height
+        title_height = 17 * mm
+        self.addPageTemplates(
+            [
+                PageTemplate(
+                    "cover",
+                    [
+                        frame(
+                            "cover-top",
+                            g.left,
+                            g.height - cover_band + 16 * mm,
+                            g.frame_width,
+                            cover_band - 16 * mm - 34 * mm,
+                        ),
+                        frame(
+                            "cover-bottom",
+                            g.left,
+                            g.bottom,
+                            g.frame_width,
+                            g.height - cover_band - g.bottom - 14 * mm,
+                        ),
+                    ],
+                    onPage=self._cover_page,
+                ),
+                PageTemplate(
+                    "body",
+                    [frame("body", g.left, g.bottom, g.frame_width, g.frame_height)],
+                    onPage=self._body_page,
+                ),
+                PageTemplate(
+                    "columns_first",
+                    [
+                        frame(
+                            "title", g.left, body_top - title_height, g.frame_width, title_height
+                        ),
+                        *columns(body_top - title_height, "cf"),
+                    ],
+                    onPage=self._body_page,
+                ),
+                PageTemplate("columns", columns(body_top, "c"), onPage=self._body_page),
+                PageTemplate(
+                    "divider",
+                    [
+                        frame(
+                            "divider-top",
+                            g.left,
+                            g.height - divider_band + 12 * mm,
+                            g.frame_width,
+                            divider_band - 12 * mm - 20 * mm,
+                        ),
+                        *columns(g.height - divider_band - 12 * mm, "d"),
+                    ],
+                    onPage=self._divider_page,
+                ),
+            ]
+        )
+
+    def beforeDocument(self) -> None:  # noqa: N802 (reportlab's name)
+        doc = self.canv._doc
+        doc.setDateFormatter(lambda *_: self.plan.created)
+        _seed(doc, self.fonts, self.plan.font_order)
+
+    # -- page callbacks ------------------------------------------------------------------
+    def _mark(self, canvas: Canvas, y: float, on_band: bool = False) -> None:
+        mark = self.plan.texts.illustrative_mark
+        if not mark:
+            return
+        size = self.style.fonts.small_size + 0.5
+        if on_band:  # a white label keeps the red mark readable on the accent band
+            width = pdfmetrics.stringWidth(mark, self.fonts.bold, size) + 14
+            canvas.setFillColor(colors.white)
+            canvas.roundRect(
+                (self.geo.width - width) / 2, y - 4, width, size + 7, 3, stroke=0, fill=1
+            )
+        canvas.setFillColor(_rl(self.style.colors.illustrative))
+        canvas.setFont(self.fonts.bold, size)
+        canvas.drawCentredString(self.geo.width / 2, y, mark)
+
+    def _footer(self, canvas: Canvas) -> None:
+        geo, f, c = self.geo, self.style.fonts, self.style.colors
+        index = self.page - 1
+        folios = self.plan.folios
+        folio = folios[index] if index < len(folios) else self.plan.folio_placeholder
+        y = geo.bottom - 12 * mm + 2
+        canvas.setFont(self.fonts.regular, f.small_size)
+        canvas.setFillColor(_rl(c.muted))
+        canvas.drawString(geo.left, y, self.plan.texts.publisher)
+        if folio:
+            canvas.drawRightString(geo.width - geo.right, y, folio)
+
+    def _band(self, canvas: Canvas, share: float) -> None:
+        geo = self.geo
+        band = share * geo.height
+        canvas.setFillColor(_rl(self.style.colors.accent))
+        canvas.rect(0, geo.height - band, geo.width, band, stroke=0, fill=1)
+
+    def _cover_page(self, canvas: Canvas, doc: Any) -> None:
+        canvas.saveState()
+        self._band(canvas, _COVER_BAND)
+        self._mark(canvas, self.geo.height - 12 * mm, on_band=True)
+        self._footer(canvas)
+        canvas.restoreState()
+
+    def _divider_page(self, canvas: Canvas, doc: Any) -> None:
+        canvas.saveState()
+        self._band(canvas, _DIVIDER_BAND)
+        self._mark(canvas, self.geo.height - 12 * mm, on_band=True)
+        self._footer(canvas)
+        canvas.restoreState()
+
+    def _body_page(self, canvas: Canvas, doc: Any) -> None:
+        geo, f, c = self.geo, self.style.fonts, self.style.colors
+        canvas.saveState()
+        y = geo.height - geo.top + 10
+        canvas.setFont(self.fonts.regular, f.small_size)
+        canvas.setFillColor(_rl(c.muted))
+        canvas.drawString(geo.left, y, self.plan.texts.running_head)
+        canvas.setStrokeColor(_rl(c.rule))
+        canvas.setLineWidth(0.5)
+        canvas.line(geo.left, y - 4, geo.width - geo.right, y - 4)
+        self._mark(canvas, geo.height - 9 * mm)
+        self._footer(canvas)
+        canvas.restoreState()
+
+
+def _seed(doc: PDFDocument, fonts: FontSet, order: Sequence[str]) -> None:
+    """Seed the first subsets as the reports do, and name the faces as the reports name them.
+
+    A report names its faces F1, F2, F3 by first use (bold first when an illustrative mark
+    is drawn); the names are part of the font objects, which must be byte-identical to be
+    stored once. ``order`` gives the reports' order; faces not in it follow in the default
+    order (regular, bold, italic).
+    """
+    faces = (fonts.regular, fonts.bold, fonts.italic, fonts.bold_italic)
+    for face in faces:
+        pdfmetrics.getFont(face).splitString(CANONICAL_CHARACTERS, doc)
+    named = [face for face in order if face in faces]
+    named += [face for face in faces[:3] if face not in named]
+    for face in named:
+        pdfmetrics.getFont(face).getSubsetInternalName(0, doc)
+
+
+def render_matter(plan: MatterPlan, style: Style) -> RenderedMatter:
+    """Lay out the compendium's own pages described by ``plan``; return the PDF and its map."""
+    fonts = register_fonts()
+    geo = _geometry(style)
+    buffer = io.BytesIO()
+    recorder = _Recorder()
+    doc = _MatterDocument(buffer, plan, style, fonts, geo)
+    story = _Layout(plan, style, fonts, geo, recorder).story()
+    doc.build(story)
+    return RenderedMatter(buffer.getvalue(), doc.page, recorder.anchors, tuple(recorder.links))
+
+
+# --- folios of the reports -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FolioFont:
+    """A registered face as a report's first font subset encodes it."""
+
+    face: str
+    codes: dict[str, int]  # character → code in subset 0
+    chars: dict[int, str]  # code → character
+
+    def width(self, text: str, size: float) -> float:
+        """The width of ``text`` at ``size`` points."""
+        return float(pdfmetrics.stringWidth(text, self.face, size))
+
+    def encode(self, text: str) -> bytes | None:
+        """``text`` as subset-0 codes, or None if a character is outside the subset."""
+        try:
+            return bytes(self.codes[ch] for ch in text)
+        except KeyError:
+            return None
+
+    def decode(self, codes: bytes) -> str:
+        """Subset-0 codes back to text (unknown codes become U+FFFD)."""
+        return "".join(self.chars.get(b, "\ufffd") for b in codes)
+
+
+@cache
+def folio_font(base_font: str) -> FolioFont | None:
+    """The folio font of a report, from its PDF ``/BaseFont`` ("AAAAAA+DejaVuSans"), or None.
+
+    None when the face is not one of ours (the report was not made by reportgen's layout).
+    """
+    fonts = register_fonts()
+    face = base_font.lstrip("/").split("+", 1)[-1]
+    if face not in (fonts.regular, fonts.bold, fonts.italic, fonts.bold_italic):
+        return None
+    doc = PDFDocument()
+    font = pdfmetrics.getFont(face)
+    font.splitString(CANONICAL_CHARACTERS, doc)
+    codes: dict[str, int] = {}
+    for ch in dict.fromkeys(CANONICAL_CHARACTERS):
+        [(subset, code)] = font.splitString(ch, doc)
+        if subset == 0:
+            codes[ch] = code[0]
+    return FolioFont(face, codes, {v: k for k, v in codes.items()})

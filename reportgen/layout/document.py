@@ -1,0 +1,657 @@
+"""Layout stage: ``Report`` + recorded charts + ``Style`` → PDF bytes (reportlab Platypus).
+
+In:  a ``Report`` (the model), ``{chart id: VectorDrawing}`` from the charts stage, a ``Style``.
+Out: the bytes of a PDF: cover page, running header (country, release) and footer
+     ("page X of Y") drawn in page callbacks, headings with bookmarks (outline) and anchors,
+     key-figure panels linking to their sections, charts as vector graphics with embedded,
+     searchable text, tables, metadata, and the illustrative-data mark on every page.
+
+Every flowable is created in ``_Story`` (one place), and running heads are drawn only in page
+callbacks, so that tagging for accessibility can wrap both. The build is multi-pass: the
+page count of one pass numbers the footers of the next (the widely copied "NumberedCanvas"
+recipe would break every bookmark and link). Output is byte-reproducible: reportlab's
+invariant mode and a creation date taken from the release.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    FrameBreak,
+    KeepTogether,
+    ListFlowable,
+    ListItem,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Spacer,
+    TableStyle,
+)
+from reportlab.platypus import Paragraph as RLParagraph
+from reportlab.platypus import Table as RLTable
+from reportlab.platypus.tableofcontents import IndexingFlowable
+
+from reportgen.layout._fonts import FontSet, register_fonts
+from reportgen.layout._replay import VectorFlowable
+from reportgen.model import (
+    Block,
+    BulletList,
+    Chart,
+    KeyFigures,
+    Paragraph,
+    Report,
+    Section,
+    Span,
+    Table,
+)
+from reportgen.style import Color, Style
+from reportgen.vector import VectorDrawing
+
+PAGE_SIZES = {"A4": A4, "Letter": LETTER}
+FOLIO_PREFIX = "rgfolio"  # reportlab names the form XObject "FormXob.rgfolio<page>"
+# Space a heading needs below it before it may start a page region (heading + a few lines).
+KEEP_BELOW = {1: 0.33, 2: 150.0, 3: 130.0, 4: 110.0}
+
+
+def _rl(color: Color, alpha: float | None = None) -> colors.Color:
+    r, g, b = color.rgb
+    return colors.Color(r, g, b, alpha=1 if alpha is None else alpha)
+
+
+def _markup(spans: tuple[Span, ...]) -> str:
+    """Spans → reportlab paragraph markup; data text is escaped here, at the boundary."""
+    return "".join(f"<b>{escape(s.text)}</b>" if s.strong else escape(s.text) for s in spans)
+
+
+# --- flowables -------------------------------------------------------------------------
+
+
+class _Heading(RLParagraph):  # type: ignore[misc]
+    """A heading that sets its bookmark (destination + outline entry) where it is drawn."""
+
+    def __init__(self, text: str, style: ParagraphStyle, key: str, title: str, level: int) -> None:
+        super().__init__(text, style)
+        self.key, self.title, self.level = key, title, level
+
+    def draw(self) -> None:
+        self.canv.bookmarkHorizontal(self.key, 0, self.height + 4)
+        self.canv.addOutlineEntry(self.title, self.key, self.level, closed=self.level >= 2)
+        super().draw()
+
+
+class _PageCounter(IndexingFlowable):  # type: ignore[misc]
+    """Carries the page count of one build pass into the next (for "page X of Y")."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.total: int | None = None  # pages in the previous pass (what footers print)
+        self.pages = 0  # pages so far in this pass
+        self._previous: int | None = None
+        self.width = self.height = 0
+
+    def beforeBuild(self) -> None:  # noqa: N802 (reportlab's name)
+        self._previous = self.total
+        self.pages = 0
+
+    def afterBuild(self) -> None:  # noqa: N802
+        self.total = self.pages
+
+    def isSatisfied(self) -> bool:  # noqa: N802
+        return self._previous is not None and self._previous == self.total
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        return 0, 0
+
+    def draw(self) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class _Geometry:
+    width: float
+    height: float
+    left: float
+    right: float
+    top: float
+    bottom: float
+
+    @property
+    def frame_width(self) -> float:
+        return self.width - self.left - self.right
+
+    @property
+    def frame_height(self) -> float:
+        return self.height - self.top - self.bottom
+
+
+class _Styles:
+    """Paragraph styles derived from the ``Style``, built once per document."""
+
+    def __init__(self, style: Style, fonts: FontSet) -> None:
+        f, c = style.fonts, style.colors
+        text = _rl(c.text)
+        base = ParagraphStyle(
+            "body",
+            fontName=fonts.regular,
+            fontSize=f.body_size,
+            leading=f.leading,
+            textColor=text,
+            spaceAfter=f.body_size * 0.7,
+            alignment=TA_LEFT,
+            hyphenationLang=None,
+        )
+        self.body = base
+        self.lead = ParagraphStyle(
+            "lead",
+            base,
+            fontSize=f.body_size * 1.12,
+            leading=f.leading * 1.12,
+            spaceAfter=f.body_size,
+        )
+        self.note = ParagraphStyle(
+            "note",
+            base,
+            fontSize=f.small_size + 0.5,
+            leading=(f.small_size + 0.5) * 1.35,
+            textColor=_rl(c.muted),
+        )
+        self.caveat = ParagraphStyle("caveat", self.note, fontName=fonts.italic, borderPadding=0)
+        self.caption = ParagraphStyle(
+            "caption", self.note, fontName=fonts.italic, spaceBefore=2, spaceAfter=f.body_size
+        )
+        self.h = {
+            1: ParagraphStyle(
+                "h1",
+                base,
+                fontName=fonts.bold,
+                fontSize=f.h1_size,
+                leading=f.h1_size * 1.2,
+                textColor=_rl(c.accent),
+                spaceBefore=f.h1_size * 0.6,
+                spaceAfter=f.h1_size * 0.5,
+            ),
+            2: ParagraphStyle(
+                "h2",
+                base,
+                fontName=fonts.bold,
+                fontSize=f.h2_size,
+                leading=f.h2_size * 1.25,
+                textColor=_rl(c.accent),
+                spaceBefore=f.h2_size * 0.9,
+                spaceAfter=f.h2_size * 0.4,
+            ),
+            3: ParagraphStyle(
+                "h3",
+                base,
+                fontName=fonts.bold,
+                fontSize=f.h3_size,
+                leading=f.h3_size * 1.3,
+                textColor=text,
+                spaceBefore=f.h3_size * 1.0,
+                spaceAfter=f.h3_size * 0.35,
+            ),
+            4: ParagraphStyle(
+                "h4",
+                base,
+                fontName=fonts.bold,
+                fontSize=f.body_size,
+                leading=f.leading,
+                textColor=_rl(c.muted),
+                spaceBefore=f.body_size * 0.8,
+                spaceAfter=f.body_size * 0.3,
+            ),
+        }
+        self.cell = ParagraphStyle(
+            "cell",
+            base,
+            fontSize=f.body_size - 0.5,
+            leading=(f.body_size - 0.5) * 1.3,
+            spaceAfter=0,
+        )
+        self.cell_right = ParagraphStyle("cell_right", self.cell, alignment=TA_RIGHT)
+        self.cell_head = ParagraphStyle("cell_head", self.cell, fontName=fonts.bold)
+        self.cell_head_right = ParagraphStyle("cell_head_right", self.cell_head, alignment=TA_RIGHT)
+        self.figure_label = ParagraphStyle(
+            "fig_label",
+            base,
+            fontSize=f.small_size + 0.5,
+            leading=(f.small_size + 0.5) * 1.3,
+            textColor=_rl(c.muted),
+            spaceAfter=0,
+        )
+        self.figure_value = ParagraphStyle(
+            "fig_value",
+            base,
+            fontName=fonts.bold,
+            fontSize=f.h1_size,
+            leading=f.h1_size * 1.15,
+            textColor=_rl(c.accent),
+            spaceAfter=0,
+        )
+        self.figure_band = ParagraphStyle(
+            "fig_band",
+            base,
+            fontName=fonts.bold,
+            fontSize=f.small_size + 0.5,
+            leading=(f.small_size + 0.5) * 1.3,
+            spaceAfter=0,
+        )
+        self.cover_kicker = ParagraphStyle(
+            "kicker",
+            base,
+            fontName=fonts.bold,
+            fontSize=f.h3_size,
+            leading=f.h3_size * 1.3,
+            textColor=colors.white,
+        )
+        self.cover_title = ParagraphStyle(
+            "cover_title",
+            base,
+            fontName=fonts.bold,
+            fontSize=f.h1_size * 1.8,
+            leading=f.h1_size * 2.05,
+            textColor=colors.white,
+            spaceAfter=6,
+        )
+        self.cover_subtitle = ParagraphStyle(
+            "cover_subtitle",
+            base,
+            fontSize=f.h3_size,
+            leading=f.h3_size * 1.35,
+            textColor=colors.white,
+        )
+
+
+class _Story:
+    """Turns the model's blocks into flowables: the one place flowables are created."""
+
+    def __init__(
+        self,
+        report: Report,
+        drawings: Mapping[str, VectorDrawing],
+        style: Style,
+        fonts: FontSet,
+        geometry: _Geometry,
+    ) -> None:
+        self.report = report
+        self.drawings = drawings
+        self.style = style
+        self.fonts = fonts
+        self.geo = geometry
+        self.st = _Styles(style, fonts)
+
+    def paragraph(self, block: Paragraph) -> Flowable:
+        style = {"lead": self.st.lead, "note": self.st.note, "caveat": self.st.caveat}.get(
+            block.role, self.st.body
+        )
+        return RLParagraph(_markup(block.spans), style)
+
+    def bullets(self, block: BulletList) -> Flowable:
+        items = [
+            ListItem(RLParagraph(_markup(item), self.st.body), leftIndent=12, value="•")
+            for item in block.items
+        ]
+        return ListFlowable(
+            items,
+            bulletType="bullet",
+            start="•",
+            leftIndent=12,
+            bulletFontName=self.fonts.regular,
+            bulletFontSize=self.style.fonts.body_size,
+            bulletColor=_rl(self.style.colors.accent),
+            spaceAfter=6,
+        )
+
+    def key_figures(self, block: KeyFigures) -> Flowable:
+        c = self.style.colors
+        n = max(1, len(block.figures))
+        col = self.geo.frame_width / n
+        labels, values, bands = [], [], []
+        for fig in block.figures:
+            value = escape(fig.value)
+            if fig.target:
+                value = f'<a href="#{fig.target}" color="{c.accent.hex}">{value}</a>'
+            labels.append(RLParagraph(escape(fig.label), self.st.figure_label))
+            values.append(RLParagraph(value, self.st.figure_value))
+            chip = c.band[fig.band].hex if fig.band else c.muted.hex
+            bands.append(
+                RLParagraph(
+                    f'<font color="{chip}">■</font> {escape(fig.band_label)}', self.st.figure_band
+                )
+            )
+        table = RLTable([labels, values, bands], colWidths=[col] * n)
+        commands: list[tuple[Any, ...]] = [
+            ("BACKGROUND", (0, 0), (-1, -1), _rl(c.panel)),
+            ("LEFTPADDING", (0, 0), (-1, -1), 10),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+            ("TOPPADDING", (0, 0), (-1, 0), 9),
+            ("BOTTOMPADDING", (0, -1), (-1, -1), 9),
+            ("TOPPADDING", (0, 1), (-1, -1), 1),
+            ("BOTTOMPADDING", (0, 0), (-1, -2), 1),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
+        ]
+        for i in range(1, n):
+            commands.append(("LINEBEFORE", (i, 0), (i, -1), 0.75, colors.white))
+        for i, fig in enumerate(block.figures):
+            if fig.band:
+                commands.append(("LINEABOVE", (i, 0), (i, 0), 3, _rl(c.band[fig.band])))
+        table.setStyle(TableStyle(commands))
+        return KeepTogether([table, Spacer(1, 10)])
+
+    def table(self, block: Table) -> Flowable | list[Flowable]:
+        c = self.style.colors
+
+        def cell(text: str, right: bool, head: bool) -> Flowable:
+            style = (
+                (self.st.cell_head_right if right else self.st.cell_head)
+                if head
+                else (self.st.cell_right if right else self.st.cell)
+            )
+            return RLParagraph(escape(text), style)
+
+        data = [[cell(t, r, True) for t, r in zip(block.header, block.numeric, strict=True)]]
+        data += [
+            [cell(t, r, False) for t, r in zip(row, block.numeric, strict=True)]
+            for row in block.rows
+        ]
+        first = self.geo.frame_width * (0.78 if len(block.header) == 2 else 0.5)
+        rest = (self.geo.frame_width - first) / max(1, len(block.header) - 1)
+        table = RLTable(data, colWidths=[first] + [rest] * (len(block.header) - 1), repeatRows=1)
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
+                    ("LINEBELOW", (0, 0), (-1, 0), 0.8, _rl(c.accent)),
+                    ("LINEBELOW", (0, 1), (-1, -1), 0.3, _rl(c.rule)),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+                ]
+            )
+        )
+        parts: list[Flowable] = [table]
+        if block.caption:
+            parts.append(RLParagraph(escape(block.caption), self.st.caption))
+        # Short tables stay whole; long ones split between rows, repeating the header.
+        return KeepTogether(parts) if len(block.rows) <= 12 else parts
+
+    def chart(self, block: Chart) -> Flowable:
+        drawing = self.drawings[block.id]
+        width = min(self.geo.frame_width, drawing.width)
+        figure = VectorFlowable(drawing, width=width, fonts=self.fonts)
+        return KeepTogether(
+            [Spacer(1, 4), figure, RLParagraph(escape(block.caption), self.st.caption)]
+        )
+
+    def block(self, block: Block) -> list[Flowable]:
+        made: Flowable | list[Flowable]
+        if isinstance(block, Paragraph):
+            made = self.paragraph(block)
+        elif isinstance(block, BulletList):
+            made = self.bullets(block)
+        elif isinstance(block, KeyFigures):
+            made = self.key_figures(block)
+        elif isinstance(block, Table):
+            made = self.table(block)
+        else:
+            made = self.chart(block)
+        return made if isinstance(made, list) else [made]
+
+    def section(self, section: Section) -> list[Flowable]:
+        keep = KEEP_BELOW.get(section.level, 100.0)
+        need = keep * self.geo.frame_height if keep < 1 else keep
+        out: list[Flowable] = [CondPageBreak(need)]
+        out.append(
+            _Heading(
+                escape(section.title),
+                self.st.h[min(section.level, 4)],
+                section.id,
+                section.title,
+                section.level - 1,
+            )
+        )
+        for block in section.blocks:
+            out += self.block(block)
+        for child in section.children:
+            out += self.section(child)
+        return out
+
+    def cover(self) -> list[Flowable]:
+        cover = self.report.cover
+        st = self.st
+        out: list[Flowable] = [
+            RLParagraph(escape(cover.kicker), st.cover_kicker),
+            Spacer(1, 14),
+            RLParagraph(escape(cover.title), st.cover_title),
+            RLParagraph(escape(cover.subtitle), st.cover_subtitle),
+            FrameBreak(),
+        ]
+        if cover.figures.figures:
+            out.append(self.key_figures(cover.figures))
+        out.append(Spacer(1, 12))
+        out.append(RLParagraph(escape(cover.facts_line), st.body))
+        out.append(Spacer(1, 6))
+        out.append(RLParagraph(escape(cover.citation), st.note))
+        out.append(NextPageTemplate("body"))
+        out.append(PageBreak())
+        return out
+
+    def build(self) -> list[Flowable]:
+        story = self.cover()
+        for section in self.report.sections:
+            story += self.section(section)
+        return story
+
+
+_COVER_BAND = 0.42  # share of the cover page filled by the accent band
+
+# Characters given fixed codes, in this order, in the first font subset of every document.
+# Every report then embeds byte-identical first subsets, which the compendium stores once;
+# characters outside this set (rare letters in a name) go to a small second subset.
+CANONICAL_CHARACTERS = (
+    "".join(chr(c) for c in range(32, 127))
+    + "".join(chr(c) for c in range(0xC0, 0x100))
+    + "«»°©§’‘“”–—•■…·−×→"
+    + "ĀāĂăĄąĆćČčĎďĐđĒēĘęĚěĞğĪīİıŁłŃńŇňŌōŐőŒœŘřŚśŞşŠšŢţŤťŪūŮůŰűŸŹźŻżŽžȘșȚț"
+    + "€≥≤‰†‡‹›„‚™"  # fills the subset to its 256 codes
+)
+
+
+class _Document(BaseDocTemplate):  # type: ignore[misc]
+    """The report's document template: cover and body page templates, running heads."""
+
+    def __init__(
+        self, buffer: io.BytesIO, report: Report, style: Style, fonts: FontSet, geo: _Geometry
+    ) -> None:
+        meta = report.metadata
+        super().__init__(
+            buffer,
+            pagesize=(geo.width, geo.height),
+            leftMargin=geo.left,
+            rightMargin=geo.right,
+            topMargin=geo.top,
+            bottomMargin=geo.bottom,
+            title=meta.title,
+            author=meta.author,
+            subject=meta.subject,
+            keywords=list(meta.keywords),
+            creator="reportgen",
+            lang=meta.language,
+            displayDocTitle=True,
+            initialFontName=fonts.regular,
+            invariant=1,
+            pageCompression=1,
+        )
+        self.report, self.style, self.fonts, self.geo = report, style, fonts, geo
+        self.counter = _PageCounter()
+        created = meta.created.replace("-", "")
+        self._date = f"D:{created}000000+00'00'"
+        frame = Frame(
+            geo.left,
+            geo.bottom,
+            geo.frame_width,
+            geo.frame_height,
+            id="body",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
+        band = _COVER_BAND * geo.height
+        cover_top = Frame(
+            geo.left,
+            geo.height - band + 14 * mm,
+            geo.frame_width,
+            band - 14 * mm - 28 * mm,
+            id="cover-top",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
+        cover_bottom = Frame(
+            geo.left,
+            geo.bottom,
+            geo.frame_width,
+            geo.height - band - geo.bottom - 16 * mm,
+            id="cover-bottom",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
+        self.addPageTemplates(
+            [
+                PageTemplate("cover", [cover_top, cover_bottom], onPage=self._cover_page),
+                PageTemplate("body", [frame], onPage=self._body_page),
+            ]
+        )
+
+    def beforeDocument(self) -> None:  # noqa: N802
+        self.canv._doc.setDateFormatter(lambda *_: self._date)
+        faces = (self.fonts.regular, self.fonts.bold, self.fonts.italic, self.fonts.bold_italic)
+        for face in faces:
+            pdfmetrics.getFont(face).splitString(CANONICAL_CHARACTERS, self.canv._doc)
+        # Name the fonts in a fixed order (F1 regular, F2 bold, F3 italic) whatever is drawn
+        # first: the names are inside the font objects, which must match across reports.
+        for face in faces[:3]:
+            pdfmetrics.getFont(face).getSubsetInternalName(0, self.canv._doc)
+
+    def afterPage(self) -> None:  # noqa: N802
+        self.counter.pages = self.page
+
+    # -- page callbacks: running heads, footers, marks ---------------------------------------
+    def _mark(self, canvas: Canvas, y: float) -> None:
+        """The illustrative-data mark, on a white label so it reads on any background."""
+        mark = self.report.illustrative_mark
+        if not mark:
+            return
+        c = self.style.colors
+        size = self.style.fonts.small_size + 0.5
+        width = pdfmetrics.stringWidth(mark, self.fonts.bold, size)
+        canvas.setFillColor(colors.white)
+        canvas.rect(
+            self.geo.width / 2 - width / 2 - 6, y - 3.5, width + 12, size + 5, stroke=0, fill=1
+        )
+        canvas.setFillColor(_rl(c.illustrative))
+        canvas.setFont(self.fonts.bold, size)
+        canvas.drawCentredString(self.geo.width / 2, y, mark)
+
+    def _footer(self, canvas: Canvas) -> None:
+        geo, f, c = self.geo, self.style.fonts, self.style.colors
+        y = geo.bottom - 12 * mm + 2
+        canvas.setFont(self.fonts.regular, f.small_size)
+        canvas.setFillColor(_rl(c.muted))
+        canvas.drawString(geo.left, y, self.report.metadata.author)
+        total = self.counter.total or self.page
+        page_text = self.report.page_label.format(page=self.page, pages=total)
+        # The folio is a form XObject of its own (named FOLIO_PREFIX + page), so that the
+        # compendium can renumber pages continuously by replacing just this form.
+        name = f"{FOLIO_PREFIX}{self.page}"
+        canvas.beginForm(name)
+        canvas.setFont(self.fonts.regular, f.small_size)
+        canvas.setFillColor(_rl(c.muted))
+        canvas.drawRightString(geo.width - geo.right, y, page_text)
+        canvas.endForm()
+        canvas.doForm(name)
+
+    def _cover_page(self, canvas: Canvas, doc: Any) -> None:
+        geo, c = self.geo, self.style.colors
+        canvas.saveState()
+        band = _COVER_BAND * geo.height
+        canvas.setFillColor(_rl(c.accent))
+        canvas.rect(0, geo.height - band, geo.width, band, stroke=0, fill=1)
+        self._mark(canvas, geo.height - 12 * mm)
+        self._footer(canvas)
+        canvas.restoreState()
+
+    def _body_page(self, canvas: Canvas, doc: Any) -> None:
+        geo, f, c = self.geo, self.style.fonts, self.style.colors
+        canvas.saveState()
+        y = geo.height - geo.top + 10
+        canvas.setFont(self.fonts.regular, f.small_size)
+        canvas.setFillColor(_rl(c.muted))
+        canvas.drawString(geo.left, y, self.report.running_head)
+        canvas.setStrokeColor(_rl(c.rule))
+        canvas.setLineWidth(0.5)
+        canvas.line(geo.left, y - 4, geo.width - geo.right, y - 4)
+        self._mark(canvas, geo.height - 9 * mm)
+        self._footer(canvas)
+        canvas.restoreState()
+
+
+def _geometry(style: Style) -> _Geometry:
+    width, height = PAGE_SIZES[style.page.size]
+    p = style.page
+    return _Geometry(
+        width,
+        height,
+        p.margin_left_mm * mm,
+        p.margin_right_mm * mm,
+        p.margin_top_mm * mm,
+        p.margin_bottom_mm * mm,
+    )
+
+
+def text_width(style: Style) -> float:
+    """The width of the text column in points (charts are drawn to this width)."""
+    return _geometry(style).frame_width
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedPdf:
+    """A laid-out report: the file's bytes and its number of pages."""
+
+    data: bytes
+    pages: int
+
+
+def render_pdf(report: Report, drawings: Mapping[str, VectorDrawing], style: Style) -> RenderedPdf:
+    """Lay out ``report``; return the PDF's bytes and page count."""
+    fonts = register_fonts()
+    geo = _geometry(style)
+    buffer = io.BytesIO()
+    doc = _Document(buffer, report, style, fonts, geo)
+    story = _Story(report, drawings, style, fonts, geo).build()
+    story.insert(0, doc.counter)
+    doc.multiBuild(story, maxPasses=5)
+    return RenderedPdf(buffer.getvalue(), doc.counter.total or doc.page)

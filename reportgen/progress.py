@@ -1,0 +1,98 @@
+"""Progress display for long runs: a Rich bar on a terminal, plain lines otherwise.
+
+In:  outcomes as they arrive (``Outcome``, done, total). Out: text on the console, and a
+summary table (built, unchanged, no data, failed, time) with every failure's reason.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from reportgen.batch import BatchResult, Outcome
+
+
+class BatchProgress:
+    """A context manager that shows a batch's progress on ``console``."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.live = console.is_terminal
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> BatchProgress:
+        if self.live:
+            self._progress = Progress(
+                TextColumn("[bold]reports"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[last]}"),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self._progress.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(kind, value, tb)
+
+    def start(self, total: int) -> None:
+        """Called once with the number of reports the run will account for."""
+        if self._progress is not None:
+            self._task = self._progress.add_task("reports", total=total, last="")
+
+    def advance(self, outcome: Outcome, done: int, total: int) -> None:
+        """Called once per finished report."""
+        if self._progress is not None and self._task is not None:
+            self._progress.update(
+                self._task, completed=done, last=f"{outcome.code} {outcome.status}"
+            )
+            if outcome.status == "failed":
+                self._progress.console.print(f"[red]failed[/red] {outcome.code}: ", end="")
+                self._progress.console.print(outcome.reason, markup=False)
+        else:
+            line = f"[{done}/{total}] {outcome.code} {outcome.language} {outcome.status}"
+            if outcome.seconds:
+                line += f" ({outcome.seconds:.1f} s)"
+            if outcome.reason and outcome.status == "failed":
+                line += f": {outcome.reason}"
+            self.console.print(line, markup=False, highlight=False)
+
+    @staticmethod
+    def summary(console: Console, result: BatchResult) -> None:
+        """Print the closing table and every failure with its reason."""
+        table = Table("built", "unchanged", "no data", "failed", "time", title="batch")
+        table.add_row(
+            str(result.count("built")),
+            str(result.count("unchanged")),
+            str(result.count("no data")),
+            str(result.count("failed")),
+            f"{result.seconds:.1f} s",
+        )
+        console.print(table)
+        for outcome in result.failed:
+            console.print(f"[red]failed[/red] {outcome.code} ({outcome.language}): ", end="")
+            console.print(outcome.reason, markup=False)
+        if result.manifest is not None:
+            console.print(f"manifest: {result.manifest}", markup=False)

@@ -1,0 +1,95 @@
+"""Helpers to read what a PDF shows, for tests: text per page, fonts, outline, rendering."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+import pikepdf
+import pypdfium2 as pdfium
+from PIL import Image
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    """The text of each page, whitespace collapsed."""
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        return [re.sub(r"\s+", " ", page.get_textpage().get_text_range()) for page in doc]
+    finally:
+        doc.close()
+
+
+def unembedded_fonts(pdf: bytes) -> list[str]:
+    """Names of fonts used anywhere in the file that are not embedded."""
+    missing: set[str] = set()
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        for obj in doc.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font":
+                subtype = obj.get("/Subtype")
+                if subtype == "/Type0":
+                    descendant = obj["/DescendantFonts"][0]
+                    descriptor = descendant.get("/FontDescriptor")
+                else:
+                    descriptor = obj.get("/FontDescriptor")
+                if descriptor is None or not any(
+                    k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")
+                ):
+                    missing.add(str(obj.get("/BaseFont")))
+    return sorted(missing)
+
+
+@dataclass(frozen=True)
+class OutlineItem:
+    title: str
+    level: int
+    page: int  # 0-based
+
+
+def outline(pdf: bytes) -> list[OutlineItem]:
+    """The bookmarks, depth-first, with their levels and target pages."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    items: list[OutlineItem] = []
+
+    def walk(nodes: list[object], level: int) -> None:
+        for node in nodes:
+            if isinstance(node, list):
+                walk(node, level + 1)
+            else:
+                items.append(
+                    OutlineItem(str(node.title), level, reader.get_destination_page_number(node))
+                )  # type: ignore[attr-defined]
+
+    walk(reader.outline, 0)
+    return items
+
+
+def render(pdf: bytes, page: int, dpi: int = 50) -> Image.Image:
+    """Render one page (0-based) to an RGB image."""
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        bitmap = doc[page].render(scale=dpi / 72)
+        return bitmap.to_pil().convert("RGB")
+    finally:
+        doc.close()
+
+
+def char_boxes(
+    pdf: bytes, page: int
+) -> tuple[tuple[float, float], list[tuple[str, tuple[float, float, float, float]]]]:
+    """Page size and every character's box (left, bottom, right, top) in points."""
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        p = doc[page]
+        size = p.get_size()
+        text = p.get_textpage()
+        boxes = []
+        for i in range(text.count_chars()):
+            ch = text.get_text_range(i, 1)
+            if ch.strip():
+                boxes.append((ch, text.get_charbox(i)))
+        return size, boxes
+    finally:
+        doc.close()

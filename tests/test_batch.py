@@ -1,0 +1,172 @@
+"""Batch: parallel, incremental, atomic; one bad country never stops the others."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from reportgen.batch import read_manifest, run_batch
+
+SELECTION = ["XDK", "XAQ", "XAT", "XGF"]
+
+
+def _corrupt_first_row(release: Path, country: str) -> int:
+    """Write "abc" as the mean of ``country``'s first CPR row; return its spreadsheet row."""
+    path = next(release.glob("cpr-scores*.csv"))
+    raw = path.read_bytes()
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    index = next(i for i, r in enumerate(rows) if r["country_code"] == country)
+    rows[index]["mean"] = "abc"
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_bytes(buffer.getvalue().encode())
+    return index + 2
+
+
+def _valid_pdfs(out: Path) -> list[str]:
+    names = []
+    for pdf in sorted(out.glob("*.pdf")):
+        with pikepdf.open(pdf) as doc:
+            assert len(doc.pages) > 0
+        names.append(pdf.name)
+    return names
+
+
+def test_failing_country_is_reported_and_others_are_built(demo_copy: Path, tmp_path: Path) -> None:
+    row = _corrupt_first_row(demo_copy, "XDK")
+    out = tmp_path / "out"
+    result = run_batch(demo_copy, out, SELECTION, jobs=2)
+    statuses = {o.code: o.status for o in result.outcomes}
+    assert statuses == {"XDK": "failed", "XAQ": "built", "XAT": "built", "XGF": "built"}
+    reason = result.failed[0].reason
+    assert f"row {row}, column 'mean': not a number" in reason and "'abc'" in reason
+    manifest = read_manifest(out)
+    assert {c for c, _ in manifest} == {"XAQ", "XAT", "XGF"}
+    assert len(_valid_pdfs(out)) == 3
+
+
+def test_unchanged_rerun_builds_nothing_and_force_rebuilds(tmp_path: Path) -> None:
+    demo = Path(__file__).parent.parent / "data" / "demo"
+    out = tmp_path / "out"
+    first = run_batch(demo, out, SELECTION[:2], jobs=2)
+    assert first.count("built") == 2
+    stamps = {p.name: p.stat().st_mtime_ns for p in out.glob("*.pdf")}
+    second = run_batch(demo, out, SELECTION[:2], jobs=2)
+    assert second.count("unchanged") == 2 and second.count("built") == 0
+    assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.pdf")} == stamps
+    third = run_batch(demo, out, SELECTION[:2], force=True)
+    assert third.count("built") == 2
+
+
+def test_manifest_describes_each_file(tmp_path: Path) -> None:
+    demo = Path(__file__).parent.parent / "data" / "demo"
+    out = tmp_path / "out"
+    run_batch(demo, out, ["XAQ"])
+    data = json.loads((out / "manifest.json").read_text())
+    (entry,) = data["reports"]
+    pdf = out / entry["file"]
+    assert entry["bytes"] == pdf.stat().st_size
+    import hashlib
+
+    assert entry["sha256"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
+    with pikepdf.open(pdf) as doc:
+        assert entry["pages"] == len(doc.pages)
+    assert (entry["country"], entry["language"], entry["release"]) == (
+        "XAQ",
+        "en",
+        "Demonstration release",
+    )
+    assert data["illustrative"] is True
+
+
+def test_any_executor_can_run_the_work(tmp_path: Path) -> None:
+    demo = Path(__file__).parent.parent / "data" / "demo"
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        result = run_batch(demo, tmp_path / "out", ["XAT"], executor=pool)
+    assert result.count("built") == 1
+
+
+def test_killed_batch_leaves_no_partial_file_and_rerun_completes(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    command = [
+        sys.executable,
+        "-m",
+        "reportgen",
+        "batch",
+        "--out",
+        str(out),
+        "--no-compendium",
+        "--jobs",
+        "2",
+        "--region",
+        "americas",
+    ]
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(out.glob("*.pdf"))) < 3:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    partial = _valid_pdfs(out)  # every PDF present is complete
+    assert partial, "the batch was killed before writing anything"
+    rerun = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert not list(out.glob(".*.tmp"))
+    manifest = read_manifest(out)
+    assert {e.file for e in manifest.values()} == set(_valid_pdfs(out))
+    assert len(manifest) >= len(partial)
+
+
+def test_batch_command_reports_failures_with_exit_code(demo_copy: Path, tmp_path: Path) -> None:
+    _corrupt_first_row(demo_copy, "XDK")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "reportgen",
+            "batch",
+            "--data",
+            str(demo_copy),
+            "--out",
+            str(tmp_path / "out"),
+            "--no-compendium",
+            "-c",
+            "XDK",
+            "-c",
+            "XAT",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "XDK en failed" in result.stdout or "failed XDK" in result.stdout
+    assert "not a number" in result.stdout
+
+
+@pytest.mark.parametrize("option", [["--region", "Atlantis"], ["-c", "Atlantis"]])
+def test_bad_selection_is_refused(option: list[str], tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "reportgen", "batch", "--out", str(tmp_path / "o"), *option],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert not (tmp_path / "o").exists()

@@ -1,0 +1,271 @@
+"""The PDF as a reader gets it: fonts, structure, metadata, bookmarks, text, pages that look right.
+
+Page images are compared with baselines in ``tests/snapshots/pages``; refresh them after an
+intended visual change with
+
+    REPORTGEN_UPDATE_SNAPSHOTS=1 .venv/bin/python -m pytest tests/test_pdf.py -k visual
+
+and look at the new PNGs before committing them. A failing comparison saves the rendered
+page and a difference image under ``tests/_failures``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pikepdf
+import pytest
+from PIL import Image, ImageChops, ImageStat
+
+from reportgen.build import BuiltReport, build_country
+from reportgen.load import Dataset
+from reportgen.model import Chart, Paragraph
+from reportgen.style import Style, load_style
+
+from .pdfcheck import char_boxes, outline, page_texts, render, unembedded_fonts
+
+PAGES = Path(__file__).parent / "snapshots" / "pages"
+FAILURES = Path(__file__).parent / "_failures"
+UPDATE = os.environ.get("REPORTGEN_UPDATE_SNAPSHOTS") == "1"
+DEMO_CODES = ["XDK", "XAQ", "XAT", "XFT", "XGF"]
+
+
+@pytest.fixture(scope="module")
+def demo_pdfs(demo: Dataset, style: Style) -> dict[str, BuiltReport]:
+    return {code: build_country(demo, code, style) for code in DEMO_CODES}
+
+
+@pytest.fixture(scope="module")
+def kaz(hrmi: Dataset, style: Style) -> BuiltReport:
+    return build_country(hrmi, "KAZ", style)
+
+
+def _all(demo_pdfs: dict[str, BuiltReport]) -> list[BuiltReport]:
+    return list(demo_pdfs.values())
+
+
+def test_every_font_is_embedded(demo_pdfs: dict[str, BuiltReport]) -> None:
+    for built in _all(demo_pdfs):
+        assert unembedded_fonts(built.pdf) == [], built.filename
+
+
+def test_structure_is_clean(demo_pdfs: dict[str, BuiltReport]) -> None:
+    for built in _all(demo_pdfs):
+        with pikepdf.open(io.BytesIO(built.pdf)) as pdf:
+            assert pdf.check_pdf_syntax() == [], built.filename
+
+
+def test_metadata(demo_pdfs: dict[str, BuiltReport]) -> None:
+    built = demo_pdfs["XAQ"]
+    with pikepdf.open(io.BytesIO(built.pdf)) as pdf:
+        info = pdf.docinfo
+        assert str(info["/Title"]) == "Kestrel Islands: human rights country report 2026"
+        assert str(info["/Author"]) == "reportgen demo"
+        assert "Kestrel Islands" in str(info["/Subject"])
+        assert "quality of life" in str(info["/Keywords"])
+        assert str(info["/CreationDate"]).startswith("D:20260101")
+        assert str(pdf.Root.Lang) == "en-GB"
+        assert bool(pdf.Root.ViewerPreferences.DisplayDocTitle)
+
+
+def test_same_input_gives_identical_bytes(
+    demo: Dataset, style: Style, demo_pdfs: dict[str, BuiltReport]
+) -> None:
+    again = build_country(demo, "XDK", style)
+    assert again.pdf == demo_pdfs["XDK"].pdf
+
+
+def test_bookmarks_follow_the_sections(demo_pdfs: dict[str, BuiltReport]) -> None:
+    for built in _all(demo_pdfs):
+        expected = [(s.title, s.level - 1) for s in built.report.walk()]
+        items = outline(built.pdf)
+        assert [(i.title, i.level) for i in items] == expected, built.filename
+        texts = page_texts(built.pdf)
+        for item in items:
+            assert item.title in texts[item.page], f"{item.title} not on its bookmarked page"
+
+
+def test_text_follows_reading_order(demo_pdfs: dict[str, BuiltReport]) -> None:
+    """Every paragraph is extractable, in the order of the report."""
+    for built in _all(demo_pdfs):
+        text = " ".join(page_texts(built.pdf))
+        text = re.sub(r"\s+", " ", text)
+        position = 0
+        for section in built.report.walk():
+            for block in section.blocks:
+                if isinstance(block, Paragraph):
+                    words = block.text.split()
+                    probe = " ".join(words[:8])
+                    found = text.find(probe, position)
+                    assert found >= 0, f"{built.filename}: paragraph not found in order: {probe!r}"
+                    position = found
+
+
+def test_every_page_is_numbered_and_marked(demo_pdfs: dict[str, BuiltReport]) -> None:
+    for built in _all(demo_pdfs):
+        texts = page_texts(built.pdf)
+        for number, text in enumerate(texts, start=1):
+            assert f"page {number} of {len(texts)}" in text
+            assert "ILLUSTRATIVE DATA" in text
+
+
+def test_page_counts(demo_pdfs: dict[str, BuiltReport]) -> None:
+    counts = {code: len(page_texts(b.pdf)) for code, b in demo_pdfs.items()}
+    assert 14 <= counts["XDK"] <= 32, counts
+    assert 4 <= counts["XAT"] <= 9, counts  # no survey data: quality of life only
+
+
+def test_charts_are_vector_with_searchable_text(demo_pdfs: dict[str, BuiltReport]) -> None:
+    built = demo_pdfs["XDK"]
+    text = " ".join(page_texts(built.pdf))
+    for chart in built.report.charts():
+        assert chart.spec.texts.title in text, chart.id
+    with pikepdf.open(io.BytesIO(built.pdf)) as pdf:
+        images = [k for page in pdf.pages for k in page.get_images()]
+    assert images == []
+
+
+def test_overview_links_to_its_sections(demo_pdfs: dict[str, BuiltReport]) -> None:
+    """The key figures on the overview page link to the pages of their sections."""
+    built = demo_pdfs["XDK"]
+    texts = page_texts(built.pdf)
+    with pikepdf.open(io.BytesIO(built.pdf)) as pdf:
+        pages = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
+        targets = []
+        for annot in pdf.pages[1].get("/Annots", []):
+            if annot.get("/Subtype") == "/Link":
+                dest = annot.get("/Dest") or annot["/A"]["/D"]
+                targets.append(pages[dest[0].objgen])
+    titles = [
+        s.title for s in built.report.walk() if s.id in ("cpr-empowerment", "cpr-safety", "qol")
+    ]
+    assert len(targets) == 3
+    for page, title in zip(sorted(targets), titles, strict=True):
+        assert title in texts[page]
+
+
+def test_long_names_stay_inside_the_page(demo_pdfs: dict[str, BuiltReport]) -> None:
+    """The longest names ("Federated Isles of Saint Amaranth …") never spill off the text column."""
+    built = demo_pdfs["XFT"]
+    pages = len(page_texts(built.pdf))
+    for page in range(pages):
+        (width, height), boxes = char_boxes(built.pdf, page)
+        for ch, (left, bottom, right, top) in boxes:
+            assert left >= 20 and right <= width - 20, (page, ch, left, right)
+            assert bottom >= 10 and top <= height - 10, (page, ch, bottom, top)
+
+
+def test_letter_theme_composes(demo: Dataset) -> None:
+    style = load_style("letter-slate")
+    built = build_country(demo, "XAT", style)
+    with pikepdf.open(io.BytesIO(built.pdf)) as pdf:
+        box = [float(v) for v in pdf.pages[0].mediabox]
+    assert box == [0, 0, 612, 792]
+
+
+def test_markup_in_names_is_escaped(demo: Dataset, style: Style) -> None:
+    names = dict(demo.names)
+    names["XAT"] = replace(names["XAT"], name='Trinidad & <Tobago> "Isles"')
+    tricky = replace(demo, names=names)
+    built = build_country(tricky, "XAT", style)
+    assert 'Trinidad & <Tobago> "Isles"' in " ".join(page_texts(built.pdf))
+
+
+def test_kazakhstan_report(kaz: BuiltReport) -> None:
+    texts = page_texts(kaz.pdf)
+    text = " ".join(texts)
+    assert 16 <= len(texts) <= 34
+    assert unembedded_fonts(kaz.pdf) == []
+    for phrase in (
+        "2.5/10",
+        "5.4/10",
+        "86.5%",
+        "could in fact be performing worse than Saudi Arabia",
+        "among the very worst of the 29 countries",
+        "99.2%",
+    ):
+        assert phrase in text
+    charts = [b for s in kaz.report.walk() for b in s.blocks if isinstance(b, Chart)]
+    assert len(charts) >= 20
+    assert "ILLUSTRATIVE" not in text
+
+
+def test_build_command_writes_pdfs_and_prints_paths(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "reportgen",
+            "build",
+            "XAT",
+            "kestrel islands",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    paths = result.stdout.split()
+    assert [Path(p).name for p in paths] == [
+        "XAT-united-lowland-provinces-of-erevandia-2026-en.pdf",
+        "XAQ-kestrel-islands-2026-en.pdf",
+    ]
+    assert all(Path(p).read_bytes().startswith(b"%PDF") for p in paths)
+
+
+def test_build_command_refuses_unknown_country_without_output(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "reportgen",
+            "build",
+            "XAT",
+            "Atlantis",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Unknown country 'Atlantis'" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+# --- visual regression ---------------------------------------------------------------------
+
+VISUAL = [("XAQ", 0), ("XAQ", 1), ("XAQ", 3), ("XAT", 2)]
+
+
+@pytest.mark.parametrize(("code", "page"), VISUAL)
+def test_visual(demo_pdfs: dict[str, BuiltReport], code: str, page: int) -> None:
+    image = render(demo_pdfs[code].pdf, page, dpi=40)
+    baseline = PAGES / f"{code}-p{page + 1}.png"
+    if UPDATE:
+        PAGES.mkdir(parents=True, exist_ok=True)
+        image.save(baseline)
+        return
+    assert baseline.exists(), f"no baseline {baseline.name}: run with REPORTGEN_UPDATE_SNAPSHOTS=1"
+    expected = Image.open(baseline).convert("RGB")
+    assert expected.size == image.size, "page size changed"
+    diff = ImageChops.difference(expected, image).convert("L")
+    changed = sum(diff.histogram()[49:]) / (diff.width * diff.height)
+    mean = ImageStat.Stat(diff).mean[0]
+    if changed > 0.005 or mean > 1.0:
+        FAILURES.mkdir(exist_ok=True)
+        image.save(FAILURES / f"{code}-p{page + 1}-actual.png")
+        diff.point(lambda v: 255 if v > 48 else 0).save(FAILURES / f"{code}-p{page + 1}-diff.png")
+        pytest.fail(
+            f"{code} page {page + 1} differs from its baseline in {changed:.2%} of pixels "
+            f"(mean {mean:.2f}); see {FAILURES}"
+        )
