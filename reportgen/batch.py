@@ -34,6 +34,8 @@ from reportgen.resources import PACKAGE_DIR
 from reportgen.style import Style, load_style
 
 MANIFEST = "manifest.json"
+# Package files that do not shape a report's content: editing them rebuilds nothing.
+_NOT_IN_REPORTS = {"mail.toml", "distribute.py", "cli.py", "progress.py", "batch.py"}
 Status = Literal["built", "unchanged", "no data", "failed"]
 
 
@@ -142,7 +144,12 @@ def code_digest() -> str:
     """A digest of the package's code and data files (phrases, codebooks): the code version."""
     h = hashlib.sha256(__version__.encode())
     for path in sorted(PACKAGE_DIR.rglob("*")):
-        if path.suffix in {".py", ".toml"} and "_bundled" not in path.parts and path.is_file():
+        if (
+            path.suffix in {".py", ".toml"}
+            and "_bundled" not in path.parts
+            and path.name not in _NOT_IN_REPORTS
+            and path.is_file()
+        ):
             h.update(str(path.relative_to(PACKAGE_DIR)).encode())
             h.update(path.read_bytes())
     return h.hexdigest()

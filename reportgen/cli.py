@@ -288,6 +288,15 @@ def compendium(
     out.print(str(build_compendium(reports, lang, output=output, style=style)))
 
 
+def _register_distribute() -> None:
+    from reportgen.distribute import distribute_command
+
+    app.command("distribute")(distribute_command)
+
+
+_register_distribute()
+
+
 def main() -> None:
     """Run the CLI, turning every input error into one clear message and exit code 1."""
     try:
