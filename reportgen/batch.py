@@ -166,7 +166,7 @@ class _Digests:
         shared.update(_hash_frame(cpr[cpr["year"] == latest]).encode())  # ranks, comparison charts
         esr = dataset.esr
         shared.update(_hash_frame(esr[esr["group"] == "All"]).encode())  # quartiles
-        shared.update(json.dumps(sorted((c, n.name) for c, n in dataset.names.items())).encode())
+        shared.update(json.dumps(sorted((c, repr(n)) for c, n in dataset.names.items())).encode())
         shared.update(
             json.dumps(
                 [

@@ -22,6 +22,7 @@ from reportgen.layout.document import render_pdf, text_width
 from reportgen.load import Dataset
 from reportgen.model import Report
 from reportgen.narrative import build_report
+from reportgen.phrases import load_phrases
 from reportgen.style import Style
 
 
@@ -54,7 +55,11 @@ def build_country(dataset: Dataset, code: str, style: Style, language: str = "en
     facts = compute_facts(dataset, code, style)
     report = build_report(dataset, facts, style, language)
     width = text_width(style)
-    drawings = {chart.id: render_chart(chart.spec, style, width) for chart in report.charts()}
+    phrases = load_phrases(language)
+    numbers = {"decimal": phrases.decimal_symbol, "percent": phrases.percent_template}
+    drawings = {
+        chart.id: render_chart(chart.spec, style, width, **numbers) for chart in report.charts()
+    }
     rendered = render_pdf(report, drawings, style)
     return BuiltReport(report, rendered.data, rendered.pages, headline_scores(facts))
 

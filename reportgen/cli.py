@@ -53,6 +53,26 @@ def _demo_dir() -> Path:
     return demo_data_dir()
 
 
+def _languages(lang: str) -> list[str]:
+    """``--lang`` → the languages it names: one code, a comma-separated list, or ``all``."""
+    from reportgen.phrases import available_languages
+
+    available = available_languages()
+    wanted = available if lang.strip().lower() == "all" else [x.strip() for x in lang.split(",")]
+    unknown = [x for x in wanted if x not in available]
+    if unknown:
+        raise ReportgenError(
+            f"Unknown language {', '.join(map(repr, unknown))}: use one of {', '.join(available)} or all."
+        )
+    return wanted
+
+
+LangOption = Annotated[
+    str,
+    typer.Option("--lang", help="Report language: en, es, fr, pt, a comma-separated list, or all."),
+]
+
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"reportgen {__version__}")
@@ -161,7 +181,7 @@ def text(
     country: Annotated[str, typer.Argument(help="ISO3 code or English name, any case.")],
     data: DataOption = Path("data/demo"),
     style: StyleOption = "base",
-    lang: Annotated[str, typer.Option("--lang", help="Report language.")] = "en",
+    lang: Annotated[str, typer.Option("--lang", help="Report language: en, es, fr or pt.")] = "en",
 ) -> None:
     """Print the whole report on COUNTRY as plain text (Markdown headings), for review and diffs."""
     from reportgen.facts import compute_facts, resolve_country
@@ -185,7 +205,7 @@ def build(
         "output"
     ),
     style: StyleOption = "base",
-    lang: Annotated[str, typer.Option("--lang", help="Report language.")] = "en",
+    lang: LangOption = "en",
     page_size: Annotated[
         str | None, typer.Option("--page-size", help="A4 or Letter (default: the style's).")
     ] = None,
@@ -208,7 +228,12 @@ def build(
             raise StyleError(f"--page-size must be A4 or Letter, not {page_size!r}.")
         the_style = replace(the_style, page=replace(the_style.page, size=size))
     codes = [resolve_country(dataset, c) for c in countries]  # all checked before any is built
-    built = [build_country(dataset, code, the_style, lang) for code in codes]
+    languages = _languages(lang)
+    built = [
+        build_country(dataset, code, the_style, language)
+        for code in codes
+        for language in languages
+    ]
     for result in built:
         path = out_dir / result.filename
         write_atomic(path, result.pdf)
@@ -232,7 +257,7 @@ def batch(
         bool, typer.Option("--survey-only", help="Only countries with survey (CPR) data.")
     ] = False,
     style: StyleOption = "base",
-    lang: Annotated[str, typer.Option("--lang", help="Report language.")] = "en",
+    lang: LangOption = "en",
     jobs: Annotated[
         int | None,
         typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores)."),
@@ -247,6 +272,7 @@ def batch(
     from reportgen.load import load_release
     from reportgen.progress import BatchProgress
 
+    languages = _languages(lang)
     dataset = load_release(data, isolate_bad_rows=True)
     codes = select_countries(dataset, countries or (), region, survey_only)
     with BatchProgress(err) as progress:
@@ -254,7 +280,7 @@ def batch(
             data,
             out_dir,
             codes,
-            (lang,),
+            tuple(languages),
             style,
             jobs,
             force,
@@ -265,8 +291,9 @@ def batch(
     if compendium:
         from reportgen.compendium import build_compendium
 
-        path = build_compendium(out_dir, lang, style=style)
-        out.print(f"compendium: {path}")
+        for language in languages:
+            path = build_compendium(out_dir, language, style=style)
+            out.print(f"compendium: {path}")
     if result.failed:
         raise typer.Exit(1)
 
@@ -276,7 +303,7 @@ def compendium(
     reports: Annotated[
         Path, typer.Option("--reports", "-r", help="Directory of reports built by `batch`.")
     ] = Path("output"),
-    lang: Annotated[str, typer.Option("--lang", help="Language of the reports to bind.")] = "en",
+    lang: LangOption = "en",
     style: StyleOption = "base",
     output: Annotated[
         Path | None, typer.Option("--output", help="Compendium file (default: in --reports).")
@@ -285,7 +312,11 @@ def compendium(
     """Bind the reports listed in a batch manifest into the annual compendium."""
     from reportgen.compendium import build_compendium
 
-    out.print(str(build_compendium(reports, lang, output=output, style=style)))
+    languages = _languages(lang)
+    if output is not None and len(languages) > 1:
+        raise ReportgenError("--output names one file: give one --lang with it.")
+    for language in languages:
+        out.print(str(build_compendium(reports, language, output=output, style=style)))
 
 
 def _register_distribute() -> None:

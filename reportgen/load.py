@@ -14,6 +14,7 @@ Past this module the data is trusted: numbers are floats, years ints, codes stri
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from reportgen.codebook import CountryName, load_codebook
+from reportgen.codebook import NAME_COLUMN, CountryName, load_codebook, release_country_name
 from reportgen.errors import DataValidationError, Problem
 
 
@@ -36,6 +37,7 @@ class TableSpec:
     key: tuple[str, ...]  # release columns that identify a row
     required: bool = True
     exclude: str | None = None
+    extra: re.Pattern[str] | None = None  # optional columns kept as they are
 
 
 CPR = TableSpec(
@@ -98,6 +100,7 @@ NAMES = TableSpec(
     (),
     ("country_code",),
     required=False,
+    extra=NAME_COLUMN,  # name_fr, fr_article, fr_plural, fr_feminine, fr_elision, …
 )
 
 ESR_GROUPS = ("All", "Female", "Male")
@@ -117,6 +120,14 @@ class ReleaseInfo:
     cpr_years: tuple[int, ...]
     esr_years: tuple[int, ...]
     files: tuple[Path, ...]
+    title_given: bool = False  # False: the title is our English default, not the release's
+    titles: tuple[tuple[str, str], ...] = ()  # (language, title in that language's sentences)
+
+    def title_in(self, language: str) -> str | None:
+        """The release's own title for sentences in ``language``, if it gives one."""
+        if language in dict(self.titles):
+            return dict(self.titles)[language]
+        return self.title if self.title_given else None
 
 
 @dataclass(frozen=True, eq=False)
@@ -251,7 +262,10 @@ def _read(path: Path, spec: TableSpec, out: _Collector) -> pd.DataFrame | None:
         )
     if missing:
         return None
-    frame = frame[list(spec.columns)].copy()
+    extra = [
+        c for c in frame.columns if spec.extra and spec.extra.match(c) and c not in spec.columns
+    ]
+    frame = frame[list(spec.columns) + extra].copy()
     for column in frame.columns:
         frame[column] = frame[column].str.strip()
     for column in spec.numeric:
@@ -444,6 +458,14 @@ def _release_info(
         cpr_years=cpr_years,
         esr_years=esr_years,
         files=tuple(files),
+        title_given="title" in meta,
+        titles=tuple(
+            sorted(
+                (k.removeprefix("title_"), str(v))
+                for k, v in meta.items()
+                if k.startswith("title_")
+            )
+        ),
     )
 
 
@@ -575,15 +597,10 @@ def load_release(path: str | Path, *, isolate_bad_rows: bool = False) -> Dataset
             "Add it to the codebook (reportgen/i18n/*/codebook.toml) to report on it.",
         )
 
-    names = {
-        str(row.country): CountryName(
-            str(row.country),
-            str(row.name),
-            str(row.article) in ("1", "TRUE", "true"),
-            str(row.plural) in ("1", "TRUE", "true"),
-        )
-        for row in tables[NAMES.kind].itertuples(index=False)
-    }
+    names: dict[str, CountryName] = {}
+    for row in _concat(raw[NAMES.kind], NAMES).to_dict("records"):
+        name = release_country_name(row)
+        names[name.code] = name
     countries.attrs = {}
     countries_table = countries.rename(columns=COUNTRIES.columns)[
         ["country", "region", "high_income"]

@@ -86,7 +86,7 @@ class _Context:
 
     @property
     def release(self) -> str:
-        return self.dataset.info.title
+        return _release_title(self.dataset, self.ph)
 
     def source(self) -> str:
         return self.t("chart.source", release=self.release)
@@ -137,12 +137,16 @@ def _headline_figures(ctx: _Context) -> KeyFigures:
     return KeyFigures(tuple(figures))
 
 
-def _dim_phrase(ctx: _Context, key: str) -> str:
-    return (
-        ctx.book.dimensions[key].name.lower()
-        if ctx.book.language == "en"
-        else ctx.book.dimensions[key].name
-    )
+def _dim_short(ctx: _Context, key: str) -> str:
+    """The dimension's bare noun in a sentence ("a very low 2.5/10 for empowerment")."""
+    return ctx.book.dimensions[key].short
+
+
+def _release_title(dataset: Dataset, ph: Phrases) -> str:
+    """The release as this language's sentences name it (its own title, or phrase meta.release)."""
+    info = dataset.info
+    own = info.title_in(ph.language)
+    return own if own is not None else ph.release_title(info.title, info.publication_year, False)
 
 
 def _overview(ctx: _Context) -> Section:
@@ -171,7 +175,7 @@ def _overview(ctx: _Context) -> Section:
     for dim in (f.empowerment, f.safety):
         if dim is None:
             continue
-        name = _dim_phrase(ctx, dim.key)
+        name = _dim_short(ctx, dim.key)
         if dim.score is None or dim.band is None:
             blocks.append(ctx.p("overview.cpr.missing", dim=name, year=f.survey_year))
         else:
@@ -378,7 +382,7 @@ def _risk_blocks(
         alt = ctx.t(
             "alt.risk",
             short=short,
-            groups=[{"label": b.label, "share": f"{round(b.share * 100)}%"} for b in bars],
+            groups=[{"label": b.label, "share": ctx.ph.format_share(b.share)} for b in bars],
         )
         blocks.append(
             Chart(chart_id, AtRiskChart(bars, cloud, texts), ctx.t("risk.cloud_note"), alt)
@@ -482,7 +486,7 @@ def _right_section(ctx: _Context, r: CprRight) -> Section:
 def _dimension_section(ctx: _Context, dim: CprDimension) -> Section:
     book = ctx.book
     d = book.dimensions[dim.key]
-    name = _dim_phrase(ctx, dim.key)
+    name = _dim_short(ctx, dim.key)
     year = ctx.facts.survey_year
     blocks: list[Block] = []
     if dim.score is not None and dim.band is not None:
@@ -495,7 +499,12 @@ def _dimension_section(ctx: _Context, dim: CprDimension) -> Section:
             )
         )
     blocks.append(
-        ctx.p("dimension.covers", dim_name=d.name, rights=[book.rights[k].phrase for k in d.rights])
+        ctx.p(
+            "dimension.covers",
+            dim_name=d.name,
+            dim=d.phrase,
+            rights=[book.rights[k].phrase for k in d.rights],
+        )
     )
     if dim.missing_rights:
         blocks.append(
@@ -547,7 +556,7 @@ def _dimension_section(ctx: _Context, dim: CprDimension) -> Section:
                 )
             )
     if dim.trend is not None and len(dim.trend.points) > 1:
-        blocks.append(_trend_sentence(ctx, dim.trend, name))
+        blocks.append(_trend_sentence(ctx, dim.trend, d.phrase))
         blocks.append(_trend_chart(ctx, dim))
     children = tuple(_right_section(ctx, r) for r in dim.rights)
     return Section(_slug("cpr", dim.key), d.name, 2, tuple(blocks), children)
@@ -653,7 +662,7 @@ def _qol(ctx: _Context) -> Section:
             ctx.p(
                 "qol.others",
                 rights=[book.rights[r.key].phrase for r in others],
-                bands=[f"‘{book.bands[b]}’" for b in bands],
+                bands=[ctx.ph.quote(book.bands[b]) for b in bands],
             )
         )
         worst = rights[q.worst_right]
@@ -880,8 +889,8 @@ def _how_to_read(ctx: _Context) -> Section:
     blocks: list[Block] = [
         ctx.p(
             "how.bands",
-            cpr={"very_bad": f"{cpr.very_bad:g}", "bad": f"{cpr.bad:g}", "fair": f"{cpr.fair:g}"},
-            esr={"very_bad": f"{esr.very_bad:g}", "bad": f"{esr.bad:g}", "fair": f"{esr.fair:g}"},
+            cpr={"very_bad": cpr.very_bad, "bad": cpr.bad, "fair": cpr.fair},
+            esr={"very_bad": esr.very_bad, "bad": esr.bad, "fair": esr.fair},
         ),
     ]
     if ctx.facts.has_survey:

@@ -6,7 +6,8 @@ Out: ``data/demo/`` (or the directory given as the first argument) holding, in t
      of the HRMI 2020 release:
 
      - ``countries_demo.csv``      like ``countries_v3-1.csv`` (UTF-8 BOM)
-     - ``country-names_demo.csv``  our own: country_code,name_en,en_article,en_plural
+     - ``country-names_demo.csv``  our own: country_code,name_en,en_article,en_plural and the
+      fr/es/pt article, plural and feminine flags of names that take an article
      - ``cpr-scores_demo.csv``     civil and political rights, 0-10, survey years 2023-2025
      - ``esr-scores_demo.csv``     quality of life, %, 2015-2025, Core and HiY (UTF-8 BOM)
      - ``people-at-risk_demo.csv`` expert survey, 2025
@@ -402,6 +403,48 @@ def fmt_avg(value: float) -> str:
 def round1(value: float) -> float:
     """Round half up to one decimal (stable, unlike banker's rounding of binary floats)."""
     return math.floor(value * 10 + 0.5 + 1e-9) / 10
+
+
+# How the invented names that take an article behave in French, Spanish and Portuguese:
+# (article, plural, feminine) per language, in the order of GRAMMAR_COLUMNS. Names not
+# listed leave the columns empty (no article; singular; masculine).
+GRAMMAR_COLUMNS = (
+    "fr_article",
+    "fr_plural",
+    "fr_feminine",
+    "es_article",
+    "es_plural",
+    "es_feminine",
+    "pt_article",
+    "pt_plural",
+    "pt_feminine",
+)
+GRAMMAR = {
+    "Amber Coast": "101101101",
+    "Aurelian Islands": "111111111",
+    "Central Ambrosian Republic": "101101101",
+    "Commonwealth of the Northern Halcyon Isles": "100100100",
+    "Côte de Mirelle": "101101101",
+    "Democratic Union of Tarsovia and Belmarre": "101101101",
+    "Emerald Marches": "111111111",
+    "Federated Isles of Saint Amaranth and the Grenadas": "111111111",
+    "Free State of Kelverin": "100100100",
+    "Grand Duchy of Castelmare-sur-Lisène": "100100100",
+    "Halvard Islands": "111111111",
+    "Kestrel Islands": "111111111",
+    "Lantern Cays": "111110110",
+    "Moalani Reefs": "110110110",
+    "Republic of Vessaria": "101101101",
+    "Serene Republic of Ondavia": "101101101",
+    "United Lowland Provinces of Erevandia": "111111111",
+    "Îles d'Ambrine": "111111111",
+}
+
+
+def _grammar(name: str) -> list[str]:
+    """The fr/es/pt grammar flags of a name, empty where the defaults apply."""
+    flags = GRAMMAR.get(name)
+    return list(flags) if flags else [""] * len(GRAMMAR_COLUMNS)
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]], bom: bool) -> None:
@@ -826,6 +869,10 @@ def release_toml() -> str:
     return (
         "[release]\n"
         'title = "Demonstration release"\n'
+        "# The title as sentences of other languages name it.\n"
+        'title_es = "la edición de demostración"\n'
+        'title_fr = "l’édition de démonstration"\n'
+        'title_pt = "a edição de demonstração"\n'
         "publication_year = 2026\n"
         "illustrative = true\n"
         'publisher = "reportgen demo"\n'
@@ -886,8 +933,8 @@ def make(out_dir: Path) -> list[Path]:
     )
     write_csv(
         paths["names"],
-        ["country_code", "name_en", "en_article", "en_plural"],
-        ([c.code, c.name, str(c.article), str(c.plural)] for c in by_code),
+        ["country_code", "name_en", "en_article", "en_plural", *GRAMMAR_COLUMNS],
+        ([c.code, c.name, str(c.article), str(c.plural), *_grammar(c.name)] for c in by_code),
         bom=False,
     )
     write_csv(

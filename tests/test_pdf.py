@@ -269,3 +269,17 @@ def test_visual(demo_pdfs: dict[str, BuiltReport], code: str, page: int) -> None
             f"{code} page {page + 1} differs from its baseline in {changed:.2%} of pixels "
             f"(mean {mean:.2f}); see {FAILURES}"
         )
+
+
+@pytest.mark.parametrize("language", ["fr", "es", "pt"])
+def test_numbers_follow_the_language_everywhere(demo: Dataset, style: Style, language: str) -> None:
+    """Text, tables and chart labels all use the language's decimal comma and percent sign."""
+    built = build_country(demo, "XAQ", style, language)
+    text = " ".join(page_texts(built.pdf))
+    english = re.compile(r"(?<![\d.])\d+\.\d(?![\d.])")  # "3.5", not the version "0.1.0"
+    assert english.search(text) is None, text[english.search(text).start() - 40 :][:60]  # type: ignore[union-attr]
+    assert re.search(r"\d,\d/10", text)
+    # French puts a narrow no-break space before "%" (extracted as a space); the others none.
+    assert re.search(r"\d,\d %" if language == "fr" else r"\d,\d%", text)
+    with pikepdf.open(io.BytesIO(built.pdf)) as pdf:
+        assert str(pdf.Root.Lang).startswith(language)

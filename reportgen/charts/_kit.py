@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Literal
@@ -212,6 +213,20 @@ def widest(texts: Sequence[str], size: float, bold: bool = False) -> float:
 # --- numbers ---------------------------------------------------------------------------------------
 
 
+# The report language's decimal sign and percent pattern ("." and "{}%"; French "," and
+# "{}\u202f%"), set by ``render_chart`` for the chart being drawn.
+NUMBER_FORMAT: ContextVar[tuple[str, str]] = ContextVar("number_format", default=(".", "{}%"))
+
+
+def _localise(text: str) -> str:
+    decimal = NUMBER_FORMAT.get()[0]
+    return text if decimal == "." else text.replace(".", decimal)
+
+
+def _percent(number: str) -> str:
+    return NUMBER_FORMAT.get()[1].format(number)
+
+
 def _decimal(value: float, places: int) -> str:
     # As the narrative's number format (babel): the shortest repr of the float, rounded half to
     # even, so a chart never prints 0.3 where the text says 0.4.
@@ -221,23 +236,23 @@ def _decimal(value: float, places: int) -> str:
 
 
 def fmt_score(value: float) -> str:
-    """A 0–10 score as printed on charts: ``9.5``."""
-    return _decimal(value, 1)
+    """A 0–10 score as printed on charts: ``9.5`` (``9,5`` in French)."""
+    return _localise(_decimal(value, 1))
 
 
 def fmt_pct(value: float) -> str:
-    """A percentage given 0–100: ``52.6%``."""
-    return _decimal(value, 1) + "%"
+    """A percentage given 0–100: ``52.6%`` (``52,6 %`` in French)."""
+    return _percent(_localise(_decimal(value, 1)))
 
 
 def fmt_share(share: float) -> str:
     """A proportion given 0–1, as the report's tables print it: ``78%``."""
-    return f"{round(share * 100)}%"
+    return _percent(str(round(share * 100)))
 
 
 def fmt_tick(value: float) -> str:
     """An axis tick: integers without decimals."""
-    return str(round(value)) if abs(value - round(value)) < 1e-9 else _decimal(value, 1)
+    return str(round(value)) if abs(value - round(value)) < 1e-9 else _localise(_decimal(value, 1))
 
 
 # --- band labels along an axis -------------------------------------------------------------------

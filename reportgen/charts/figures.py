@@ -28,6 +28,7 @@ from reportgen.charts._kit import (
     ASCENT,
     BAND_ALPHA,
     DESCENT,
+    NUMBER_FORMAT,
     Axis,
     Frame,
     Key,
@@ -518,6 +519,7 @@ def _comparison(spec: ComparisonChart, pal: Palette, sizes: Sizes, width: float)
         lay.label_col,
         pal.key(),
         sizes,
+        NUMBER_FORMAT.get(),
     )
     cached = _BASES.get(key)
     if cached is None:
@@ -1010,15 +1012,26 @@ _DRAW: dict[type, Callable[..., VectorDrawing]] = {
 }
 
 
-def render_chart(spec: ChartSpec, style: Style, width: float) -> VectorDrawing:
+def render_chart(
+    spec: ChartSpec,
+    style: Style,
+    width: float,
+    decimal: str = ".",
+    percent: str = "{}%",
+) -> VectorDrawing:
     """Draw ``spec`` in ``style`` at ``width`` points wide → a recorded ``VectorDrawing``.
 
-    The height follows the content (at most ``MAX_HEIGHT``). Not thread-safe: figures and the
-    recording renderer are reused within a process.
+    Numbers are printed with the report language's ``decimal`` sign and ``percent`` pattern
+    ("{}" stands for the number). The height follows the content (at most ``MAX_HEIGHT``).
+    Not thread-safe: figures and the recording renderer are reused within a process.
     """
     if width < MIN_WIDTH:
         raise ValueError(f"chart width {width:.0f} pt is too narrow: use at least {MIN_WIDTH:.0f}")
     draw = _DRAW.get(type(spec))
     if draw is None:
         raise TypeError(f"not a chart specification: {type(spec).__name__}")
-    return draw(spec, Palette.of(style), Sizes.of(style), float(width))
+    token = NUMBER_FORMAT.set((decimal, percent))
+    try:
+        return draw(spec, Palette.of(style), Sizes.of(style), float(width))
+    finally:
+        NUMBER_FORMAT.reset(token)
