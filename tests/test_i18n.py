@@ -10,12 +10,10 @@ then read the diff (``git diff tests/snapshots``) before committing it.
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -32,15 +30,14 @@ from reportgen.narrative import build_report
 from reportgen.phrases import Country, available_languages, load_phrases
 from reportgen.resources import i18n_dir
 from reportgen.style import Style
-from reportgen.textrender import render_section, render_text
+from reportgen.textrender import render_text
+from tests.snapshot import check_text_snapshots
 from tests.test_narrative import country_facts
 
 LANGUAGES = available_languages()
 OTHERS = [lang for lang in LANGUAGES if lang != "en"]
 METADATA_LANGUAGE = {"en": "en-GB", "fr": "fr-FR", "es": "es-ES", "pt": "pt-PT"}
 
-SNAPSHOTS = Path(__file__).parent / "snapshots" / "text"
-UPDATE = os.environ.get("REPORTGEN_UPDATE_SNAPSHOTS") == "1"
 
 NNBSP = "\u202f"  # narrow no-break space: French "86,5 %"
 
@@ -511,22 +508,7 @@ def test_any_facts_give_clean_text_in_every_language(
 
 
 def _check_snapshots(case: str, report: Report) -> None:
-    folder = SNAPSHOTS / case
-    sections = [
-        (f"{i:02d}-{s.id}", render_section(s) + "\n") for i, s in enumerate(report.sections)
-    ]
-    if UPDATE:
-        folder.mkdir(parents=True, exist_ok=True)
-        for old in folder.glob("*.md"):
-            old.unlink()
-        for name, text in sections:
-            (folder / f"{name}.md").write_text(text, encoding="utf-8")
-        return
-    assert folder.is_dir(), f"no snapshots for {case}: run with REPORTGEN_UPDATE_SNAPSHOTS=1"
-    assert sorted(p.stem for p in folder.glob("*.md")) == [n for n, _ in sections]
-    for name, text in sections:
-        expected = (folder / f"{name}.md").read_text(encoding="utf-8")
-        assert text == expected, f"section {name} of {case} changed (refresh: see module docstring)"
+    check_text_snapshots(case, report)
 
 
 # Demo countries whose names need articles and agreement: a plural with article, and a long

@@ -10,7 +10,6 @@ then read the diff (``git diff tests/snapshots``) before committing it.
 from __future__ import annotations
 
 import csv
-import os
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -40,10 +39,8 @@ from reportgen.facts import (
 from reportgen.load import Dataset, load_release
 from reportgen.narrative import build_report
 from reportgen.style import Style
-from reportgen.textrender import render_section, render_text
-
-SNAPSHOTS = Path(__file__).parent / "snapshots" / "text"
-UPDATE = os.environ.get("REPORTGEN_UPDATE_SNAPSHOTS") == "1"
+from reportgen.textrender import render_text
+from tests.snapshot import check_text_snapshots
 
 # Demo countries chosen to reach different branches (see the test ids).
 DEMO_CASES = {
@@ -62,23 +59,7 @@ def _collapse(text: str) -> str:
 
 
 def _check_snapshots(case: str, dataset: Dataset, style: Style, code: str) -> None:
-    report = build_report(dataset, compute_facts(dataset, code, style), style)
-    folder = SNAPSHOTS / case
-    sections = [
-        (f"{i:02d}-{s.id}", render_section(s) + "\n") for i, s in enumerate(report.sections)
-    ]
-    if UPDATE:
-        folder.mkdir(parents=True, exist_ok=True)
-        for old in folder.glob("*.md"):
-            old.unlink()
-        for name, text in sections:
-            (folder / f"{name}.md").write_text(text, encoding="utf-8")
-        return
-    assert folder.is_dir(), f"no snapshots for {case}: run with REPORTGEN_UPDATE_SNAPSHOTS=1"
-    assert sorted(p.stem for p in folder.glob("*.md")) == [n for n, _ in sections]
-    for name, text in sections:
-        expected = (folder / f"{name}.md").read_text(encoding="utf-8")
-        assert text == expected, f"section {name} of {case} changed (refresh: see module docstring)"
+    check_text_snapshots(case, build_report(dataset, compute_facts(dataset, code, style), style))
 
 
 @pytest.mark.parametrize("code", list(DEMO_CASES), ids=list(DEMO_CASES.values()))
