@@ -319,6 +319,14 @@ def compendium(
         out.print(str(build_compendium(reports, language, output=output, style=style)))
 
 
+@app.command()
+def check(file: Annotated[Path, typer.Argument(help="PDF file to check.")]) -> None:
+    """Check a PDF: tagged, fonts embedded, language, title, alt text, no untagged content."""
+    from reportgen.check import check_command
+
+    raise typer.Exit(check_command(file))
+
+
 def _register_distribute() -> None:
     from reportgen.distribute import distribute_command
 

@@ -15,7 +15,12 @@ The steps, in order: read and check the manifest and the files it lists; order t
 countries (codebook region order, then name); lay out the compendium's own pages once to
 learn their page counts; number every page; lay them out again with the numbers; bind the
 pages; renumber each report page's folio (its own form XObject, ``/FormXob.rgfolio<N>``);
-add bookmarks, links and page labels; store identical objects once; write.
+store identical objects once; add links, bookmarks and page labels; write; then merge the
+structure trees (``reportgen.layout.tagging.merge_structure``, with qpdf): the compendium is
+tagged as each report is — Document › the front matter's sections, per region a ``Part``
+holding its divider's section and each report's tree as an ``Art``, the appendix and the
+index; parent-tree keys renumbered; each link attached to its ``Link`` element — and stored
+with object streams. Reports built before tagging make an untagged compendium.
 """
 
 from __future__ import annotations
@@ -62,6 +67,16 @@ from reportgen.layout.compendium_pages import (
     folio_font,
     render_matter,
     sort_key,
+)
+from reportgen.layout.tagging import (
+    BookLink,
+    DocumentInfo,
+    Graft,
+    Group,
+    TreeSource,
+    compact,
+    merge_structure,
+    xmp_packet,
 )
 from reportgen.model import Span
 from reportgen.phrases import Phrases, load_phrases
@@ -594,6 +609,10 @@ class _Binder:
         self.matter, self.numbers, self.words = matter, numbers, words
         self.matter_reader = PdfReader(io.BytesIO(matter.pdf))
         self.first_page: dict[str, int] = {}
+        self.tagged = False  # whether the book gets a structure tree (every report is tagged)
+        self.sources: list[TreeSource] = []  # the tagged PDFs bound, the matter first
+        self.document = Group("Document", ())
+        self.links: list[BookLink] = []  # link annotations made here, with their elements
 
     def add_matter(self, start: int, end: int) -> None:
         for page in range(start, end):
@@ -670,6 +689,47 @@ class _Binder:
             return self.numbers.physical(self.numbers.regions[target.removeprefix("region:")])
         return self.first_page[target]
 
+    def store_once(self) -> None:
+        """Store identical objects (the reports' fonts) once: before the structure is merged,
+        whose many small objects are all different and would only slow the search."""
+        _store_once(self.writer)
+
+    # -- structure --------------------------------------------------------------------------
+    def plan_structure(self, regions: Sequence[_Region], readers: Mapping[str, PdfReader]) -> None:
+        """Plan the book's structure tree from the trees of its own pages and of every report.
+
+        Document › the front matter's sections, per region a ``Part`` (its divider's section,
+        then each report's tree as an ``Art``), the appendix's and the index's sections. Only
+        when every report is tagged (reports built before tagging make an untagged book).
+        """
+        self.tagged = _tagged(self.matter_reader) and all(map(_tagged, readers.values()))
+        if not self.tagged:
+            return
+        numbers = self.numbers
+        pages = tuple(numbers.matter_physical(p) for p in range(len(self.matter_reader.pages)))
+        self.sources = [TreeSource(self.matter.pdf, pages)]
+        regions_kids: list[Graft | Group] = []
+        for region in regions:
+            kids: list[Graft | Group] = [Graft(0, f"part:region:{region.key}")]
+            for report in region.reports:
+                first = self.first_page[report.code]
+                self.sources.append(
+                    TreeSource(report.data, tuple(range(first, first + report.pages)))
+                )
+                kids.append(Graft(len(self.sources) - 1, None, "Art"))
+            regions_kids.append(Group("Part", tuple(kids)))
+        self.document = Group(
+            "Document",
+            (
+                Graft(0, "part:cover"),
+                Graft(0, "part:about"),
+                Graft(0, "part:contents"),
+                *regions_kids,
+                Graft(0, "part:appendix"),
+                Graft(0, "part:index"),
+            ),
+        )
+
     def add_links(self) -> None:
         writer = self.writer
         for area in self.matter.links:
@@ -679,6 +739,8 @@ class _Binder:
                 {
                     NameObject("/Type"): NameObject("/Annot"),
                     NameObject("/Subtype"): NameObject("/Link"),
+                    NameObject("/F"): NumberObject(4),
+                    NameObject("/Contents"): TextStringObject(area.label),
                     NameObject("/Rect"): ArrayObject(FloatObject(round(v, 3)) for v in area.rect),
                     NameObject("/Border"): ArrayObject([NumberObject(0)] * 3),
                     NameObject("/Dest"): ArrayObject(
@@ -696,7 +758,11 @@ class _Binder:
             if annots is None:
                 page[NameObject("/Annots")] = ArrayObject()
                 annots = page["/Annots"]
-            cast(ArrayObject, annots.get_object()).append(writer._add_object(annotation))
+            array = cast(ArrayObject, annots.get_object())
+            array.append(writer._add_object(annotation))
+            if self.tagged and area.ident:
+                page_index = self.numbers.matter_physical(area.page)
+                self.links.append(BookLink(page_index, len(array) - 1, 0, area.ident))
 
     def _item(
         self,
@@ -783,11 +849,32 @@ class _Binder:
         root[NameObject("/ViewerPreferences")] = DictionaryObject(
             {NameObject("/DisplayDocTitle"): BooleanObject(True)}
         )
-        _store_once(writer)
+        info = DocumentInfo(
+            plan.title,
+            plan.texts.publisher,
+            plan.subject,
+            ", ".join(plan.keywords),
+            plan.language,
+            plan.created,
+        )
+        metadata = DecodedStreamObject()
+        metadata.set_data(xmp_packet(info, "reportgen (pypdf)", ua=self.tagged))
+        metadata[NameObject("/Type")] = NameObject("/Metadata")
+        metadata[NameObject("/Subtype")] = NameObject("/XML")
+        root[NameObject("/Metadata")] = writer._add_object(metadata)
+        for page in writer.pages:
+            page[NameObject("/Tabs")] = NameObject("/S")
         _drop_ascii85(writer)
         buffer = io.BytesIO()
         writer.write(buffer)
-        return buffer.getvalue()
+        if self.tagged:  # with object streams, which pypdf does not write
+            return merge_structure(buffer.getvalue(), self.sources, self.document, self.links)
+        return compact(buffer.getvalue())
+
+
+def _tagged(reader: PdfReader) -> bool:
+    """Whether ``reader``'s PDF has a structure tree (reports built before tagging have none)."""
+    return "/K" in _dict(reader.root_object.get("/StructTreeRoot"))
 
 
 def a85decode(data: bytes) -> bytes:
@@ -876,7 +963,10 @@ def build_compendium(
             binder.add_report(report, readers[report.code], reports_dir)
     for start, end, _ in back:
         binder.add_matter(start, end)
-    # 5. Navigation: links, bookmarks, page labels; then fonts and shared objects stored once.
+    # 5. Fonts and shared objects stored once; the structure trees merged (when every report
+    #    is tagged); links, bookmarks, page labels.
+    binder.store_once()
+    binder.plan_structure(regions, readers)
     binder.add_links()
     binder.add_outline(regions, readers, plan.texts)
     data = binder.finish(plan)

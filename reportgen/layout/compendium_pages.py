@@ -8,6 +8,11 @@ Out: ``RenderedMatter``: the bytes of one PDF holding, in this order, the front 
      the rectangle of every entry that should link to a country (``links``), which the
      compendium turns into link annotations once the reports are bound in.
 
+The pages are tagged as the reports are (``reportgen.layout.tagging``): each part is a ``Sect``
+whose element identifier (/ID) is ``part:<anchor key>``, so that the compendium can place it in
+the merged structure tree; each entry that will link to a country is a ``Link`` element whose
+identifier its ``LinkArea`` carries, for the compendium to attach the link annotation to.
+
 The pages use the reports' fonts, sizes, colours, margins and footer, and the same seeded
 first font subsets (``CANONICAL_CHARACTERS``), so that the fonts of these pages and of every
 report are byte-identical and stored once in the compendium. Folios are given by the plan
@@ -49,8 +54,6 @@ from reportlab.platypus import (
     Spacer,
     TableStyle,
 )
-from reportlab.platypus import Paragraph as RLParagraph
-from reportlab.platypus import Table as RLTable
 
 from reportgen.layout._fonts import FontSet, register_fonts
 from reportgen.layout.document import (
@@ -60,6 +63,17 @@ from reportgen.layout.document import (
     _markup,
     _rl,
     _Styles,
+)
+from reportgen.layout.tagging import (
+    DocumentInfo,
+    Tag,
+    TaggedParagraph,
+    TaggedStr,
+    TaggedTable,
+    TaggingCanvas,
+    artifact,
+    finish,
+    marked,
 )
 from reportgen.model import Span
 from reportgen.style import BandName, Color, Style
@@ -200,11 +214,17 @@ class Anchor:
 
 @dataclass(frozen=True, slots=True)
 class LinkArea:
-    """A rectangle (x0, y0, x1, y1, in points) on a page (0-based) that links to a country."""
+    """A rectangle (x0, y0, x1, y1, in points) on a page (0-based) that links to a country.
+
+    ``ident`` is the element identifier of the entry's ``Link`` structure element, ``label``
+    what the entry says (the link's description).
+    """
 
     page: int
     rect: Rect
     target: str  # ISO3 code
+    ident: str = ""
+    label: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +239,7 @@ class RenderedMatter:
     pages: int
     anchors: dict[str, Anchor]
     links: tuple[LinkArea, ...]
+    untagged: tuple[str, ...] = ()  # drawing outside every tag (empty for a correct layout)
 
 
 @dataclass
@@ -232,10 +253,19 @@ class _Recorder:
         _, y = canv.absolutePosition(0, top)
         self.anchors.setdefault(key, Anchor(canv.getPageNumber() - 1, y))
 
-    def link(self, canv: Canvas, target: str, x0: float, y0: float, x1: float, y1: float) -> None:
-        ax0, ay0 = canv.absolutePosition(x0, y0)
-        ax1, ay1 = canv.absolutePosition(x1, y1)
-        self.links.append(LinkArea(canv.getPageNumber() - 1, (ax0, ay0, ax1, ay1), target))
+    def link(
+        self,
+        canv: Canvas,
+        target: str,
+        rect: Rect,
+        ident: str = "",
+        label: str = "",
+    ) -> None:
+        ax0, ay0 = canv.absolutePosition(rect[0], rect[1])
+        ax1, ay1 = canv.absolutePosition(rect[2], rect[3])
+        self.links.append(
+            LinkArea(canv.getPageNumber() - 1, (ax0, ay0, ax1, ay1), target, ident, label)
+        )
 
 
 # --- colours -------------------------------------------------------------------------------
@@ -260,11 +290,18 @@ def _ink_on(background: Color, dark: Color) -> Color:
 # --- flowables -----------------------------------------------------------------------------
 
 
-class _Title(RLParagraph):  # type: ignore[misc]
+class _Title(TaggedParagraph):
     """A paragraph that records where it is drawn as the anchor ``key``."""
 
-    def __init__(self, text: str, style: ParagraphStyle, key: str, recorder: _Recorder) -> None:
-        super().__init__(text, style)
+    def __init__(
+        self,
+        text: str,
+        style: ParagraphStyle,
+        key: str,
+        recorder: _Recorder,
+        tag: Tag | None = None,
+    ) -> None:
+        super().__init__(text, style, tag)
         self.key, self.recorder = key, recorder
 
     def draw(self) -> None:
@@ -301,8 +338,10 @@ class _Entry(Flowable):  # type: ignore[misc]
         recorder: _Recorder | None = None,
         link_extra: Rect = (0.0, 0.0, 0.0, 0.0),
         space_before: float = 0.0,
+        tag: Tag | None = None,
     ) -> None:
         super().__init__()
+        self.tag = tag
         self.label, self.number = label, number
         self.font, self.size, self.leading = font, size, leading
         self.color, self.number_color, self.rule_color = color, number_color, rule_color
@@ -352,35 +391,35 @@ class _Entry(Flowable):  # type: ignore[misc]
         canv.setFont(self.font, self.label_size)
         canv.setFillColor(self.color)
         x = self.indent
-        for i, line in enumerate(self.lines):
-            x = self.indent + (self._HANG if i else 0.0)
-            canv.drawString(x, baseline + self.leading * (len(self.lines) - 1 - i), line)
+        with marked(canv, self.tag, self):
+            for i, line in enumerate(self.lines):
+                x = self.indent + (self._HANG if i else 0.0)
+                # a wrapped line ends with a space, for the words of the structure's text
+                text = line + " " if i < len(self.lines) - 1 else line
+                canv.drawString(x, baseline + self.leading * (len(self.lines) - 1 - i), text)
         if self.number:
             number_width = self._width(self.number, self.size)
             canv.setFont(self.font, self.size)
             canv.setFillColor(self.number_color)
-            canv.drawRightString(self.width, baseline, self.number)
+            with marked(canv, self.tag, None):
+                canv.drawRightString(self.width, baseline, " " + self.number)
             # Dots on a fixed grid, so that they line up from one line to the next.
             label_end = x + self._width(self.lines[-1])
             start = math.ceil((label_end + self._GAP) / _DOT_PITCH) * _DOT_PITCH
             end = math.floor((self.width - number_width - self._GAP) / _DOT_PITCH) * _DOT_PITCH
             if self.leaders and end - start > 2 * _DOT_PITCH:
-                canv.setStrokeColor(self.rule_color)
-                canv.setLineWidth(0.9)
-                canv.setLineCap(1)
-                canv.setDash([0.01, _DOT_PITCH - 0.01])
-                canv.line(start, baseline + 0.6, end, baseline + 0.6)
+                with artifact(canv):
+                    canv.setStrokeColor(self.rule_color)
+                    canv.setLineWidth(0.9)
+                    canv.setLineCap(1)
+                    canv.setDash([0.01, _DOT_PITCH - 0.01])
+                    canv.line(start, baseline + 0.6, end, baseline + 0.6)
         canv.restoreState()
         if self.target and self.recorder is not None:
             left, bottom, right, top = self.link_extra
-            self.recorder.link(
-                canv,
-                self.target,
-                self.indent - left,
-                -bottom,
-                self.width + right,
-                self.height + top,
-            )
+            rect = (self.indent - left, -bottom, self.width + right, self.height + top)
+            ident = self.tag.ident if self.tag is not None and self.tag.ident else ""
+            self.recorder.link(canv, self.target, rect, ident, self.label)
 
 
 # --- the document --------------------------------------------------------------------------
@@ -432,16 +471,34 @@ class _Layout:
         self.legend_scale = ParagraphStyle("legend_scale", self.unit, alignment=TA_LEFT)
         self.size = f.body_size - 0.5
         self.leading = f.body_size * 1.45
+        self.links = 0  # Link elements made so far (their identifiers are numbered)
+        self.cover_tag = self.part("cover")
+        self.mark_tag = self.cover_tag.child("P")  # the illustrative mark, on the cover
 
     # -- pieces ------------------------------------------------------------------------
-    def paragraphs(self, items: Sequence[Spans], style: ParagraphStyle | None = None) -> list[Any]:
-        return [RLParagraph(_markup(spans), style or self.st.body) for spans in items]
+    def part(self, key: str) -> Tag:
+        """The section of a part; its identifier lets the compendium place it in its tree."""
+        return Tag("Sect", ident=f"part:{key}")
+
+    def link(self, parent: Tag, label: str) -> Tag:
+        """A ``Link`` element for an entry that will link to a country (identified by number)."""
+        self.links += 1
+        return parent.child("Link", contents=label, ident=f"link:{self.links}")
+
+    def paragraphs(
+        self, items: Sequence[Spans], parent: Tag, style: ParagraphStyle | None = None
+    ) -> list[Any]:
+        return [
+            TaggedParagraph(_markup(spans), style or self.st.body, parent.child("P"))
+            for spans in items
+        ]
 
     def entry(
         self,
         label: str,
         number: int | str | None,
         *,
+        parent: Tag,
         target: str | None = None,
         strong: bool = False,
         indent: float = 0.0,
@@ -461,46 +518,63 @@ class _Layout:
             target=target,
             recorder=self.rec,
             space_before=space_before,
+            tag=self.link(parent, label) if target else parent.child("P"),
         )
 
-    def country_entries(self, countries: Sequence[CountryLine], indent: float) -> list[Any]:
-        return [self.entry(c.name, c.page, target=c.code, indent=indent) for c in countries]
+    def country_entries(
+        self, countries: Sequence[CountryLine], indent: float, toc: Tag
+    ) -> list[Any]:
+        return [
+            self.entry(c.name, c.page, parent=toc.child("TOCI"), target=c.code, indent=indent)
+            for c in countries
+        ]
 
     # -- parts -------------------------------------------------------------------------
     def cover(self) -> list[Any]:
         t = self.plan.texts
+        sect = self.cover_tag
         out: list[Any] = [
-            RLParagraph(escape(t.cover_kicker), self.kicker),
+            TaggedParagraph(escape(t.cover_kicker), self.kicker, sect.child("P")),
             Spacer(1, 16),
-            _Title(escape(t.cover_title), self.cover_title, "cover", self.rec),
-            RLParagraph(escape(t.cover_subtitle), self.cover_subtitle),
+            _Title(escape(t.cover_title), self.cover_title, "cover", self.rec, sect.child("H1")),
+            TaggedParagraph(escape(t.cover_subtitle), self.cover_subtitle, sect.child("P")),
             FrameBreak(),
-            RLParagraph(escape(t.cover_count), self.cover_count),
+            TaggedParagraph(escape(t.cover_count), self.cover_count, sect.child("P")),
         ]
         if len(self.plan.regions) > 1:
-            out.append(self.cover_regions())
-        out += [Spacer(1, 12), RLParagraph(escape(t.publisher), self.st.body)]
+            out.append(self.cover_regions(sect))
+        out += [
+            Spacer(1, 12),
+            TaggedParagraph(escape(t.publisher), self.st.body, sect.child("P")),
+        ]
         if t.cover_note is not None:
-            out += [Spacer(1, 10), RLParagraph(_markup(t.cover_note), self.st.caveat)]
+            out += [
+                Spacer(1, 10),
+                TaggedParagraph(_markup(t.cover_note), self.st.caveat, sect.child("P")),
+            ]
         out += [NextPageTemplate("body"), PageBreak()]
         return out
 
-    def cover_regions(self) -> Flowable:
-        """The regions and their number of countries, in two columns."""
+    def cover_regions(self, parent: Tag) -> Flowable:
+        """The regions and their number of countries, in two columns (read down each column)."""
         c = self.style.colors
-        cells = [
-            RLParagraph(
+        regions = parent.child("L", attrs={"ListNumbering": "None"})
+        items = [regions.child("LI") for _ in self.plan.regions]
+        cells: list[Any] = [
+            TaggedParagraph(
                 f'<b>{escape(r.name)}</b> <font color="{c.muted.hex}">· {escape(r.count)}</font>',
                 self.st.body,
+                item.child("LBody"),
             )
-            for r in self.plan.regions
+            for r, item in zip(self.plan.regions, items, strict=True)
         ]
         half = (len(cells) + 1) // 2
         left, right = cells[:half], cells[half:] + [""] * (2 * half - len(cells))
-        table = RLTable(
+        table = TaggedTable(
             [list(pair) for pair in zip(left, right, strict=True)],
             colWidths=[self.geo.frame_width / 2] * 2,
             hAlign="LEFT",
+            order=items,
         )
         table.setStyle(
             TableStyle(
@@ -516,72 +590,111 @@ class _Layout:
 
     def about(self) -> list[Any]:
         t = self.plan.texts
-        out: list[Any] = [_Title(escape(t.about_title), self.st.h[1], "about", self.rec)]
-        out += self.paragraphs(t.about)
-        out.append(RLParagraph(escape(t.how_title), self.st.h[2]))
-        out += self.paragraphs(t.how)
-        out.append(self.legend())
-        out.append(RLParagraph(escape(t.source_title), self.st.h[2]))
-        out += self.paragraphs(t.source)
+        sect = self.part("about")
+        out: list[Any] = [
+            _Title(escape(t.about_title), self.st.h[1], "about", self.rec, sect.child("H1"))
+        ]
+        out += self.paragraphs(t.about, sect)
+        out.append(TaggedParagraph(escape(t.how_title), self.st.h[2], sect.child("H2")))
+        out += self.paragraphs(t.how, sect)
+        out.append(self.legend(sect))
+        out.append(TaggedParagraph(escape(t.source_title), self.st.h[2], sect.child("H2")))
+        out += self.paragraphs(t.source, sect)
         return out
 
     def contents(self) -> list[Any]:
         t = self.plan.texts
+        sect = self.part("contents")
+        toc = sect.child("TOC")
         out: list[Any] = [
             NextPageTemplate("columns_first"),
             PageBreak(),
-            _Title(escape(t.contents_title), self.st.h[1], "contents", self.rec),
+            _Title(escape(t.contents_title), self.st.h[1], "contents", self.rec, sect.child("H1")),
             NextPageTemplate("columns"),
             FrameBreak(),
         ]
         for _, title, number in t.front_entries:
-            out.append(self.entry(title, number, strong=True))
+            out.append(self.entry(title, number, parent=toc.child("TOCI"), strong=True))
         for i, region in enumerate(self.plan.regions):
+            item = toc.child("TOCI")
             head = self.entry(
                 region.name,
                 region.page,
+                parent=item,
                 target=f"region:{region.key}",
                 strong=True,
                 space_before=self.leading * 0.6 if i or t.front_entries else 0,
             )
-            lines = self.country_entries(region.countries, indent=10)
+            lines = self.country_entries(region.countries, indent=10, toc=item.child("TOC"))
             out.append(KeepTogether([head, *lines[:3]]))
             out += lines[3:]
         out.append(
-            self.entry(t.appendix_title, self.plan.appendix_page, strong=True, space_before=12)
+            self.entry(
+                t.appendix_title,
+                self.plan.appendix_page,
+                parent=toc.child("TOCI"),
+                strong=True,
+                space_before=12,
+            )
         )
-        out.append(self.entry(t.index_title, self.plan.index_page, strong=True))
+        out.append(
+            self.entry(t.index_title, self.plan.index_page, parent=toc.child("TOCI"), strong=True)
+        )
         return out
 
     def divider(self, number: int, region: RegionPart) -> list[Any]:
+        sect = self.part(f"region:{region.key}")
         out: list[Any] = [
             NextPageTemplate("divider"),
             PageBreak(),
-            RLParagraph(escape(region.kicker), self.kicker),
+            TaggedParagraph(escape(region.kicker), self.kicker, sect.child("P")),
             Spacer(1, 10),
-            _Title(escape(region.name), self.divider_title, f"region:{region.key}", self.rec),
-            RLParagraph(escape(region.count), self.divider_count),
+            _Title(
+                escape(region.name),
+                self.divider_title,
+                f"region:{region.key}",
+                self.rec,
+                sect.child("H1"),
+            ),
+            TaggedParagraph(escape(region.count), self.divider_count, sect.child("P")),
             NextPageTemplate("columns"),
             FrameBreak(),
         ]
-        out += self.country_entries(region.countries, indent=0)
+        out += self.country_entries(region.countries, indent=0, toc=sect.child("TOC"))
         return out
 
-    def legend(self) -> Flowable:
+    def legend(self, parent: Tag) -> Flowable:
         """The bands: a row of coloured labels, then one row of ranges per scale."""
         t, c = self.plan.texts, self.style.colors
         n = max(1, len(t.legend))
         label_width = self.geo.frame_width * 0.2
         band_width = (self.geo.frame_width - label_width) / n
-        rows: list[list[Any]] = [["", *(item.label for item in t.legend)]]
+        caption = TaggedParagraph(escape(t.legend_title), self.st.note, parent.child("P"))
+        table_tag = parent.child("Table")
+        head = table_tag.child("TR")
+        rows: list[list[Any]] = [
+            [
+                TaggedStr("", head.child("TD")),
+                *(
+                    TaggedStr(item.label, head.child("TH", attrs={"Scope": "Column"}))
+                    for item in t.legend
+                ),
+            ]
+        ]
         for r, scale in enumerate(t.legend_scales):
+            tr = table_tag.child("TR")
             rows.append(
                 [
-                    RLParagraph(escape(scale), self.legend_scale),
-                    *(RLParagraph(escape(item.ranges[r]), self.legend_range) for item in t.legend),
+                    TaggedParagraph(
+                        escape(scale), self.legend_scale, tr.child("TH", attrs={"Scope": "Row"})
+                    ),
+                    *(
+                        TaggedParagraph(escape(item.ranges[r]), self.legend_range, tr.child("TD"))
+                        for item in t.legend
+                    ),
                 ]
             )
-        table = RLTable(rows, colWidths=[label_width, *([band_width] * n)], hAlign="LEFT")
+        table = TaggedTable(rows, colWidths=[label_width, *([band_width] * n)], hAlign="LEFT")
         commands: list[tuple[Any, ...]] = [
             ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
             ("FONTNAME", (0, 0), (-1, 0), self.fonts.bold),
@@ -601,25 +714,25 @@ class _Layout:
                 ("TEXTCOLOR", (i, 0), (i, 0), _rl(_ink_on(fill, c.text))),
             ]
         table.setStyle(TableStyle(commands))
-        caption = RLParagraph(escape(t.legend_title), self.st.note)
         return KeepTogether([caption, table, Spacer(1, 10)])
 
     def appendix(self) -> list[Any]:
         t = self.plan.texts
+        sect = self.part("appendix")
         out: list[Any] = [
             NextPageTemplate("body"),
             PageBreak(),
-            _Title(escape(t.appendix_title), self.st.h[1], "appendix", self.rec),
+            _Title(escape(t.appendix_title), self.st.h[1], "appendix", self.rec, sect.child("H1")),
         ]
-        out += self.paragraphs(t.appendix_intro)
-        out.append(self.legend())
+        out += self.paragraphs(t.appendix_intro, sect)
+        out.append(self.legend(sect))
         for region in self.plan.regions:
             out.append(CondPageBreak(90))
-            out.append(RLParagraph(escape(region.name), self.st.h[2]))
-            out.append(self.score_table(region))
+            out.append(TaggedParagraph(escape(region.name), self.st.h[2], sect.child("H2")))
+            out.append(self.score_table(region, sect))
         return out
 
-    def score_table(self, region: RegionPart) -> Flowable:
+    def score_table(self, region: RegionPart, parent: Tag) -> Flowable:
         t, c = self.plan.texts, self.style.colors
         width = self.geo.frame_width
         n = len(t.score_columns)
@@ -627,15 +740,22 @@ class _Layout:
         score_width = min(80.0, (width - page_width) * 0.55 / max(1, n))
         name_width = width - page_width - n * score_width
         pad = 4.0
-        header: list[Any] = [RLParagraph(escape(t.country_column), self.header)]
-        header += [
-            [
-                RLParagraph(escape(name), self.header_centre),
-                RLParagraph(escape(unit), self.unit),
-            ]
-            for name, unit in t.score_columns
-        ]
-        header.append(RLParagraph(escape(t.page_column), self.header_right))
+        table_tag = parent.child("Table")
+        head = table_tag.child("TR")
+
+        def column(tr: Tag = head) -> Tag:
+            return tr.child("TH", attrs={"Scope": "Column"})
+
+        header: list[Any] = [TaggedParagraph(escape(t.country_column), self.header, column())]
+        for name, unit in t.score_columns:
+            th = column()
+            header.append(
+                [
+                    TaggedParagraph(escape(name), self.header_centre, th),
+                    TaggedParagraph(escape(unit), self.unit, th),
+                ]
+            )
+        header.append(TaggedParagraph(escape(t.page_column), self.header_right, column()))
         rows: list[list[Any]] = [header]
         commands: list[tuple[Any, ...]] = [
             ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
@@ -655,6 +775,7 @@ class _Layout:
             ("LINEAFTER", (1, 1), (n - 1, -1), 1.5, colors.white),
         ]
         for r, country in enumerate(region.countries, start=1):
+            tr = table_tag.child("TR")
             name = _Entry(
                 country.name,
                 "",
@@ -669,19 +790,20 @@ class _Layout:
                 recorder=self.rec,
                 # the link covers the whole row, not only the name
                 link_extra=(pad, 1.5, width - name_width + pad, 1.5),
+                tag=self.link(tr.child("TH", attrs={"Scope": "Row"}), country.name),
             )
             row: list[Any] = [name]
             for col, cell in enumerate(country.cells, start=1):
-                row.append(cell.text)
+                row.append(TaggedStr(cell.text, tr.child("TD")))
                 if cell.band is not None:
                     fill = c.band[cell.band]
                     commands += [
                         ("BACKGROUND", (col, r), (col, r), _rl(fill)),
                         ("TEXTCOLOR", (col, r), (col, r), _rl(_ink_on(fill, c.text))),
                     ]
-            row.append(str(country.page))
+            row.append(TaggedStr(str(country.page), tr.child("TD")))
             rows.append(row)
-        table = RLTable(
+        table = TaggedTable(
             rows,
             colWidths=[name_width, *([score_width] * n), page_width],
             repeatRows=1,
@@ -692,18 +814,24 @@ class _Layout:
 
     def index(self) -> list[Any]:
         t = self.plan.texts
+        sect = self.part("index")
         out: list[Any] = [
             NextPageTemplate("columns_first"),
             PageBreak(),
-            _Title(escape(t.index_title), self.st.h[1], "index", self.rec),
+            _Title(escape(t.index_title), self.st.h[1], "index", self.rec, sect.child("H1")),
             NextPageTemplate("columns"),
             FrameBreak(),
         ]
         everyone = [c for region in self.plan.regions for c in region.countries]
         letter = ""
+        entries = sect.child("L", attrs={"ListNumbering": "None"})
         for country in sorted(everyone, key=lambda c: sort_key(c.name)):
             initial = _initial(country.name)
-            line = self.entry(country.name, country.page, target=country.code)
+            if initial != letter:
+                # each letter: a heading, then its countries as a list
+                entries = Tag("L", sect, attrs={"ListNumbering": "None"})
+            item = entries.child("LI").child("LBody")
+            line = self.entry(country.name, country.page, parent=item, target=country.code)
             if initial != letter:
                 letter = initial
                 head = _Entry(
@@ -717,6 +845,7 @@ class _Layout:
                     rule_color=_rl(self.style.colors.rule),
                     leaders=False,
                     space_before=self.leading * 0.5,
+                    tag=sect.child("H2"),
                 )
                 out.append(KeepTogether([head, line]))
             else:
@@ -771,6 +900,7 @@ class _MatterDocument(BaseDocTemplate):  # type: ignore[misc]
             pageCompression=1,
         )
         self.plan, self.style, self.fonts, self.geo = plan, style, fonts, geo
+        self.mark_tag: Tag | None = None  # the cover's illustrative mark is real content
 
         def frame(fid: str, x: float, y: float, w: float, h: float) -> Frame:
             return Frame(
@@ -853,20 +983,29 @@ class _MatterDocument(BaseDocTemplate):  # type: ignore[misc]
         _seed(doc, self.fonts, self.plan.font_order)
 
     # -- page callbacks ------------------------------------------------------------------
-    def _mark(self, canvas: Canvas, y: float, on_band: bool = False) -> None:
+    def _mark(
+        self, canvas: Canvas, y: float, on_band: bool = False, tag: Tag | None = None
+    ) -> None:
+        """The illustrative-data mark: content on the cover (``tag``), elsewhere an artifact."""
         mark = self.plan.texts.illustrative_mark
         if not mark:
             return
         size = self.style.fonts.small_size + 0.5
         if on_band:  # a white label keeps the red mark readable on the accent band
             width = pdfmetrics.stringWidth(mark, self.fonts.bold, size) + 14
-            canvas.setFillColor(colors.white)
-            canvas.roundRect(
-                (self.geo.width - width) / 2, y - 4, width, size + 7, 3, stroke=0, fill=1
-            )
-        canvas.setFillColor(_rl(self.style.colors.illustrative))
-        canvas.setFont(self.fonts.bold, size)
-        canvas.drawCentredString(self.geo.width / 2, y, mark)
+            with artifact(canvas):
+                canvas.setFillColor(colors.white)
+                canvas.roundRect(
+                    (self.geo.width - width) / 2, y - 4, width, size + 7, 3, stroke=0, fill=1
+                )
+        with (
+            marked(canvas, tag, tag)
+            if tag is not None
+            else artifact(canvas, "/Type /Pagination /Subtype /Watermark")
+        ):
+            canvas.setFillColor(_rl(self.style.colors.illustrative))
+            canvas.setFont(self.fonts.bold, size)
+            canvas.drawCentredString(self.geo.width / 2, y, mark)
 
     def _footer(self, canvas: Canvas) -> None:
         geo, f, c = self.geo, self.style.fonts, self.style.colors
@@ -874,22 +1013,24 @@ class _MatterDocument(BaseDocTemplate):  # type: ignore[misc]
         folios = self.plan.folios
         folio = folios[index] if index < len(folios) else self.plan.folio_placeholder
         y = geo.bottom - 12 * mm + 2
-        canvas.setFont(self.fonts.regular, f.small_size)
-        canvas.setFillColor(_rl(c.muted))
-        canvas.drawString(geo.left, y, self.plan.texts.publisher)
-        if folio:
-            canvas.drawRightString(geo.width - geo.right, y, folio)
+        with artifact(canvas, "/Type /Pagination /Subtype /Footer"):
+            canvas.setFont(self.fonts.regular, f.small_size)
+            canvas.setFillColor(_rl(c.muted))
+            canvas.drawString(geo.left, y, self.plan.texts.publisher)
+            if folio:
+                canvas.drawRightString(geo.width - geo.right, y, folio)
 
     def _band(self, canvas: Canvas, share: float) -> None:
         geo = self.geo
         band = share * geo.height
-        canvas.setFillColor(_rl(self.style.colors.accent))
-        canvas.rect(0, geo.height - band, geo.width, band, stroke=0, fill=1)
+        with artifact(canvas):
+            canvas.setFillColor(_rl(self.style.colors.accent))
+            canvas.rect(0, geo.height - band, geo.width, band, stroke=0, fill=1)
 
     def _cover_page(self, canvas: Canvas, doc: Any) -> None:
         canvas.saveState()
         self._band(canvas, _COVER_BAND)
-        self._mark(canvas, self.geo.height - 12 * mm, on_band=True)
+        self._mark(canvas, self.geo.height - 12 * mm, on_band=True, tag=self.mark_tag)
         self._footer(canvas)
         canvas.restoreState()
 
@@ -904,12 +1045,13 @@ class _MatterDocument(BaseDocTemplate):  # type: ignore[misc]
         geo, f, c = self.geo, self.style.fonts, self.style.colors
         canvas.saveState()
         y = geo.height - geo.top + 10
-        canvas.setFont(self.fonts.regular, f.small_size)
-        canvas.setFillColor(_rl(c.muted))
-        canvas.drawString(geo.left, y, self.plan.texts.running_head)
-        canvas.setStrokeColor(_rl(c.rule))
-        canvas.setLineWidth(0.5)
-        canvas.line(geo.left, y - 4, geo.width - geo.right, y - 4)
+        with artifact(canvas, "/Type /Pagination /Subtype /Header"):
+            canvas.setFont(self.fonts.regular, f.small_size)
+            canvas.setFillColor(_rl(c.muted))
+            canvas.drawString(geo.left, y, self.plan.texts.running_head)
+            canvas.setStrokeColor(_rl(c.rule))
+            canvas.setLineWidth(0.5)
+            canvas.line(geo.left, y - 4, geo.width - geo.right, y - 4)
         self._mark(canvas, geo.height - 9 * mm)
         self._footer(canvas)
         canvas.restoreState()
@@ -932,16 +1074,37 @@ def _seed(doc: PDFDocument, fonts: FontSet, order: Sequence[str]) -> None:
         pdfmetrics.getFont(face).getSubsetInternalName(0, doc)
 
 
-def render_matter(plan: MatterPlan, style: Style) -> RenderedMatter:
-    """Lay out the compendium's own pages described by ``plan``; return the PDF and its map."""
+def render_matter(plan: MatterPlan, style: Style, *, tagged: bool = True) -> RenderedMatter:
+    """Lay out the compendium's own pages described by ``plan``; return the PDF and its map.
+
+    The PDF is tagged (``tagged=False``: not, for measuring the cost); its structure has no
+    link annotations yet (the compendium adds them to the ``Link`` elements).
+    """
     fonts = register_fonts()
     geo = _geometry(style)
     buffer = io.BytesIO()
     recorder = _Recorder()
     doc = _MatterDocument(buffer, plan, style, fonts, geo)
-    story = _Layout(plan, style, fonts, geo, recorder).story()
-    doc.build(story)
-    return RenderedMatter(buffer.getvalue(), doc.page, recorder.anchors, tuple(recorder.links))
+    layout = _Layout(plan, style, fonts, geo, recorder)
+    doc.mark_tag = layout.mark_tag
+    story = layout.story()
+    doc.build(story, canvasmaker=TaggingCanvas if tagged else Canvas)
+    data = buffer.getvalue()
+    untagged: tuple[str, ...] = ()
+    if tagged:
+        tagger = doc.canv.tagger
+        info = DocumentInfo(
+            plan.title,
+            plan.texts.publisher,
+            plan.subject,
+            ", ".join(plan.keywords),
+            plan.language,
+            plan.created,
+        )
+        # No object streams: the compendium reads these pages once, and faster without.
+        data = finish(data, tagger, info, object_streams=False)
+        untagged = tuple(tagger.stray)
+    return RenderedMatter(data, doc.page, recorder.anchors, tuple(recorder.links), untagged)
 
 
 # --- folios of the reports -------------------------------------------------------------------

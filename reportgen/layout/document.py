@@ -6,8 +6,9 @@ Out: the bytes of a PDF: cover page, running header (country, release) and foote
      key-figure panels linking to their sections, charts as vector graphics with embedded,
      searchable text, tables, metadata, and the illustrative-data mark on every page.
 
-Every flowable is created in ``_Story`` (one place), and running heads are drawn only in page
-callbacks, so that tagging for accessibility can wrap both. The build is multi-pass: the
+Every flowable is created in ``_Story`` (one place), each with its structure tag, and running
+heads are drawn only in page callbacks, as artifacts: the PDF is tagged (PDF/UA-1, see
+``reportgen.layout.tagging``), with a structure tree written after the build. The build is multi-pass: the
 page count of one pass numbers the footers of the next (the widely copied "NumberedCanvas"
 recipe would break every bookmark and link). Output is byte-reproducible: reportlab's
 invariant mode and a creation date taken from the release.
@@ -35,7 +36,6 @@ from reportlab.platypus import (
     Frame,
     FrameBreak,
     KeepTogether,
-    ListFlowable,
     ListItem,
     NextPageTemplate,
     PageBreak,
@@ -43,12 +43,22 @@ from reportlab.platypus import (
     Spacer,
     TableStyle,
 )
-from reportlab.platypus import Paragraph as RLParagraph
-from reportlab.platypus import Table as RLTable
 from reportlab.platypus.tableofcontents import IndexingFlowable
 
 from reportgen.layout._fonts import FontSet, register_fonts
 from reportgen.layout._replay import VectorFlowable
+from reportgen.layout.tagging import (
+    DocumentInfo,
+    Tag,
+    TaggedFigure,
+    TaggedList,
+    TaggedParagraph,
+    TaggedTable,
+    TaggingCanvas,
+    artifact,
+    finish,
+    marked,
+)
 from reportgen.model import (
     Block,
     BulletList,
@@ -82,11 +92,19 @@ def _markup(spans: tuple[Span, ...]) -> str:
 # --- flowables -------------------------------------------------------------------------
 
 
-class _Heading(RLParagraph):  # type: ignore[misc]
+class _Heading(TaggedParagraph):
     """A heading that sets its bookmark (destination + outline entry) where it is drawn."""
 
-    def __init__(self, text: str, style: ParagraphStyle, key: str, title: str, level: int) -> None:
-        super().__init__(text, style)
+    def __init__(
+        self,
+        text: str,
+        style: ParagraphStyle,
+        key: str,
+        title: str,
+        level: int,
+        tag: Tag | None = None,
+    ) -> None:
+        super().__init__(text, style, tag)
         self.key, self.title, self.level = key, title, level
 
     def draw(self) -> None:
@@ -295,19 +313,28 @@ class _Story:
         self.fonts = fonts
         self.geo = geometry
         self.st = _Styles(style, fonts)
+        self.titles = {s.id: s.title for s in report.walk()}
+        # The cover: its own section; the illustrative mark drawn on it is its first paragraph.
+        self.cover_tag = Tag("Sect")
+        self.mark_tag = self.cover_tag.child("P")
 
-    def paragraph(self, block: Paragraph) -> Flowable:
+    def paragraph(self, block: Paragraph, parent: Tag | None) -> Flowable:
         style = {"lead": self.st.lead, "note": self.st.note, "caveat": self.st.caveat}.get(
             block.role, self.st.body
         )
-        return RLParagraph(_markup(block.spans), style)
+        return TaggedParagraph(_markup(block.spans), style, _child(parent, "P"))
 
-    def bullets(self, block: BulletList) -> Flowable:
+    def bullets(self, block: BulletList, parent: Tag | None) -> Flowable:
+        lst = _child(parent, "L", attrs={"ListNumbering": "Disc"})
         items = [
-            ListItem(RLParagraph(_markup(item), self.st.body), leftIndent=12, value="•")
+            ListItem(
+                TaggedParagraph(_markup(item), self.st.body, lst.child("LI").child("LBody")),
+                leftIndent=12,
+                value="•",
+            )
             for item in block.items
         ]
-        return ListFlowable(
+        return TaggedList(
             items,
             bulletType="bullet",
             start="•",
@@ -318,24 +345,32 @@ class _Story:
             spaceAfter=6,
         )
 
-    def key_figures(self, block: KeyFigures) -> Flowable:
+    def key_figures(self, block: KeyFigures, parent: Tag | None) -> Flowable:
+        """A panel of headline figures; read as a list: each figure's label, value, band."""
         c = self.style.colors
         n = max(1, len(block.figures))
         col = self.geo.frame_width / n
         labels, values, bands = [], [], []
+        panel = _child(parent, "L", attrs={"ListNumbering": "None"})
         for fig in block.figures:
+            body = panel.child("LI").child("LBody")
             value = escape(fig.value)
+            value_tag = body.child("P")
             if fig.target:
                 value = f'<a href="#{fig.target}" color="{c.accent.hex}">{value}</a>'
-            labels.append(RLParagraph(escape(fig.label), self.st.figure_label))
-            values.append(RLParagraph(value, self.st.figure_value))
+                title = self.titles.get(fig.target, fig.label)
+                value_tag = value_tag.child("Link", contents=f"{fig.label}: {title}")
+            labels.append(TaggedParagraph(escape(fig.label), self.st.figure_label, body.child("P")))
+            values.append(TaggedParagraph(value, self.st.figure_value, value_tag))
             chip = c.band[fig.band].hex if fig.band else c.muted.hex
             bands.append(
-                RLParagraph(
-                    f'<font color="{chip}">■</font> {escape(fig.band_label)}', self.st.figure_band
+                TaggedParagraph(
+                    f'<font color="{chip}">■</font> {escape(fig.band_label)}',
+                    self.st.figure_band,
+                    body.child("P"),
                 )
             )
-        table = RLTable([labels, values, bands], colWidths=[col] * n)
+        table = TaggedTable([labels, values, bands], colWidths=[col] * n)
         commands: list[tuple[Any, ...]] = [
             ("BACKGROUND", (0, 0), (-1, -1), _rl(c.panel)),
             ("LEFTPADDING", (0, 0), (-1, -1), 10),
@@ -355,25 +390,41 @@ class _Story:
         table.setStyle(TableStyle(commands))
         return KeepTogether([table, Spacer(1, 10)])
 
-    def table(self, block: Table) -> Flowable | list[Flowable]:
+    def table(self, block: Table, parent: Tag | None) -> Flowable | list[Flowable]:
+        """A table: column headers (TH, scope Column), and each row's first cell as its header."""
         c = self.style.colors
+        tag = _child(parent, "Table")
 
-        def cell(text: str, right: bool, head: bool) -> Flowable:
+        def cell(text: str, right: bool, head: bool, cell_tag: Tag) -> Flowable:
             style = (
                 (self.st.cell_head_right if right else self.st.cell_head)
                 if head
                 else (self.st.cell_right if right else self.st.cell)
             )
-            return RLParagraph(escape(text), style)
+            return TaggedParagraph(escape(text), style, cell_tag)
 
-        data = [[cell(t, r, True) for t, r in zip(block.header, block.numeric, strict=True)]]
-        data += [
-            [cell(t, r, False) for t, r in zip(row, block.numeric, strict=True)]
-            for row in block.rows
-        ]
+        def row(texts: tuple[str, ...], head: bool) -> list[Flowable]:
+            tr = tag.child("TR")
+            return [
+                cell(
+                    t,
+                    r,
+                    head,
+                    tr.child("TH", attrs={"Scope": "Column"})
+                    if head
+                    else tr.child("TH", attrs={"Scope": "Row"})
+                    if i == 0
+                    else tr.child("TD"),
+                )
+                for i, (t, r) in enumerate(zip(texts, block.numeric, strict=True))
+            ]
+
+        data = [row(block.header, True)] + [row(r, False) for r in block.rows]
         first = self.geo.frame_width * (0.78 if len(block.header) == 2 else 0.5)
         rest = (self.geo.frame_width - first) / max(1, len(block.header) - 1)
-        table = RLTable(data, colWidths=[first] + [rest] * (len(block.header) - 1), repeatRows=1)
+        table = TaggedTable(
+            data, colWidths=[first] + [rest] * (len(block.header) - 1), repeatRows=1
+        )
         table.setStyle(
             TableStyle(
                 [
@@ -390,35 +441,40 @@ class _Story:
         )
         parts: list[Flowable] = [table]
         if block.caption:
-            parts.append(RLParagraph(escape(block.caption), self.st.caption))
+            parts.append(
+                TaggedParagraph(escape(block.caption), self.st.caption, _child(parent, "P"))
+            )
         # Short tables stay whole; long ones split between rows, repeating the header.
         return KeepTogether(parts) if len(block.rows) <= 12 else parts
 
-    def chart(self, block: Chart) -> Flowable:
+    def chart(self, block: Chart, parent: Tag | None) -> Flowable:
         drawing = self.drawings[block.id]
         width = min(self.geo.frame_width, drawing.width)
-        figure = VectorFlowable(drawing, width=width, fonts=self.fonts)
-        return KeepTogether(
-            [Spacer(1, 4), figure, RLParagraph(escape(block.caption), self.st.caption)]
+        figure = TaggedFigure(
+            VectorFlowable(drawing, width=width, fonts=self.fonts),
+            _child(parent, "Figure", alt=block.alt),
         )
+        caption = TaggedParagraph(escape(block.caption), self.st.caption, _child(parent, "P"))
+        return KeepTogether([Spacer(1, 4), figure, caption])
 
-    def block(self, block: Block) -> list[Flowable]:
+    def block(self, block: Block, parent: Tag | None) -> list[Flowable]:
         made: Flowable | list[Flowable]
         if isinstance(block, Paragraph):
-            made = self.paragraph(block)
+            made = self.paragraph(block, parent)
         elif isinstance(block, BulletList):
-            made = self.bullets(block)
+            made = self.bullets(block, parent)
         elif isinstance(block, KeyFigures):
-            made = self.key_figures(block)
+            made = self.key_figures(block, parent)
         elif isinstance(block, Table):
-            made = self.table(block)
+            made = self.table(block, parent)
         else:
-            made = self.chart(block)
+            made = self.chart(block, parent)
         return made if isinstance(made, list) else [made]
 
-    def section(self, section: Section) -> list[Flowable]:
+    def section(self, section: Section, parent: Tag | None = None) -> list[Flowable]:
         keep = KEEP_BELOW.get(section.level, 100.0)
         need = keep * self.geo.frame_height if keep < 1 else keep
+        sect = _child(parent, "Sect")
         out: list[Flowable] = [CondPageBreak(need)]
         out.append(
             _Heading(
@@ -427,30 +483,32 @@ class _Story:
                 section.id,
                 section.title,
                 section.level - 1,
+                sect.child(f"H{min(max(section.level, 1), 6)}"),
             )
         )
         for block in section.blocks:
-            out += self.block(block)
+            out += self.block(block, sect)
         for child in section.children:
-            out += self.section(child)
+            out += self.section(child, sect)
         return out
 
     def cover(self) -> list[Flowable]:
         cover = self.report.cover
         st = self.st
+        sect = self.cover_tag
         out: list[Flowable] = [
-            RLParagraph(escape(cover.kicker), st.cover_kicker),
+            TaggedParagraph(escape(cover.kicker), st.cover_kicker, sect.child("P")),
             Spacer(1, 14),
-            RLParagraph(escape(cover.title), st.cover_title),
-            RLParagraph(escape(cover.subtitle), st.cover_subtitle),
+            TaggedParagraph(escape(cover.title), st.cover_title, sect.child("H1")),
+            TaggedParagraph(escape(cover.subtitle), st.cover_subtitle, sect.child("P")),
             FrameBreak(),
         ]
         if cover.figures.figures:
-            out.append(self.key_figures(cover.figures))
+            out.append(self.key_figures(cover.figures, sect))
         out.append(Spacer(1, 12))
-        out.append(RLParagraph(escape(cover.facts_line), st.body))
+        out.append(TaggedParagraph(escape(cover.facts_line), st.body, sect.child("P")))
         out.append(Spacer(1, 6))
-        out.append(RLParagraph(escape(cover.citation), st.note))
+        out.append(TaggedParagraph(escape(cover.citation), st.note, sect.child("P")))
         out.append(NextPageTemplate("body"))
         out.append(PageBreak())
         return out
@@ -460,6 +518,11 @@ class _Story:
         for section in self.report.sections:
             story += self.section(section)
         return story
+
+
+def _child(parent: Tag | None, role: str, **kwargs: Any) -> Tag:
+    """A tag under ``parent`` (None: directly under the document)."""
+    return Tag(role, parent, **kwargs)
 
 
 _COVER_BAND = 0.42  # share of the cover page filled by the accent band
@@ -503,6 +566,7 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
         )
         self.report, self.style, self.fonts, self.geo = report, style, fonts, geo
         self.counter = _PageCounter()
+        self.mark_tag: Tag | None = None  # the cover's illustrative mark is real content
         created = meta.created.replace("-", "")
         self._date = f"D:{created}000000+00'00'"
         frame = Frame(
@@ -560,21 +624,30 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
         self.counter.pages = self.page
 
     # -- page callbacks: running heads, footers, marks ---------------------------------------
-    def _mark(self, canvas: Canvas, y: float) -> None:
-        """The illustrative-data mark, on a white label so it reads on any background."""
+    def _mark(self, canvas: Canvas, y: float, tag: Tag | None = None) -> None:
+        """The illustrative-data mark, on a white label so it reads on any background.
+
+        With ``tag`` the mark is content (on the cover); on other pages it is an artifact.
+        """
         mark = self.report.illustrative_mark
         if not mark:
             return
         c = self.style.colors
         size = self.style.fonts.small_size + 0.5
         width = pdfmetrics.stringWidth(mark, self.fonts.bold, size)
-        canvas.setFillColor(colors.white)
-        canvas.rect(
-            self.geo.width / 2 - width / 2 - 6, y - 3.5, width + 12, size + 5, stroke=0, fill=1
-        )
-        canvas.setFillColor(_rl(c.illustrative))
-        canvas.setFont(self.fonts.bold, size)
-        canvas.drawCentredString(self.geo.width / 2, y, mark)
+        with artifact(canvas, "/Type /Layout"):
+            canvas.setFillColor(colors.white)
+            canvas.rect(
+                self.geo.width / 2 - width / 2 - 6, y - 3.5, width + 12, size + 5, stroke=0, fill=1
+            )
+        with (
+            marked(canvas, tag, tag)
+            if tag is not None
+            else artifact(canvas, "/Type /Pagination /Subtype /Watermark")
+        ):
+            canvas.setFillColor(_rl(c.illustrative))
+            canvas.setFont(self.fonts.bold, size)
+            canvas.drawCentredString(self.geo.width / 2, y, mark)
 
     def _footer(self, canvas: Canvas) -> None:
         geo, f, c = self.geo, self.style.fonts, self.style.colors
@@ -598,24 +671,28 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
         geo, c = self.geo, self.style.colors
         canvas.saveState()
         band = _COVER_BAND * geo.height
-        canvas.setFillColor(_rl(c.accent))
-        canvas.rect(0, geo.height - band, geo.width, band, stroke=0, fill=1)
-        self._mark(canvas, geo.height - 12 * mm)
-        self._footer(canvas)
+        with artifact(canvas, "/Type /Layout"):
+            canvas.setFillColor(_rl(c.accent))
+            canvas.rect(0, geo.height - band, geo.width, band, stroke=0, fill=1)
+        self._mark(canvas, geo.height - 12 * mm, self.mark_tag)
+        with artifact(canvas, "/Type /Pagination /Subtype /Footer"):
+            self._footer(canvas)
         canvas.restoreState()
 
     def _body_page(self, canvas: Canvas, doc: Any) -> None:
         geo, f, c = self.geo, self.style.fonts, self.style.colors
         canvas.saveState()
         y = geo.height - geo.top + 10
-        canvas.setFont(self.fonts.regular, f.small_size)
-        canvas.setFillColor(_rl(c.muted))
-        canvas.drawString(geo.left, y, self.report.running_head)
-        canvas.setStrokeColor(_rl(c.rule))
-        canvas.setLineWidth(0.5)
-        canvas.line(geo.left, y - 4, geo.width - geo.right, y - 4)
+        with artifact(canvas, "/Type /Pagination /Subtype /Header"):
+            canvas.setFont(self.fonts.regular, f.small_size)
+            canvas.setFillColor(_rl(c.muted))
+            canvas.drawString(geo.left, y, self.report.running_head)
+            canvas.setStrokeColor(_rl(c.rule))
+            canvas.setLineWidth(0.5)
+            canvas.line(geo.left, y - 4, geo.width - geo.right, y - 4)
         self._mark(canvas, geo.height - 9 * mm)
-        self._footer(canvas)
+        with artifact(canvas, "/Type /Pagination /Subtype /Footer"):
+            self._footer(canvas)
         canvas.restoreState()
 
 
@@ -639,19 +716,48 @@ def text_width(style: Style) -> float:
 
 @dataclass(frozen=True, slots=True)
 class RenderedPdf:
-    """A laid-out report: the file's bytes and its number of pages."""
+    """A laid-out report: the file's bytes, its number of pages, and any untagged drawing.
+
+    ``untagged`` describes drawing that was outside every tag (made an artifact by the
+    safety net); it is empty for a correct layout.
+    """
 
     data: bytes
     pages: int
+    untagged: tuple[str, ...] = ()
 
 
-def render_pdf(report: Report, drawings: Mapping[str, VectorDrawing], style: Style) -> RenderedPdf:
-    """Lay out ``report``; return the PDF's bytes and page count."""
+def render_pdf(
+    report: Report,
+    drawings: Mapping[str, VectorDrawing],
+    style: Style,
+    *,
+    tagged: bool = True,
+) -> RenderedPdf:
+    """Lay out ``report``; return the PDF's bytes and page count.
+
+    The PDF is tagged (PDF/UA-1); ``tagged=False`` skips tagging (for measuring its cost).
+    """
     fonts = register_fonts()
     geo = _geometry(style)
     buffer = io.BytesIO()
     doc = _Document(buffer, report, style, fonts, geo)
-    story = _Story(report, drawings, style, fonts, geo).build()
+    builder = _Story(report, drawings, style, fonts, geo)
+    doc.mark_tag = builder.mark_tag
+    story = builder.build()
     story.insert(0, doc.counter)
-    doc.multiBuild(story, maxPasses=5)
-    return RenderedPdf(buffer.getvalue(), doc.counter.total or doc.page)
+    doc.multiBuild(story, maxPasses=5, canvasmaker=TaggingCanvas if tagged else Canvas)
+    pages = doc.counter.total or doc.page
+    if not tagged:
+        return RenderedPdf(buffer.getvalue(), pages)
+    tagger = doc.canv.tagger
+    meta = report.metadata
+    info = DocumentInfo(
+        meta.title,
+        meta.author,
+        meta.subject,
+        ", ".join(meta.keywords),
+        meta.language,
+        doc._date,
+    )
+    return RenderedPdf(finish(buffer.getvalue(), tagger, info), pages, tuple(tagger.stray))
