@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from reportgen import __version__
 from reportgen.codebook import load_codebook
-from reportgen.errors import NoDataError, ReportgenError
+from reportgen.errors import NoDataError, OutputError, ReportgenError
 from reportgen.load import Dataset, load_release
 from reportgen.resources import PACKAGE_DIR
 from reportgen.style import Style, load_style
@@ -318,7 +318,12 @@ def run_batch(
     data_dir = data_dir.resolve()
     dataset = _release(str(data_dir))
     the_style = _style(style)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"Cannot create {out_dir}: {exc.strerror}. Choose another --out."
+        ) from None
     remove_stale_temporaries(out_dir)
     previous = read_manifest(out_dir)
     entries = dict(previous)

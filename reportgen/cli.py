@@ -19,6 +19,7 @@ from rich.table import Table
 
 from reportgen import __version__
 from reportgen.errors import DataValidationError, ReportgenError
+from reportgen.resources import demo_data_dir
 
 app = typer.Typer(
     name="reportgen",
@@ -38,19 +39,17 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 DataOption = Annotated[
     Path,
     typer.Option(
-        "--data", "-d", help="HRMI release directory (CSV files as published).", show_default=True
+        "--data",
+        "-d",
+        help="HRMI release directory (CSV files as published).",
+        show_default="the shipped demo release",
     ),
 ]
+DEMO = demo_data_dir()  # the default release, wherever the command is run from
 StyleOption = Annotated[
     str,
     typer.Option("--style", help="Style name in styles/ or path to a .toml style file."),
 ]
-
-
-def _demo_dir() -> Path:
-    from reportgen.resources import demo_data_dir
-
-    return demo_data_dir()
 
 
 def _languages(lang: str) -> list[str]:
@@ -122,7 +121,7 @@ def validate(
 
 
 @app.command()
-def countries(data: DataOption = Path("data/demo")) -> None:
+def countries(data: DataOption = DEMO) -> None:
     """List the countries of a release with their codes, regions and what data they have."""
     from reportgen.codebook import load_codebook
     from reportgen.load import load_release
@@ -157,7 +156,7 @@ def _jsonable(value: Any) -> Any:
 @app.command()
 def facts(
     country: Annotated[str, typer.Argument(help="ISO3 code or English name, any case.")],
-    data: DataOption = Path("data/demo"),
+    data: DataOption = DEMO,
     style: StyleOption = "base",
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
 ) -> None:
@@ -179,7 +178,7 @@ def facts(
 @app.command()
 def text(
     country: Annotated[str, typer.Argument(help="ISO3 code or English name, any case.")],
-    data: DataOption = Path("data/demo"),
+    data: DataOption = DEMO,
     style: StyleOption = "base",
     lang: Annotated[str, typer.Option("--lang", help="Report language: en, es, fr or pt.")] = "en",
 ) -> None:
@@ -200,7 +199,7 @@ def text(
 @app.command()
 def build(
     countries: Annotated[list[str], typer.Argument(help="ISO3 codes or English names, any case.")],
-    data: DataOption = Path("data/demo"),
+    data: DataOption = DEMO,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Directory for the PDFs.")] = Path(
         "output"
     ),
@@ -242,7 +241,7 @@ def build(
 
 @app.command()
 def batch(
-    data: DataOption = Path("data/demo"),
+    data: DataOption = DEMO,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Directory for the PDFs.")] = Path(
         "output"
     ),

@@ -170,3 +170,16 @@ def test_bad_selection_is_refused(option: list[str], tmp_path: Path) -> None:
     )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_unwritable_output_is_one_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    result = subprocess.run(
+        [sys.executable, "-m", "reportgen", "batch", "--out", str(blocker / "out"), "-c", "XAQ"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "Choose another --out" in result.stderr

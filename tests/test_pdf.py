@@ -283,3 +283,15 @@ def test_numbers_follow_the_language_everywhere(demo: Dataset, style: Style, lan
     assert re.search(r"\d,\d %" if language == "fr" else r"\d,\d%", text)
     with pikepdf.open(io.BytesIO(built.pdf)) as pdf:
         assert str(pdf.Root.Lang).startswith(language)
+
+
+def test_demo_release_is_the_default_from_any_directory(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "reportgen", "build", "XAQ", "--out", "out"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "XAQ-kestrel-islands-2026-en.pdf").exists()
