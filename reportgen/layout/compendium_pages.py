@@ -55,6 +55,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from reportgen.layout._chrome import band, illustrative_mark, running_head
 from reportgen.layout._fonts import FontSet, register_fonts
 from reportgen.layout.document import (
     CANONICAL_CHARACTERS,
@@ -983,29 +984,9 @@ class _MatterDocument(BaseDocTemplate):  # type: ignore[misc]
         _seed(doc, self.fonts, self.plan.font_order)
 
     # -- page callbacks ------------------------------------------------------------------
-    def _mark(
-        self, canvas: Canvas, y: float, on_band: bool = False, tag: Tag | None = None
-    ) -> None:
-        """The illustrative-data mark: content on the cover (``tag``), elsewhere an artifact."""
+    def _mark(self, canvas: Canvas, y: float, tag: Tag | None = None) -> None:
         mark = self.plan.texts.illustrative_mark
-        if not mark:
-            return
-        size = self.style.fonts.small_size + 0.5
-        if on_band:  # a white label keeps the red mark readable on the accent band
-            width = pdfmetrics.stringWidth(mark, self.fonts.bold, size) + 14
-            with artifact(canvas):
-                canvas.setFillColor(colors.white)
-                canvas.roundRect(
-                    (self.geo.width - width) / 2, y - 4, width, size + 7, 3, stroke=0, fill=1
-                )
-        with (
-            marked(canvas, tag, tag)
-            if tag is not None
-            else artifact(canvas, "/Type /Pagination /Subtype /Watermark")
-        ):
-            canvas.setFillColor(_rl(self.style.colors.illustrative))
-            canvas.setFont(self.fonts.bold, size)
-            canvas.drawCentredString(self.geo.width / 2, y, mark)
+        illustrative_mark(canvas, self.geo, self.style, self.fonts, mark, y, tag)
 
     def _footer(self, canvas: Canvas) -> None:
         geo, f, c = self.geo, self.style.fonts, self.style.colors
@@ -1020,38 +1001,24 @@ class _MatterDocument(BaseDocTemplate):  # type: ignore[misc]
             if folio:
                 canvas.drawRightString(geo.width - geo.right, y, folio)
 
-    def _band(self, canvas: Canvas, share: float) -> None:
-        geo = self.geo
-        band = share * geo.height
-        with artifact(canvas):
-            canvas.setFillColor(_rl(self.style.colors.accent))
-            canvas.rect(0, geo.height - band, geo.width, band, stroke=0, fill=1)
-
     def _cover_page(self, canvas: Canvas, doc: Any) -> None:
         canvas.saveState()
-        self._band(canvas, _COVER_BAND)
-        self._mark(canvas, self.geo.height - 12 * mm, on_band=True, tag=self.mark_tag)
+        band(canvas, self.geo, self.style, _COVER_BAND)
+        self._mark(canvas, self.geo.height - 12 * mm, tag=self.mark_tag)
         self._footer(canvas)
         canvas.restoreState()
 
     def _divider_page(self, canvas: Canvas, doc: Any) -> None:
         canvas.saveState()
-        self._band(canvas, _DIVIDER_BAND)
-        self._mark(canvas, self.geo.height - 12 * mm, on_band=True)
+        band(canvas, self.geo, self.style, _DIVIDER_BAND)
+        self._mark(canvas, self.geo.height - 12 * mm)
         self._footer(canvas)
         canvas.restoreState()
 
     def _body_page(self, canvas: Canvas, doc: Any) -> None:
-        geo, f, c = self.geo, self.style.fonts, self.style.colors
+        geo = self.geo
         canvas.saveState()
-        y = geo.height - geo.top + 10
-        with artifact(canvas, "/Type /Pagination /Subtype /Header"):
-            canvas.setFont(self.fonts.regular, f.small_size)
-            canvas.setFillColor(_rl(c.muted))
-            canvas.drawString(geo.left, y, self.plan.texts.running_head)
-            canvas.setStrokeColor(_rl(c.rule))
-            canvas.setLineWidth(0.5)
-            canvas.line(geo.left, y - 4, geo.width - geo.right, y - 4)
+        running_head(canvas, geo, self.style, self.fonts, self.plan.texts.running_head)
         self._mark(canvas, geo.height - 9 * mm)
         self._footer(canvas)
         canvas.restoreState()

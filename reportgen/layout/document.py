@@ -45,6 +45,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import IndexingFlowable
 
+from reportgen.layout._chrome import band, illustrative_mark, running_head
 from reportgen.layout._fonts import FontSet, register_fonts
 from reportgen.layout._replay import VectorFlowable
 from reportgen.layout.tagging import (
@@ -57,7 +58,6 @@ from reportgen.layout.tagging import (
     TaggingCanvas,
     artifact,
     finish,
-    marked,
 )
 from reportgen.model import (
     Block,
@@ -625,29 +625,9 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
 
     # -- page callbacks: running heads, footers, marks ---------------------------------------
     def _mark(self, canvas: Canvas, y: float, tag: Tag | None = None) -> None:
-        """The illustrative-data mark, on a white label so it reads on any background.
-
-        With ``tag`` the mark is content (on the cover); on other pages it is an artifact.
-        """
-        mark = self.report.illustrative_mark
-        if not mark:
-            return
-        c = self.style.colors
-        size = self.style.fonts.small_size + 0.5
-        width = pdfmetrics.stringWidth(mark, self.fonts.bold, size)
-        with artifact(canvas, "/Type /Layout"):
-            canvas.setFillColor(colors.white)
-            canvas.rect(
-                self.geo.width / 2 - width / 2 - 6, y - 3.5, width + 12, size + 5, stroke=0, fill=1
-            )
-        with (
-            marked(canvas, tag, tag)
-            if tag is not None
-            else artifact(canvas, "/Type /Pagination /Subtype /Watermark")
-        ):
-            canvas.setFillColor(_rl(c.illustrative))
-            canvas.setFont(self.fonts.bold, size)
-            canvas.drawCentredString(self.geo.width / 2, y, mark)
+        illustrative_mark(
+            canvas, self.geo, self.style, self.fonts, self.report.illustrative_mark, y, tag
+        )
 
     def _footer(self, canvas: Canvas) -> None:
         geo, f, c = self.geo, self.style.fonts, self.style.colors
@@ -668,28 +648,18 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
         canvas.doForm(name)
 
     def _cover_page(self, canvas: Canvas, doc: Any) -> None:
-        geo, c = self.geo, self.style.colors
+        geo = self.geo
         canvas.saveState()
-        band = _COVER_BAND * geo.height
-        with artifact(canvas, "/Type /Layout"):
-            canvas.setFillColor(_rl(c.accent))
-            canvas.rect(0, geo.height - band, geo.width, band, stroke=0, fill=1)
+        band(canvas, geo, self.style, _COVER_BAND)
         self._mark(canvas, geo.height - 12 * mm, self.mark_tag)
         with artifact(canvas, "/Type /Pagination /Subtype /Footer"):
             self._footer(canvas)
         canvas.restoreState()
 
     def _body_page(self, canvas: Canvas, doc: Any) -> None:
-        geo, f, c = self.geo, self.style.fonts, self.style.colors
+        geo = self.geo
         canvas.saveState()
-        y = geo.height - geo.top + 10
-        with artifact(canvas, "/Type /Pagination /Subtype /Header"):
-            canvas.setFont(self.fonts.regular, f.small_size)
-            canvas.setFillColor(_rl(c.muted))
-            canvas.drawString(geo.left, y, self.report.running_head)
-            canvas.setStrokeColor(_rl(c.rule))
-            canvas.setLineWidth(0.5)
-            canvas.line(geo.left, y - 4, geo.width - geo.right, y - 4)
+        running_head(canvas, geo, self.style, self.fonts, self.report.running_head)
         self._mark(canvas, geo.height - 9 * mm)
         with artifact(canvas, "/Type /Pagination /Subtype /Footer"):
             self._footer(canvas)
