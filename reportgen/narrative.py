@@ -25,6 +25,7 @@ from reportgen.facts import (
     CountryFacts,
     CprDimension,
     CprRight,
+    EsrRight,
     GroupShare,
     SurveyTrend,
 )
@@ -624,6 +625,18 @@ def _cpr(ctx: _Context) -> Section:
 # --- quality of life ----------------------------------------------------------------------
 
 
+def _esr_item(book: Codebook, r: EsrRight) -> EsrRightItem:
+    """One right's bar data for the quality of life charts."""
+    return EsrRightItem(
+        book.rights[r.key].name,
+        r.income_adjusted,
+        r.global_best,
+        r.band,
+        r.sexes.female,
+        r.sexes.male,
+    )
+
+
 def _qol(ctx: _Context) -> Section:
     q = ctx.facts.quality_of_life
     book = ctx.book
@@ -690,17 +703,7 @@ def _qol(ctx: _Context) -> Section:
     children: list[Section] = []
     esr_scale = _scale(ctx.style.esr_bands, 100.0)
     if q.rights:
-        items = tuple(
-            EsrRightItem(
-                book.rights[r.key].name,
-                r.income_adjusted,
-                r.global_best,
-                r.band,
-                r.sexes.female,
-                r.sexes.male,
-            )
-            for r in q.rights
-        )
+        items = tuple(_esr_item(book, r) for r in q.rights)
         texts = ChartTexts(
             ctx.t("chart.esr_rights_title", year=q.year),
             ctx.t("chart.axis_pct"),
@@ -789,17 +792,7 @@ def _qol(ctx: _Context) -> Section:
             )
         else:
             sex_blocks.append(ctx.p("qol.sexes_even"))
-        items = tuple(
-            EsrRightItem(
-                book.rights[r.key].name,
-                r.income_adjusted,
-                r.global_best,
-                r.band,
-                r.sexes.female,
-                r.sexes.male,
-            )
-            for r in with_sexes
-        )
+        items = tuple(_esr_item(book, r) for r in with_sexes)
         texts = ChartTexts(
             ctx.t("chart.esr_sexes_title", year=q.year),
             ctx.t("chart.axis_pct"),
