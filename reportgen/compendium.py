@@ -396,16 +396,8 @@ class _Words:
     def _texts(self) -> MatterTexts:
         cpr, esr = self.style.cpr_bands, self.style.esr_bands
         thresholds = {
-            "cpr": {
-                "very_bad": f"{cpr.very_bad:g}",
-                "bad": f"{cpr.bad:g}",
-                "fair": f"{cpr.fair:g}",
-            },
-            "esr": {
-                "very_bad": f"{esr.very_bad:g}",
-                "bad": f"{esr.bad:g}",
-                "fair": f"{esr.fair:g}",
-            },
+            kind: {"very_bad": scale.very_bad, "bad": scale.bad, "fair": scale.fair}
+            for kind, scale in (("cpr", cpr), ("esr", esr))
         }
         cpr_ranges, esr_ranges = self._ranges(cpr), self._ranges(esr)
         legend = tuple(

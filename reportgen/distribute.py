@@ -69,6 +69,7 @@ from rich.table import Table
 
 from reportgen.errors import DataValidationError, Problem, ReportgenError, TemplateError
 from reportgen.resources import i18n_dir
+from reportgen.rules import CPR_BANDS, ESR_BANDS, BandScale, round_half_away, score_places
 
 MANIFEST = "manifest.json"
 LEDGER_NAME = "distribution.sqlite"
@@ -297,10 +298,12 @@ def load_mail_templates(language: str) -> MailTemplates:
     score_suffix = str(fmt.get("score_suffix", "/10"))
     percent_suffix = str(fmt.get("percent_suffix", "%"))
 
-    def number(value: float | None, suffix: str) -> str:
+    def number(value: float | None, suffix: str, bands: BandScale) -> str:
         if value is None:
             return missing
-        return str(format_decimal(value, format="0.0", locale=locale)) + suffix
+        rounded = round_half_away(value, score_places(value, bands))  # as in the reports
+        pattern = "0." + "0" * -int(rounded.as_tuple().exponent)
+        return str(format_decimal(rounded, format=pattern, locale=locale)) + suffix
 
     env = ImmutableSandboxedEnvironment(
         undefined=jinja2.StrictUndefined,
@@ -310,8 +313,8 @@ def load_mail_templates(language: str) -> MailTemplates:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        score=lambda v: number(v, score_suffix),
-        pct=lambda v: number(v, percent_suffix),
+        score=lambda v: number(v, score_suffix, CPR_BANDS),
+        pct=lambda v: number(v, percent_suffix, ESR_BANDS),
     )
     compiled: dict[str, jinja2.Template] = {}
     for key in ("subject", "body"):

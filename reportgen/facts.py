@@ -1,32 +1,36 @@
 """Facts stage: ``Dataset`` + one country → ``CountryFacts``, every number a report states.
 
-In:  a loaded ``Dataset``, an ISO3 code, a ``Style`` (for band thresholds).
+In:  a loaded ``Dataset``, an ISO3 code, a ``Style`` (its bands are the method's,
+     ``reportgen.rules``).
 Out: ``CountryFacts``: frozen, typed values (numbers, codes, categories), no prose.
 
-The rules that turn numbers into categories live here, each documented where it is
-defined, so that the narrative only chooses words:
+The thresholds and cut-offs are in ``reportgen.rules``; how they are applied is here, each
+documented where it is defined (and in the README, "How numbers become words"):
 
-- **Band**: the style's thresholds (``Style.cpr_bands`` / ``esr_bands``).
-- **Change** between two survey years (``classify_change``): *clearly* when this year's
-  mean lies outside the other year's 10th–90th percentile band; *slightly* when it lies
-  inside but the scores differ once rounded to one decimal (as printed); otherwise *no
-  change*. With the 2020 release this says Kazakhstan's participation "went down slightly
-  from 2018 but clearly rose since 2017", and torture "fell slightly" on both counts.
-- **Overlap** with another survey country: the two 10th–90th percentile bands intersect.
-  A country ranked below with an overlapping band is one this country "could in fact be
-  doing worse than"; one ranked above, one it could be doing better than.
-- **Position** among the survey countries (``classify_position``), from the plausible rank
-  range: best plausible rank = 1 + countries whose band lies wholly above; worst plausible
-  rank = 1 + countries whose band reaches above this one's lower end (so a tie on a
-  degenerate band, 10 with no uncertainty, is not a possible loss). ``very_worst`` when
-  even the best plausible rank is in the bottom fifth; ``bottom_half`` when it is in the bottom half;
-  ``very_best`` / ``top_half`` mirror these; otherwise ``middle``.
-- **Quartile** of a quality of life score: rank among countries of the same standard with
-  a score that year (1 = top quarter).
-- **Groups named**: distinct people codes with at least one expert, "No one" excluded.
-- **Frequent groups** (summary): named by ≥ 30 % of experts, among a right's five most
-  named groups, for at least three rights; "all people" is frequent when ≥ 30 % of
-  experts chose it for at least three rights.
+- **Band** of the exact value; a score is printed with the decimals that keep it in its band.
+- **Change** between two survey years (``classify_change``): *no change* when the two
+  printed scores are equal; otherwise *clearly* when this year's mean lies outside the
+  other year's 10th–90th percentile band, *slightly* when inside.
+- **Overlap** with another survey country, on bands clipped to the 0–10 scale: a country
+  ranked below whose band reaches strictly above this one's lower end is one this country
+  "could in fact be doing worse than"; one ranked above whose band starts strictly below
+  this one's upper end, one it could be doing better than.
+- **Position** (``rules.classify_position``) from the plausible rank range: best plausible
+  rank = 1 + countries whose band lies wholly above; worst = 1 + countries whose band reaches
+  above this one's lower end (a tie on a degenerate band, 10 with no uncertainty, is not a
+  possible loss).
+- **Quality of life standard**: HRMI's default by income group (high income: the high-income
+  standard; others: core). Each right and the overall score use the default standard when it
+  has any figure for them, otherwise the other standard's figure, which is labelled so.
+  Each is reported at its own latest year; "missing" means no figure at all in the release.
+- **Quartile**: rank among the countries assessed under the same standard for that right
+  with a figure that year (ties share the higher rank); top quarter means rank ≤ n/4.
+- **Quality of life trend**: printed first and last values; *steady* only when no printed
+  year-on-year step moved against the direction; gaps in the years are kept.
+- **Groups named**: distinct people codes with at least one expert, "All people" (1) and
+  "No one" (0) excluded; ties are equal counts of experts.
+- **Frequent groups** (summary): named by ≥ 30 % of experts for at least three rights; "all
+  people" likewise.
 """
 
 from __future__ import annotations
@@ -43,12 +47,27 @@ import pandas as pd
 from reportgen.codebook import Codebook, load_codebook
 from reportgen.errors import UnknownCountryError
 from reportgen.load import Dataset
-from reportgen.style import BandName, Style
+from reportgen.rules import (
+    CPR_BANDS,
+    ESR_BANDS,
+    ESR_FLAT,
+    FREQUENT_RIGHTS,
+    FREQUENT_SHARE,
+    BandName,
+    Position,
+    classify_position,
+    competition_rank,
+    printed,
+    quartile,
+)
+from reportgen.style import Style
+
+__all__ = ["Position", "classify_change", "classify_position", "compute_facts"]
 
 Direction = Literal["rose", "fell", "flat"]
 Size = Literal["slightly", "clearly"]
-Position = Literal["very_best", "top_half", "middle", "bottom_half", "very_worst"]
 NO_ONE, ALL_PEOPLE = "0", "1"
+STANDARDS = ("Core", "HiY")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,10 +131,14 @@ class AtRisk:
     right: str
     year: int
     respondents: int
-    groups: tuple[GroupShare, ...]  # named at least once, largest share first; All/No one excluded
-    all_people: float | None
-    no_one: float | None
-    named_count: int  # distinct groups named, "All people" included, "No one" excluded
+    groups: tuple[GroupShare, ...]  # named at least once, most experts first; All/No one excluded
+    all_people: float | None  # share who thought everyone at risk (None: nobody did)
+    no_one: float | None  # share who answered that no one is at risk (None: nobody did)
+
+    @property
+    def named_count(self) -> int:
+        """Distinct groups named, "All people" and "No one" excluded."""
+        return len(self.groups)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,16 +187,21 @@ class EsrTrend:
     years: tuple[int, ...]
     income_adjusted: tuple[float, ...]
     global_best: tuple[float, ...]
-    direction: Direction
-    steady: bool  # no year-on-year move against the direction of more than 0.5 points
+    direction: Direction  # printed last − printed first: under 1 point either way is "flat"
+    steady: bool  # no printed year-on-year step moved against the direction
     delta: float
+    gaps: tuple[int, ...]  # years between the first and the last without a figure
+    turn: int | None  # rose/fell but not steady: the year of the extreme after which it reversed
 
 
 @dataclass(frozen=True, slots=True)
 class EsrRight:
-    """One quality of life right in the report year."""
+    """One quality of life right at its latest year with a figure."""
 
     key: str
+    year: int
+    standard: str  # "Core" or "HiY": the standard of this figure
+    fallback: bool  # the country's default standard has no figure: the other one's is shown
     income_adjusted: float
     global_best: float | None
     band: BandName
@@ -188,21 +216,27 @@ class EsrRight:
 class QualityOfLife:
     """Quality of life (economic and social rights) for one country."""
 
-    year: int
-    standard: str  # "Core" or "HiY"
-    income_adjusted: float | None  # None when a component right is missing
+    year: int  # of the overall score (without one: the latest year of any right)
+    standard: str  # the country's default standard by income group: "Core" or "HiY"
+    overall_standard: str | None  # the standard of the overall score (None: no overall score)
+    income_adjusted: float | None  # None when the release has no overall score
     global_best: float | None
     band: BandName | None
     rank: int | None
     of: int | None
     quartile: int | None
     rights: tuple[EsrRight, ...]
-    missing_rights: tuple[str, ...]
-    best_right: str | None
-    worst_right: str | None
+    missing_rights: tuple[str, ...]  # no figure at all in the release, under either standard
+    best_rights: tuple[str, ...]  # the rights sharing the highest printed score (ties kept)
+    worst_rights: tuple[str, ...]  # … the lowest; both empty when fewer than two differ
     sexes: Sexes
     trend: EsrTrend | None
     at_risk_groups: tuple[GroupShare, ...]  # across the quality of life rights, by mean share
+
+    @property
+    def overall_fallback(self) -> bool:
+        """The overall score comes from the other standard than the default."""
+        return self.overall_standard is not None and self.overall_standard != self.standard
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,26 +276,11 @@ class CountryFacts:
 
 def classify_change(before: Estimate, after: Estimate) -> Change:
     """Classify the move from ``before`` to ``after`` (see the module docstring)."""
-    if round(after.mean, 1) == round(before.mean, 1):
+    if printed(after.mean, CPR_BANDS) == printed(before.mean, CPR_BANDS):
         return Change(before.year, before.mean, after.mean, "flat", None)
     direction: Direction = "rose" if after.mean > before.mean else "fell"
     size: Size = "clearly" if not before.lo <= after.mean <= before.hi else "slightly"
     return Change(before.year, before.mean, after.mean, direction, size)
-
-
-def classify_position(certainly_above: int, certainly_below: int, n: int) -> Position:
-    """Classify a plausible rank range among ``n`` countries (see the module docstring)."""
-    best_rank = certainly_above + 1
-    worst_rank = n - certainly_below
-    if best_rank > 0.8 * n:
-        return "very_worst"
-    if worst_rank <= 0.2 * n:
-        return "very_best"
-    if best_rank > 0.5 * n:
-        return "bottom_half"
-    if worst_rank <= 0.5 * n:
-        return "top_half"
-    return "middle"
 
 
 # --- per-release indexes, built once ------------------------------------------------------
@@ -271,21 +290,46 @@ def classify_position(certainly_above: int, certainly_below: int, n: int) -> Pos
 class _Index:
     cpr: dict[tuple[str, int], pd.DataFrame]  # (metric, year) → rows sorted by mean desc
     cpr_by_country: dict[str, pd.DataFrame]
-    esr_all: dict[str, pd.DataFrame]  # country → rows of group All
+    esr: dict[tuple[str, str, str], pd.DataFrame]  # (country, metric, standard) → All, by year
     esr_sex: dict[tuple[str, str, int, str, str], float]  # (country, metric, year, std, group)
-    esr_ranking: dict[tuple[str, int, str], np.ndarray]  # (metric, year, standard) → scores
+    esr_used: dict[tuple[str, str], str]  # (country, metric) → the standard its figures use
+    esr_pool: dict[tuple[str, int, str], np.ndarray]  # (metric, year, standard) → pool's scores
     risk: dict[tuple[str, str], pd.DataFrame]  # (country, metric) → rows of the latest year
     risk_year: int | None
+
+
+def _default_standard(high_income: bool) -> str:
+    """HRMI's default by income group: high-income countries under the high-income standard."""
+    return "HiY" if high_income else "Core"
 
 
 @lru_cache(maxsize=4)
 def _index(dataset: Dataset) -> _Index:
     cpr = dataset.cpr
     esr = dataset.esr
-    esr_all = esr[esr["group"] == "All"]
-    rankings = {
-        (str(m), int(y), str(s)): np.sort(g["adj"].to_numpy())[::-1]
-        for (m, y, s), g in esr_all.groupby(["metric", "year", "standard"])
+    esr_all = esr[esr["group"] == "All"].sort_values("year", kind="stable")
+    by_cms = {
+        (str(c), str(m), str(s)): g
+        for (c, m, s), g in esr_all.groupby(["country", "metric", "standard"])
+    }
+    high = dict(zip(dataset.countries["country"], dataset.countries["high_income"], strict=True))
+    used: dict[tuple[str, str], str] = {}
+    for country, metric, standard in by_cms:
+        default = _default_standard(bool(high.get(country, False)))
+        if standard == default or (country, metric, default) not in by_cms:
+            used[(country, metric)] = default if (country, metric, default) in by_cms else standard
+    # A country enters a ranking only under the standard its report uses for that right.
+    pooled = esr_all[
+        [
+            used.get((str(c), str(m))) == str(s)
+            for c, m, s in zip(
+                esr_all["country"], esr_all["metric"], esr_all["standard"], strict=True
+            )
+        ]
+    ]
+    pools = {
+        (str(m), int(y), str(s)): g["adj"].to_numpy(dtype=float)
+        for (m, y, s), g in pooled.groupby(["metric", "year", "standard"])
     }
     risk = dataset.risk
     risk_year = int(risk["year"].max()) if len(risk) else None
@@ -297,7 +341,7 @@ def _index(dataset: Dataset) -> _Index:
             for (m, y), g in cpr.groupby(["metric", "year"])
         },
         cpr_by_country={str(c): g for c, g in cpr.groupby("country")},
-        esr_all={str(c): g for c, g in esr_all.groupby("country")},
+        esr=by_cms,
         esr_sex={
             (str(c), str(m), int(y), str(st), str(g)): float(v)
             for c, m, y, st, g, v in zip(
@@ -310,7 +354,8 @@ def _index(dataset: Dataset) -> _Index:
                 strict=True,
             )
         },
-        esr_ranking=rankings,
+        esr_used=used,
+        esr_pool=pools,
         risk={(str(c), str(m)): g for (c, m), g in latest_risk.groupby(["country", "metric"])},
         risk_year=risk_year,
     )
@@ -340,10 +385,13 @@ def _trend(points: tuple[Estimate, ...]) -> SurveyTrend:
 
 
 def _peers(table: pd.DataFrame, code: str) -> tuple[Estimate | None, list[Peer]]:
+    """This country's estimate and every other country's, bands clipped to the 0–10 scale."""
     own: Estimate | None = None
     peers: list[Peer] = []
+    clip = CPR_BANDS.clip
     for r in table.itertuples(index=False):
-        peer = Peer(str(r.country), float(r.mean), _num(r.lo, r.mean), _num(r.hi, r.mean))
+        mean = float(r.mean)
+        peer = Peer(str(r.country), mean, clip(_num(r.lo, mean)), clip(_num(r.hi, mean)))
         if r.country == code:
             own = Estimate(int(r.year), peer.mean, peer.lo, peer.hi)
         else:
@@ -353,13 +401,11 @@ def _peers(table: pd.DataFrame, code: str) -> tuple[Estimate | None, list[Peer]]
 
 def _cpr_right(
     index: _Index,
-    dataset: Dataset,
     code: str,
     key: str,
     metric: str,
     at_risk_metric: str,
     year: int,
-    style: Style,
 ) -> CprRight | None:
     table = index.cpr.get((metric, year))
     if table is None or code not in set(table["country"]):
@@ -374,29 +420,30 @@ def _cpr_right(
     # (e.g. 10 with sd 0 for abolitionist countries) can be neither.
     possibly_above = sum(p.hi > own.lo for p in peers)
     rows = index.cpr_by_country[code]
+    points = _estimates(rows, metric)
     return CprRight(
         key=key,
-        score=own,
-        band=style.cpr_bands.band_of(own.mean),
+        score=points[-1] if points and points[-1].year == year else own,
+        band=CPR_BANDS.band_of(own.mean),
         rank=len(above) + 1,
         of=n,
         could_be_worse_than=tuple(
-            sorted((p for p in below if p.hi >= own.lo), key=lambda p: -p.mean)
+            sorted((p for p in below if p.hi > own.lo), key=lambda p: -p.mean)
         ),
         could_be_better_than=tuple(
-            sorted((p for p in above if p.lo <= own.hi), key=lambda p: p.mean)
+            sorted((p for p in above if p.lo < own.hi), key=lambda p: p.mean)
         ),
         tied_with=len(peers) - len(above) - len(below),
         certainly_above=certainly_above,
         certainly_below=n - 1 - possibly_above,
-        position=classify_position(certainly_above, n - 1 - possibly_above, n),
-        trend=_trend(_estimates(rows, metric)),
+        position=classify_position(certainly_above + 1, possibly_above + 1, n),
+        trend=_trend(points),
         at_risk=_at_risk(index, code, key, at_risk_metric),
     )
 
 
 def _dimension(
-    index: _Index, dataset: Dataset, book: Codebook, code: str, key: str, year: int, style: Style
+    index: _Index, book: Codebook, code: str, key: str, year: int
 ) -> CprDimension | None:
     dim = book.dimensions[key]
     rows = index.cpr_by_country.get(code)
@@ -406,7 +453,7 @@ def _dimension(
     missing: list[str] = []
     for rkey in dim.rights:
         right = book.rights[rkey]
-        fact = _cpr_right(index, dataset, code, rkey, right.metric, right.at_risk, year, style)
+        fact = _cpr_right(index, code, rkey, right.metric, right.at_risk, year)
         if fact is None:
             missing.append(rkey)
         else:
@@ -418,7 +465,7 @@ def _dimension(
     return CprDimension(
         key=key,
         score=latest,
-        band=style.cpr_bands.band_of(latest.mean) if latest else None,
+        band=CPR_BANDS.band_of(latest.mean) if latest else None,
         rights=tuple(rights),
         missing_rights=tuple(missing),
         trend=_trend(points) if latest else None,
@@ -428,137 +475,172 @@ def _dimension(
 # --- people at risk ------------------------------------------------------------------------
 
 
+def _code_order(code: str) -> tuple[int, str]:
+    return (int(code), code) if code.isdigit() else (10**6, code)
+
+
 def _at_risk(index: _Index, code: str, right: str, metric: str) -> AtRisk | None:
+    """The answers for one right: groups by experts naming them (ties: equal counts, by code)."""
     sel = index.risk.get((code, metric))
     if sel is None or sel.empty or index.risk_year is None:
         return None
-    share = dict(zip(sel["people"], sel["proportion"], strict=True))
-    named = sel[(sel["count"] > 0) & (sel["people"] != NO_ONE)]
-    groups = named[named["people"] != ALL_PEOPLE].sort_values(
-        ["proportion", "people"],
-        ascending=[False, True],
-        kind="stable",
-        key=lambda s: s if s.name == "proportion" else s.str.zfill(3),
-    )
+    answered = sel[sel["count"] > 0]
+    share = dict(zip(answered["people"], answered["proportion"], strict=True))
+    named = [
+        GroupShare(str(p), float(s), int(n))
+        for p, s, n in zip(
+            answered["people"], answered["proportion"], answered["count"], strict=True
+        )
+        if str(p) not in (NO_ONE, ALL_PEOPLE)
+    ]
+    named.sort(key=lambda g: (-g.count, _code_order(g.code)))
     return AtRisk(
         right=right,
         year=int(index.risk_year),
         respondents=int(sel["total"].max()),
-        groups=tuple(
-            GroupShare(str(g.people), float(g.proportion), int(g.count))
-            for g in groups.itertuples(index=False)
-        ),
+        groups=tuple(named),
         all_people=float(share[ALL_PEOPLE]) if ALL_PEOPLE in share else None,
         no_one=float(share[NO_ONE]) if NO_ONE in share else None,
-        named_count=len(named),
     )
+
+
+def same_share(a: float, b: float) -> bool:
+    """Two shares are the same when equal but for floating-point noise (means of shares)."""
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
 
 
 def _frequent(rights: list[AtRisk]) -> tuple[tuple[FrequentGroup, ...], bool]:
-    """Groups in a right's top five with ≥ 30% of experts, in at least three rights."""
-    if not rights:
-        return (), False
+    """Groups named by ≥ 30% of experts for at least three rights (every group, ties kept)."""
     tally: dict[str, list[float]] = {}
     for right in rights:
-        for group in right.groups[:5]:
-            if group.share >= 0.3:
+        for group in right.groups:
+            if group.share >= FREQUENT_SHARE:
                 tally.setdefault(group.code, []).append(group.share)
-    need = min(3, len(rights))
     frequent = sorted(
-        (FrequentGroup(c, len(s), sum(s) / len(s)) for c, s in tally.items() if len(s) >= need),
-        key=lambda g: (-g.rights, -g.mean_share, g.code),
+        (
+            FrequentGroup(c, len(s), sum(s) / len(s))
+            for c, s in tally.items()
+            if len(s) >= FREQUENT_RIGHTS
+        ),
+        key=lambda g: (-g.rights, -round(g.mean_share, 9), _code_order(g.code)),
     )
-    all_people = sum((r.all_people or 0) >= 0.3 for r in rights) >= need
-    return tuple(frequent[:6]), all_people
+    all_people = sum((r.all_people or 0) >= FREQUENT_SHARE for r in rights) >= FREQUENT_RIGHTS
+    return tuple(frequent), all_people
 
 
 # --- quality of life -----------------------------------------------------------------------
 
 
-def _rank(
-    index: _Index, metric: str, year: int, standard: str, value: float
-) -> tuple[int, int, int]:
-    scores = index.esr_ranking.get((metric, year, standard), np.array([value]))
-    rank = int((scores > value).sum()) + 1
-    n = len(scores)
-    quartile = min(4, int((rank - 1) * 4 // n) + 1)
-    return rank, n, quartile
+@dataclass(frozen=True, slots=True)
+class _EsrFigure:
+    """One quality of life metric of one country: its latest figure under the standard used."""
+
+    standard: str
+    year: int
+    adj: float
+    best: float | None
+    rank: int
+    of: int
+    quartile: int
+    series: pd.DataFrame  # every year of this metric under that standard
+
+
+def _esr_figure(index: _Index, code: str, metric: str) -> _EsrFigure | None:
+    standard = index.esr_used.get((code, metric))
+    if standard is None:
+        return None
+    series = index.esr[(code, metric, standard)]
+    last = series.iloc[-1]
+    year, adj, best = int(last["year"]), float(last["adj"]), float(last["best"])
+    pool = index.esr_pool.get((metric, year, standard), np.array([adj]))
+    rank = competition_rank(adj, pool.tolist())
+    return _EsrFigure(
+        standard,
+        year,
+        adj,
+        None if math.isnan(best) else best,
+        rank,
+        len(pool),
+        quartile(rank, len(pool)),
+        series,
+    )
+
+
+def _esr_trend(series: pd.DataFrame) -> EsrTrend | None:
+    """The overall score over the years, judged on printed values (see the module docstring)."""
+    if len(series) < 2:
+        return None
+    years = tuple(int(y) for y in series["year"])
+    values = tuple(float(v) for v in series["adj"])
+    shown = [float(printed(v, ESR_BANDS)) for v in values]
+    delta = shown[-1] - shown[0]
+    direction: Direction = "flat" if abs(delta) < ESR_FLAT else ("rose" if delta > 0 else "fell")
+    steps = np.diff(shown)
+    against = (steps < 0) if direction == "rose" else (steps > 0)
+    steady = direction != "flat" and not bool(against.any())
+    turn = None
+    if direction != "flat" and not steady:
+        extreme = max(shown) if direction == "rose" else min(shown)
+        at = max(i for i, v in enumerate(shown) if v == extreme)
+        turn = years[at] if at < len(shown) - 1 else None
+    gaps = tuple(y for y in range(years[0], years[-1] + 1) if y not in years)
+    return EsrTrend(
+        years,
+        values,
+        tuple(float(v) for v in series["best"]),
+        direction,
+        steady,
+        float(values[-1] - values[0]),
+        gaps,
+        turn,
+    )
+
+
+def _ties(rights: list[EsrRight], highest: bool) -> tuple[str, ...]:
+    shown = {r.key: printed(r.income_adjusted, ESR_BANDS) for r in rights}
+    if len(set(shown.values())) < 2:
+        return ()
+    edge = max(shown.values()) if highest else min(shown.values())
+    return tuple(r.key for r in rights if shown[r.key] == edge)
 
 
 def _quality_of_life(
-    index: _Index, book: Codebook, code: str, high_income: bool, style: Style
+    index: _Index, book: Codebook, code: str, high_income: bool
 ) -> QualityOfLife | None:
-    rows = index.esr_all.get(code)
-    if rows is None or rows.empty:
-        return None
-    standards = set(rows["standard"])
-    standard = "HiY" if high_income and "HiY" in standards else "Core"
-    rows = rows[rows["standard"] == standard]
-    if rows.empty:
-        return None
+    default = _default_standard(high_income)
     dim = book.dimensions["quality_of_life"]
-    overall = rows[rows["metric"] == dim.metric].sort_values("year")
-    right_metrics = {book.rights[k].metric for k in dim.rights}
-    with_rights = rows[rows["metric"].isin(right_metrics)]
-    year = int(overall["year"].max()) if not overall.empty else int(with_rights["year"].max())
-    this_year = rows[rows["year"] == year].set_index("metric")
 
-    def sexes(metric: str) -> Sexes:
-        return Sexes(
-            index.esr_sex.get((code, metric, year, standard, "Female")),
-            index.esr_sex.get((code, metric, year, standard, "Male")),
-        )
+    def sexes(metric: str, figure: _EsrFigure) -> Sexes:
+        key = (code, metric, figure.year, figure.standard)
+        return Sexes(index.esr_sex.get((*key, "Female")), index.esr_sex.get((*key, "Male")))
 
     rights: list[EsrRight] = []
     missing: list[str] = []
     for key in dim.rights:
         metric = book.rights[key].metric
-        if metric not in this_year.index:
+        figure = _esr_figure(index, code, metric)
+        if figure is None:
             missing.append(key)
             continue
-        adj = float(this_year.at[metric, "adj"])
-        best = float(this_year.at[metric, "best"])
-        rank, n, quartile = _rank(index, metric, year, standard, adj)
         rights.append(
             EsrRight(
                 key=key,
-                income_adjusted=adj,
-                global_best=None if math.isnan(best) else best,
-                band=style.esr_bands.band_of(adj),
-                rank=rank,
-                of=n,
-                quartile=quartile,
-                sexes=sexes(metric),
+                year=figure.year,
+                standard=figure.standard,
+                fallback=figure.standard != default,
+                income_adjusted=figure.adj,
+                global_best=figure.best,
+                band=ESR_BANDS.band_of(figure.adj),
+                rank=figure.rank,
+                of=figure.of,
+                quartile=figure.quartile,
+                sexes=sexes(metric, figure),
                 at_risk=_at_risk(index, code, key, book.rights[key].at_risk),
             )
         )
-    adj_overall: float | None = None
-    best_overall: float | None = None
-    rank_o = n_o = quart_o = None
-    if dim.metric in this_year.index:
-        adj_overall = float(this_year.at[dim.metric, "adj"])
-        best_value = float(this_year.at[dim.metric, "best"])
-        best_overall = None if math.isnan(best_value) else best_value
-        rank_o, n_o, quart_o = _rank(index, dim.metric, year, standard, adj_overall)
-    trend = None
-    if len(overall) >= 2:
-        values = overall["adj"].to_numpy(dtype=float)
-        delta = float(values[-1] - values[0])
-        direction: Direction = "flat" if abs(delta) < 1.0 else ("rose" if delta > 0 else "fell")
-        steps = np.diff(values)
-        steady = bool(
-            direction != "flat"
-            and ((steps >= -0.5).all() if direction == "rose" else (steps <= 0.5).all())
-        )
-        trend = EsrTrend(
-            tuple(int(y) for y in overall["year"]),
-            tuple(float(v) for v in values),
-            tuple(float(v) for v in overall["best"]),
-            direction,
-            steady,
-            delta,
-        )
-    ordered = sorted(rights, key=lambda r: (-r.income_adjusted, r.key))
+    overall = _esr_figure(index, code, dim.metric)
+    if overall is None and not rights:
+        return None
     esr_risk = [r.at_risk for r in rights if r.at_risk is not None]
     shares: dict[str, list[float]] = {}
     for risk in esr_risk:
@@ -566,23 +648,24 @@ def _quality_of_life(
             shares.setdefault(group.code, []).append(group.share)
     combined = sorted(
         (GroupShare(c, sum(s) / len(esr_risk), len(s)) for c, s in shares.items()),
-        key=lambda g: (-g.share, int(g.code) if g.code.isdigit() else 999),
+        key=lambda g: (-round(g.share, 9), _code_order(g.code)),
     )
     return QualityOfLife(
-        year=year,
-        standard=standard,
-        income_adjusted=adj_overall,
-        global_best=best_overall,
-        band=style.esr_bands.band_of(adj_overall) if adj_overall is not None else None,
-        rank=rank_o,
-        of=n_o,
-        quartile=quart_o,
+        year=overall.year if overall else max(r.year for r in rights),
+        standard=default,
+        overall_standard=overall.standard if overall else None,
+        income_adjusted=overall.adj if overall else None,
+        global_best=overall.best if overall else None,
+        band=ESR_BANDS.band_of(overall.adj) if overall else None,
+        rank=overall.rank if overall else None,
+        of=overall.of if overall else None,
+        quartile=overall.quartile if overall else None,
         rights=tuple(rights),
         missing_rights=tuple(missing),
-        best_right=ordered[0].key if len(ordered) >= 2 else None,
-        worst_right=ordered[-1].key if len(ordered) >= 2 else None,
-        sexes=sexes(dim.metric),
-        trend=trend,
+        best_rights=_ties(rights, highest=True),
+        worst_rights=_ties(rights, highest=False),
+        sexes=sexes(dim.metric, overall) if overall else Sexes(None, None),
+        trend=_esr_trend(overall.series) if overall else None,
         at_risk_groups=tuple(combined),
     )
 
@@ -630,9 +713,9 @@ def compute_facts(dataset: Dataset, code: str, style: Style) -> CountryFacts:
     )
     empowerment = safety = None
     if has_latest and survey_year is not None:
-        empowerment = _dimension(index, dataset, book, code, "empowerment", survey_year, style)
-        safety = _dimension(index, dataset, book, code, "safety", survey_year, style)
-    qol = _quality_of_life(index, book, code, high_income, style)
+        empowerment = _dimension(index, book, code, "empowerment", survey_year)
+        safety = _dimension(index, book, code, "safety", survey_year)
+    qol = _quality_of_life(index, book, code, high_income)
     risks = [r.at_risk for d in (empowerment, safety) if d for r in d.rights if r.at_risk]
     risks += [r.at_risk for r in (qol.rights if qol else ()) if r.at_risk]
     frequent, all_frequent = _frequent(risks)

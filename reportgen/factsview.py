@@ -86,7 +86,8 @@ def render_facts(facts: CountryFacts, dataset: Dataset) -> str:
             if q.income_adjusted is not None
             else "no overall score"
         )
-        lines.append(f"Quality of life {q.year} ({q.standard}): {overall}")
+        standard = q.overall_standard or q.standard
+        lines.append(f"Quality of life {q.year} ({standard}; default {q.standard}): {overall}")
         if q.trend:
             lines.append(
                 f"  trend {q.trend.years[0]}–{q.trend.years[-1]}: {q.trend.direction}"
@@ -97,15 +98,15 @@ def render_facts(facts: CountryFacts, dataset: Dataset) -> str:
             if er.sexes.female is not None or er.sexes.male is not None:
                 sexes = f"; women {er.sexes.female}, men {er.sexes.male}"
             lines.append(
-                f"  {book.rights[er.key].name}: {er.income_adjusted:.1f}% (global best "
+                f"  {book.rights[er.key].name} {er.year} ({er.standard}): {er.income_adjusted:.1f}% (global best "
                 f"{er.global_best}%) {er.band}; rank {er.rank}/{er.of}, quartile {er.quartile}{sexes}"
             )
         if q.missing_rights:
             lines.append(f"  missing: {', '.join(book.rights[k].name for k in q.missing_rights)}")
-        if q.best_right:
-            lines.append(
-                f"  best right: {book.rights[q.best_right].name}; lowest: {book.rights[q.worst_right or ''].name if q.worst_right else '-'}"
-            )
+        if q.best_rights:
+            best = ", ".join(book.rights[k].name for k in q.best_rights)
+            worst = ", ".join(book.rights[k].name for k in q.worst_rights)
+            lines.append(f"  best right: {best}; lowest: {worst}")
     if facts.frequent_groups:
         lines.append(
             "groups named across rights: "

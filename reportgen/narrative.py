@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from reportgen import __version__
@@ -27,7 +28,9 @@ from reportgen.facts import (
     CprRight,
     EsrRight,
     GroupShare,
+    QualityOfLife,
     SurveyTrend,
+    same_share,
 )
 from reportgen.load import Dataset
 from reportgen.model import (
@@ -59,10 +62,24 @@ from reportgen.model import (
     TrendSeries,
 )
 from reportgen.phrases import Country, Phrases, load_phrases
-from reportgen.style import BAND_NAMES, BandScale, Style
+from reportgen.rules import (
+    ALL_PEOPLE_HIGH,
+    CPR_BANDS,
+    ESR_BANDS,
+    FREQUENT_RIGHTS,
+    FREQUENT_SHARE,
+    QOL_GROUP_ROWS,
+    SEX_GAP,
+    TABLE_ROWS,
+    TABLE_ROWS_MAX,
+    cut_with_ties,
+    printed,
+)
+from reportgen.style import BAND_NAMES, BandName, BandScale, Style
 
 MAX_NAMED_PEERS = 4  # overlap sentences name at most this many countries, then "or N other"
-TOP_GROUPS = 8  # groups shown in the at-risk bars and table
+SUMMARY_GROUPS, SUMMARY_GROUPS_MAX = 8, 10  # the summary's list, ties at the cut kept up to 10
+QOL_TOP_GROUPS, QOL_TOP_GROUPS_MAX = 2, 4  # "most at risk" across quality of life rights
 
 
 @dataclass(frozen=True)
@@ -105,6 +122,54 @@ def _scale(bands: BandScale, maximum: float) -> BandScaleSpec:
 
 def _slug(*parts: str) -> str:
     return "-".join(p.replace("_", "-") for p in parts)
+
+
+def _at_or_worse(band: BandName, of: BandName) -> bool:
+    return BAND_NAMES.index(band) <= BAND_NAMES.index(of)
+
+
+def _threats(ctx: _Context, dim: CprDimension) -> dict[str, Any]:
+    """The rights a dimension's sentence may name: ``threats`` scored in its band or worse
+    (or, for a good band, below good), ``safe`` scored good. A list names only what is true."""
+    band = dim.band or "very_bad"
+    limit: BandName = "fair" if band == "good" else band
+    return {
+        "threats": [
+            ctx.book.rights[r.key].short for r in dim.rights if _at_or_worse(r.band, limit)
+        ],
+        "safe": [ctx.book.rights[r.key].short for r in dim.rights if r.band == "good"],
+    }
+
+
+def _suggestion(ctx: _Context, dim: CprDimension) -> str:
+    assert dim.band is not None
+    return ctx.t(f"suggest.{dim.key}.{dim.band}", **_threats(ctx, dim))
+
+
+def _esr_suggestion(ctx: _Context, q: QualityOfLife) -> str:
+    """Quality of life suggestion naming the rights scored in the overall band or worse
+    (good: the rights scored good)."""
+    assert q.band is not None
+    band = q.band
+    rights = [
+        ctx.book.rights[r.key].short
+        for r in q.rights
+        if (r.band == "good" if band == "good" else _at_or_worse(r.band, band))
+    ]
+    return ctx.t(f"suggest.quality_of_life.{band}", rights=rights)
+
+
+def _standard_note(ctx: _Context, standard: str) -> str:
+    return ctx.t(f"chart.standard_short_{standard}")
+
+
+def _when(ctx: _Context, year: int, standard: str | None) -> str:
+    """ "2017", or "2017, core standard" for a figure from the other standard."""
+    return ctx.t(
+        "overview.esr.when",
+        year=year,
+        standard=ctx.t(f"qol.standard_name.{standard}") if standard else "",
+    )
 
 
 # --- overview -------------------------------------------------------------------------------
@@ -185,7 +250,7 @@ def _overview(ctx: _Context) -> Section:
                     f"overview.cpr.{dim.band}",
                     dim=name,
                     v=dim.score.mean,
-                    suggestion=ctx.t(f"suggest.{dim.key}.{dim.band}"),
+                    suggestion=_suggestion(ctx, dim),
                 )
             )
     if q is None:
@@ -202,7 +267,8 @@ def _overview(ctx: _Context) -> Section:
             ctx.p(
                 f"overview.esr.{q.band}",
                 v=q.income_adjusted,
-                suggestion=ctx.t(f"suggest.quality_of_life.{q.band}"),
+                when=_when(ctx, q.year, q.overall_standard if q.overall_fallback else None),
+                suggestion=_esr_suggestion(ctx, q),
             )
         )
     chart = _headline_chart(ctx)
@@ -240,9 +306,12 @@ def _headline_chart(ctx: _Context) -> Chart | None:
         )
     if not items:
         return None
-    year = f.survey_year or (q.year if q else f.release_year)
+    esr_year = q.year if q is not None and q.income_adjusted is not None else None
     texts = ChartTexts(
-        ctx.t("chart.headline_title", year=year), "", ctx.source(), ctx.band_labels()
+        ctx.t("chart.headline_title", survey_year=f.survey_year, esr_year=esr_year),
+        "",
+        ctx.source(),
+        ctx.band_labels(),
     )
     alt = ctx.t(
         "alt.headline",
@@ -320,7 +389,7 @@ def _overlap_sentence(ctx: _Context, r: CprRight, right_phrase: str) -> Paragrap
         return ctx.p(key, **args)
     if better:
         return ctx.p("right.overlap_better", **args)
-    return ctx.p("right.overlap_none", rank=r.rank, n=r.of)
+    return ctx.p("right.overlap_none", rank=r.rank, n=r.of, tied=r.tied_with)
 
 
 def _tiers(groups: Sequence[GroupShare], ctx: _Context) -> list[dict[str, Any]]:
@@ -331,7 +400,7 @@ def _tiers(groups: Sequence[GroupShare], ctx: _Context) -> list[dict[str, Any]]:
     tiers: list[dict[str, Any]] = []
     for g in groups:
         phrase = ctx.book.groups[g.code].phrase if g.code in ctx.book.groups else g.code
-        if tiers and round(tiers[-1]["share"], 6) == round(g.share, 6):
+        if tiers and same_share(tiers[-1]["share"], g.share):
             tiers[-1]["names"].append(phrase)
         elif len(tiers) < 3 or (len(tiers) < 5 and g.share >= 0.4):
             tiers.append({"share": g.share, "names": [phrase]})
@@ -355,23 +424,38 @@ def _risk_blocks(
     if risk is None:
         return [ctx.p("risk.no_data")]
     blocks: list[Block] = [ctx.p("risk.intro", right=right_phrase)]
+    no_one: list[Block] = []
+    if risk.no_one:
+        if risk.no_one >= 1.0:
+            no_one.append(ctx.p("risk.no_one_all", n=risk.respondents))
+        else:
+            no_one.append(ctx.p("risk.no_one", v=risk.no_one))
+    others = [risk.all_people or 0.0, *(g.share for g in risk.groups[:1])]
+    no_one_first = bool(risk.no_one) and (risk.no_one or 0.0) >= max(others)
+    if no_one_first:  # the most common answer comes first
+        blocks += no_one
     if risk.all_people:
-        key = "risk.all_people_high" if risk.all_people >= 0.3 else "risk.all_people"
+        key = "risk.all_people_high" if risk.all_people >= ALL_PEOPLE_HIGH else "risk.all_people"
         blocks.append(ctx.p(key, v=risk.all_people))
     tiers = _tiers(risk.groups, ctx)
     if tiers:
         key = "risk.top" if len(tiers) > 1 else "risk.top_one"
         blocks.append(ctx.p(key, first=tiers[0], rest=tiers[1:]))
+    if not no_one_first:
+        blocks += no_one
     if risk.named_count == 0:
-        blocks.append(ctx.p("risk.none"))
+        if not risk.no_one:
+            blocks.append(ctx.p("risk.none"))
     elif risk.named_count == 1:
         blocks.append(ctx.p("risk.named_one"))
     else:
         blocks.append(ctx.p("risk.named", n=risk.named_count))
     if risk.groups:
-        bars = tuple(
-            ShareItem(_group_label(ctx, g.code), g.share) for g in risk.groups[:TOP_GROUPS]
+        shown, rest, _count = cut_with_ties(
+            risk.groups, TABLE_ROWS, TABLE_ROWS_MAX, key=lambda g: g.count
         )
+        rest_share = risk.groups[len(shown)].share if rest else None
+        bars = tuple(ShareItem(_group_label(ctx, g.code), g.share) for g in shown)
         cloud = tuple(ShareItem(_group_label(ctx, g.code), g.share) for g in risk.groups)
         if risk.all_people:
             cloud = (ShareItem(_group_label(ctx, "1"), risk.all_people), *cloud)
@@ -388,13 +472,13 @@ def _risk_blocks(
         blocks.append(
             Chart(chart_id, AtRiskChart(bars, cloud, texts), ctx.t("risk.cloud_note"), alt)
         )
+        rows = [(_group_label(ctx, g.code), ctx.ph.format_share(g.share)) for g in shown]
+        if rest and rest_share is not None:
+            rows.append((ctx.t("risk.table_rest", n=rest), ctx.ph.format_share(rest_share)))
         blocks.append(
             Table(
                 (ctx.t("risk.table_group"), ctx.t("risk.table_share")),
-                tuple(
-                    (_group_label(ctx, g.code), ctx.ph.format_share(g.share))
-                    for g in risk.groups[:TOP_GROUPS]
-                ),
+                tuple(rows),
                 (False, True),
                 ctx.t("risk.table_caption", n=risk.respondents, year=risk.year),
             )
@@ -438,6 +522,7 @@ def _comparison_chart(ctx: _Context, r: CprRight, right_name: str, short: str) -
         short=short,
         rank=r.rank,
         n=r.of,
+        tied=r.tied_with,
         below=len(lower),
         lower=lower,
     )
@@ -467,7 +552,16 @@ def _right_section(ctx: _Context, r: CprRight) -> Section:
         if r.tied_with:
             blocks.append(ctx.p("right.tied", tied=r.tied_with))
         blocks.append(_overlap_sentence(ctx, r, right.phrase))
-        blocks.append(ctx.p(f"right.position.{r.position}", n=r.of, short=right.short, year=year))
+        blocks.append(
+            ctx.p(
+                f"right.position.{r.position}",
+                n=r.of,
+                short=right.short,
+                year=year,
+                best=r.certainly_above + 1,
+                worst=r.of - r.certainly_below,
+            )
+        )
     else:
         blocks.append(ctx.p("right.alone", right=right.phrase, year=year))
     blocks.append(_trend_sentence(ctx, r.trend, right.phrase))
@@ -496,7 +590,7 @@ def _dimension_section(ctx: _Context, dim: CprDimension) -> Section:
                 "dimension.score",
                 dim=name,
                 v=dim.score.mean,
-                suggestion=ctx.t(f"suggest.{dim.key}.{dim.band}"),
+                suggestion=_suggestion(ctx, dim),
             )
         )
     blocks.append(
@@ -546,16 +640,20 @@ def _dimension_section(ctx: _Context, dim: CprDimension) -> Section:
         elif bands == {"good"}:
             blocks.append(ctx.p("dimension.all_good"))
         elif len(dim.rights) > 1:
-            ordered = sorted(dim.rights, key=lambda r: (-r.score.mean, r.key))
-            blocks.append(
-                ctx.p(
-                    "dimension.mixed",
-                    best=book.rights[ordered[0].key].phrase,
-                    best_v=ordered[0].score.mean,
-                    worst=book.rights[ordered[-1].key].phrase,
-                    worst_v=ordered[-1].score.mean,
+            shown = {r.key: printed(r.score.mean, CPR_BANDS) for r in dim.rights}
+            top, bottom = max(shown.values()), min(shown.values())
+            if top != bottom:  # ties on the printed score are named together
+                best = [r for r in dim.rights if shown[r.key] == top]
+                worst = [r for r in dim.rights if shown[r.key] == bottom]
+                blocks.append(
+                    ctx.p(
+                        "dimension.mixed",
+                        best=[book.rights[r.key].phrase for r in best],
+                        best_v=best[0].score.mean,
+                        worst=[book.rights[r.key].phrase for r in worst],
+                        worst_v=worst[0].score.mean,
+                    )
                 )
-            )
     if dim.trend is not None and len(dim.trend.points) > 1:
         blocks.append(_trend_sentence(ctx, dim.trend, d.phrase))
         blocks.append(_trend_chart(ctx, dim))
@@ -625,10 +723,17 @@ def _cpr(ctx: _Context) -> Section:
 # --- quality of life ----------------------------------------------------------------------
 
 
-def _esr_item(book: Codebook, r: EsrRight) -> EsrRightItem:
-    """One right's bar data for the quality of life charts."""
+def _esr_item(ctx: _Context, r: EsrRight, year: int, default: str) -> EsrRightItem:
+    """One right's bar data for the quality of life charts; its label notes a year other than
+    the overall score's and a standard other than the country's default."""
+    label = ctx.book.rights[r.key].name
+    notes = [str(r.year)] if r.year != year else []
+    if r.standard != default:
+        notes.append(_standard_note(ctx, r.standard))
+    if notes:
+        label = ctx.t("chart.label_note", label=label, notes=notes)
     return EsrRightItem(
-        book.rights[r.key].name,
+        label,
         r.income_adjusted,
         r.global_best,
         r.band,
@@ -637,39 +742,89 @@ def _esr_item(book: Codebook, r: EsrRight) -> EsrRightItem:
     )
 
 
-def _qol(ctx: _Context) -> Section:
-    q = ctx.facts.quality_of_life
+def _year_ranges(years: Sequence[int]) -> list[str]:
+    """2009, 2010, 2011, 2014 → ["2009–2011", "2014"]."""
+    out: list[str] = []
+    for y in years:
+        if out and out[-1].rsplit("–", 1)[-1] == str(y - 1):
+            out[-1] = f"{out[-1].split('–')[0]}–{y}"
+        else:
+            out.append(str(y))
+    return out
+
+
+def _qol_overall(ctx: _Context, q: QualityOfLife) -> list[Block]:
+    """The overall score, its standard, position, best and worst rights, years and gaps."""
     book = ctx.book
-    if q is None:
-        return Section("qol", ctx.t("headings.qol"), 1, (ctx.p("overview.no_qol"),))
     blocks: list[Block] = [ctx.p("qol.intro", "lead")]
     blocks.append(ctx.p("qol.standard_hiy" if q.standard == "HiY" else "qol.standard_core"))
+    fallback = [book.rights[r.key].phrase for r in q.rights if r.fallback]
+    if q.overall_fallback:
+        fallback.insert(0, ctx.t("qol.fallback_overall"))
+    if fallback:
+        other = "Core" if q.standard == "HiY" else "HiY"
+        blocks.append(
+            ctx.p(
+                "qol.fallback",
+                standard=ctx.t(f"qol.standard_name.{q.standard}"),
+                other=ctx.t(f"qol.standard_name.{other}"),
+                items=fallback,
+            )
+        )
+    latest = ctx.dataset.info.esr_years[-1] if ctx.dataset.info.esr_years else q.year
+    standard_words = (
+        ctx.t(f"qol.standard_name.{q.overall_standard}")
+        if q.overall_fallback
+        else ctx.t("qol.same_standard")
+    )
     if q.income_adjusted is not None and q.band is not None:
-        blocks.append(ctx.p("qol.doing", v=q.income_adjusted, year=q.year))
+        key = "qol.doing" if q.year >= latest else "qol.doing_old"
+        blocks.append(ctx.p(key, v=q.income_adjusted, year=q.year))
         if q.income_adjusted >= 100:
             blocks.append(ctx.p("qol.duty_full"))
         else:
             blocks.append(ctx.p("qol.duty", distance=ctx.t(f"qol.distance.{q.band}")))
         if q.quartile is not None and q.of:
             blocks.append(
-                ctx.p("qol.position", quartile=ctx.t(f"quartile.{q.quartile}"), n=q.of, year=q.year)
+                ctx.p(
+                    "qol.position",
+                    quartile=ctx.t(f"quartile.{q.quartile}"),
+                    n=q.of,
+                    year=q.year,
+                    standard=standard_words,
+                )
             )
     else:
         blocks.append(
             ctx.p("overview.esr.missing", missing=[book.rights[k].phrase for k in q.missing_rights])
         )
     rights = {r.key: r for r in q.rights}
-    if q.best_right and q.worst_right:
-        best = rights[q.best_right]
-        blocks.append(
-            ctx.p(
-                "qol.best",
-                right=book.rights[best.key].phrase,
-                v=best.income_adjusted,
-                quartile=ctx.t(f"quartile.{best.quartile}"),
+    if q.best_rights and q.worst_rights:
+        best = [rights[k] for k in q.best_rights]
+        if len(best) == 1:
+            one = best[0]
+            blocks.append(
+                ctx.p(
+                    "qol.best",
+                    right=book.rights[one.key].phrase,
+                    v=one.income_adjusted,
+                    quartile=ctx.t(f"quartile.{one.quartile}"),
+                    year=one.year if one.year != q.year else None,
+                    right_year=one.year,
+                    standard=ctx.t(f"qol.standard_name.{one.standard}")
+                    if one.fallback
+                    else ctx.t("qol.same_standard"),
+                )
             )
-        )
-        others = [r for r in q.rights if r.key not in (q.best_right,)]
+        else:
+            blocks.append(
+                ctx.p(
+                    "qol.best_tied",
+                    rights=[book.rights[r.key].phrase for r in best],
+                    v=best[0].income_adjusted,
+                )
+            )
+        others = [r for r in q.rights if r.key not in q.best_rights]
         bands = [b for b in BAND_NAMES if any(r.band == b for r in others)]
         blocks.append(
             ctx.p(
@@ -678,9 +833,15 @@ def _qol(ctx: _Context) -> Section:
                 bands=[ctx.ph.quote(book.bands[b]) for b in bands],
             )
         )
-        worst = rights[q.worst_right]
+        worst = [rights[k] for k in q.worst_rights]
+        years = {r.year for r in worst}
         blocks.append(
-            ctx.p("qol.lowest", right=book.rights[worst.key].phrase, v=worst.income_adjusted)
+            ctx.p(
+                "qol.lowest",
+                rights=[book.rights[r.key].phrase for r in worst],
+                v=worst[0].income_adjusted,
+                year=years.pop() if len(years) == 1 and q.year not in years else None,
+            )
         )
     elif len(q.rights) == 1:
         only = q.rights[0]
@@ -689,168 +850,249 @@ def _qol(ctx: _Context) -> Section:
                 "qol.only_one",
                 right=book.rights[only.key].phrase,
                 v=only.income_adjusted,
+                year=only.year,
+            )
+        )
+    elif len(q.rights) > 1:  # every right prints the same score
+        blocks.append(
+            ctx.p(
+                "qol.all_same",
+                rights=[book.rights[r.key].phrase for r in q.rights],
+                v=q.rights[0].income_adjusted,
+            )
+        )
+    other_years = [r for r in q.rights if r.year != q.year]
+    if other_years and q.income_adjusted is not None:
+        blocks.append(
+            ctx.p(
+                "qol.years_differ",
+                items=[
+                    ctx.t("qol.right_year", right=book.rights[r.key].phrase, year=r.year)
+                    for r in other_years
+                ],
                 year=q.year,
             )
         )
     if q.missing_rights and q.income_adjusted is not None:
         blocks.append(
-            ctx.p(
-                "qol.missing_rights",
-                year=q.year,
-                missing=[book.rights[k].phrase for k in q.missing_rights],
-            )
+            ctx.p("qol.missing_rights", missing=[book.rights[k].phrase for k in q.missing_rights])
         )
-    children: list[Section] = []
-    esr_scale = _scale(ctx.style.esr_bands, 100.0)
-    if q.rights:
-        items = tuple(_esr_item(book, r) for r in q.rights)
-        texts = ChartTexts(
-            ctx.t("chart.esr_rights_title", year=q.year),
-            ctx.t("chart.axis_pct"),
-            ctx.source(),
-            ctx.band_labels(),
-            {
-                "income_adjusted": ctx.t("chart.income_adjusted"),
-                "global_best": ctx.t("chart.global_best"),
-            },
+    return blocks
+
+
+def _qol_rights(ctx: _Context, q: QualityOfLife, scale: BandScaleSpec) -> Section:
+    items = tuple(_esr_item(ctx, r, q.year, q.standard) for r in q.rights)
+    mixed = any(r.year != q.year for r in q.rights)
+    texts = ChartTexts(
+        ctx.t("chart.esr_rights_title", year=q.year, mixed=mixed),
+        ctx.t("chart.axis_pct"),
+        ctx.source(),
+        ctx.band_labels(),
+        {
+            "income_adjusted": ctx.t("chart.income_adjusted"),
+            "global_best": ctx.t("chart.global_best"),
+        },
+    )
+    alt = ctx.t(
+        "alt.esr_rights",
+        year=q.year,
+        mixed=mixed,
+        items=[{"label": i.label, "value": ctx.ph.format_pct(i.income_adjusted)} for i in items],
+    )
+    blocks: list[Block] = [ctx.p("qol.benchmarks")]
+    if q.global_best is not None:
+        blocks.append(ctx.p("qol.global_best", v=q.global_best))
+    blocks.append(ctx.p("qol.chart_intro"))
+    blocks.append(
+        Chart(
+            "chart-qol-rights",
+            EsrRightsChart(items, scale, texts),
+            ctx.t("caption.esr_rights"),
+            alt,
         )
-        alt = ctx.t(
-            "alt.esr_rights",
-            year=q.year,
-            items=[
-                {"label": i.label, "value": ctx.ph.format_pct(i.income_adjusted)} for i in items
-            ],
-        )
-        rights_blocks: list[Block] = [ctx.p("qol.benchmarks")]
-        if q.global_best is not None:
-            rights_blocks.append(ctx.p("qol.global_best", v=q.global_best))
-        rights_blocks.append(ctx.p("qol.chart_intro"))
-        rights_blocks.append(
-            Chart(
-                "chart-qol-rights",
-                EsrRightsChart(items, esr_scale, texts),
-                ctx.t("caption.esr_rights"),
-                alt,
-            )
-        )
-        children.append(
-            Section("qol-rights", ctx.t("headings.qol_rights"), 2, tuple(rights_blocks))
-        )
-    if q.trend is not None:
-        tr = q.trend
-        key = {
-            "rose": "rose_steady" if tr.steady else "rose",
-            "fell": "fell_steady" if tr.steady else "fell",
-            "flat": "flat",
-        }[tr.direction]
-        values: dict[str, Any] = {
-            "first_year": tr.years[0],
-            "last_year": tr.years[-1],
-            "first": tr.income_adjusted[0],
-            "last": tr.income_adjusted[-1],
-        }
-        texts = ChartTexts(
-            ctx.t("chart.esr_trend_title", first=tr.years[0], last=tr.years[-1]),
-            ctx.t("chart.axis_pct"),
-            ctx.source(),
-            ctx.band_labels(),
-            {
-                "income_adjusted": ctx.t("chart.income_adjusted"),
-                "global_best": ctx.t("chart.global_best"),
-            },
-        )
-        chart = Chart(
-            "chart-qol-trend",
-            EsrTrendChart(tr.years, tr.income_adjusted, tr.global_best, esr_scale, texts),
-            ctx.t("caption.esr_trend"),
-            ctx.t("alt.esr_trend", **values),
-            size="wide",
-        )
-        children.append(
-            Section(
-                "qol-trend",
-                ctx.t("headings.qol_trend"),
-                2,
-                (ctx.p(f"qol.trend.{key}", **values), chart),
-            )
-        )
+    )
+    return Section("qol-rights", ctx.t("headings.qol_rights"), 2, tuple(blocks))
+
+
+def _qol_trend(ctx: _Context, q: QualityOfLife, scale: BandScaleSpec) -> Section | None:
+    tr = q.trend
+    if tr is None:
+        return None
+    key: str = tr.direction
+    if tr.steady:
+        key = f"{tr.direction}_steady"
+    elif tr.turn is not None:
+        key = f"{tr.direction}_turn"
+    values: dict[str, Any] = {
+        "first_year": tr.years[0],
+        "last_year": tr.years[-1],
+        "first": tr.income_adjusted[0],
+        "last": tr.income_adjusted[-1],
+        "turn": tr.turn,
+        "extreme": tr.income_adjusted[tr.years.index(tr.turn)] if tr.turn is not None else None,
+    }
+    texts = ChartTexts(
+        ctx.t("chart.esr_trend_title", first=tr.years[0], last=tr.years[-1]),
+        ctx.t("chart.axis_pct"),
+        ctx.source(),
+        ctx.band_labels(),
+        {
+            "income_adjusted": ctx.t("chart.income_adjusted"),
+            "global_best": ctx.t("chart.global_best"),
+        },
+    )
+    chart = Chart(
+        "chart-qol-trend",
+        EsrTrendChart(tr.years, tr.income_adjusted, tr.global_best, scale, texts),
+        ctx.t("caption.esr_trend"),
+        ctx.t("alt.esr_trend", **values),
+        size="wide",
+    )
+    blocks: list[Block] = [ctx.p(f"qol.trend.{key}", **values)]
+    if tr.gaps:
+        blocks.append(ctx.p("qol.trend.gaps", gaps=_year_ranges(tr.gaps)))
+    blocks.append(chart)
+    return Section("qol-trend", ctx.t("headings.qol_trend"), 2, tuple(blocks))
+
+
+def _qol_sexes(ctx: _Context, q: QualityOfLife, scale: BandScaleSpec) -> Section | None:
+    book = ctx.book
     with_sexes = [r for r in q.rights if r.sexes.female is not None and r.sexes.male is not None]
-    if with_sexes:
-        gaps = sorted(with_sexes, key=lambda r: -abs((r.sexes.female or 0) - (r.sexes.male or 0)))
-        top = gaps[0]
-        sex_blocks: list[Block] = [
-            ctx.p("qol.sexes", rights=[book.rights[r.key].phrase for r in with_sexes])
-        ]
-        if abs((top.sexes.female or 0) - (top.sexes.male or 0)) >= 1.0:
-            sex_blocks.append(
-                ctx.p(
-                    "qol.sexes_gap",
-                    right=book.rights[top.key].phrase,
-                    f=top.sexes.female,
-                    m=top.sexes.male,
-                )
-            )
-        else:
-            sex_blocks.append(ctx.p("qol.sexes_even"))
-        items = tuple(_esr_item(book, r) for r in with_sexes)
-        texts = ChartTexts(
-            ctx.t("chart.esr_sexes_title", year=q.year),
-            ctx.t("chart.axis_pct"),
-            ctx.source(),
-            ctx.band_labels(),
-            {"female": ctx.t("chart.women"), "male": ctx.t("chart.men")},
-        )
-        alt = ctx.t(
-            "alt.esr_sexes",
-            year=q.year,
-            items=[
-                {
-                    "label": i.label,
-                    "f": ctx.ph.format_pct(i.female or 0),
-                    "m": ctx.ph.format_pct(i.male or 0),
-                }
-                for i in items
-            ],
-        )
-        sex_blocks.append(
-            Chart(
-                "chart-qol-sexes",
-                EsrRightsChart(items, esr_scale, texts, by_sex=True),
-                ctx.t("caption.esr_sexes"),
-                alt,
-            )
-        )
-        sex_blocks.append(
-            Table(
-                (ctx.t("qol.table_right"), ctx.t("qol.table_women"), ctx.t("qol.table_men")),
-                tuple(
-                    (i.label, ctx.ph.format_pct(i.female or 0), ctx.ph.format_pct(i.male or 0))
-                    for i in items
-                ),
-                (False, True, True),
-                ctx.t("qol.sexes_caption", year=q.year),
-            )
-        )
-        children.append(Section("qol-sexes", ctx.t("headings.qol_sexes"), 2, tuple(sex_blocks)))
-    risk_blocks: list[Block]
-    if q.at_risk_groups:
-        top3 = [book.groups[g.code].phrase for g in q.at_risk_groups[:2] if g.code in book.groups]
-        risk_blocks = [ctx.p("qol.risk", groups=top3), ctx.p("qol.risk_list")]
-        risk_blocks.append(
-            BulletList(
-                tuple(
-                    (
-                        Span(f"{_group_label(ctx, g.code)} "),
-                        Span(f"({ctx.ph.format_share(g.share)})", strong=True),
-                    )
-                    for g in q.at_risk_groups[:12]
-                )
+    if not with_sexes:
+        return None
+
+    def gap(r: EsrRight) -> Decimal:
+        female, male = r.sexes.female or 0.0, r.sexes.male or 0.0
+        return abs(printed(female, ESR_BANDS) - printed(male, ESR_BANDS))
+
+    blocks: list[Block] = []
+    if len(with_sexes) == 1:
+        one = with_sexes[0]
+        blocks.append(
+            ctx.p(
+                "qol.sexes_one",
+                right=book.rights[one.key].phrase,
+                f=one.sexes.female,
+                m=one.sexes.male,
             )
         )
     else:
-        risk_blocks = [ctx.p("qol.risk_none")]
-    children.append(Section("qol-risk", ctx.t("headings.qol_risk"), 2, tuple(risk_blocks)))
-    return Section("qol", ctx.t("headings.qol"), 1, tuple(blocks), tuple(children))
+        blocks.append(ctx.p("qol.sexes", rights=[book.rights[r.key].phrase for r in with_sexes]))
+        widest = max(gap(r) for r in with_sexes)
+        top = [r for r in with_sexes if gap(r) == widest]
+        if widest <= Decimal(str(SEX_GAP)):
+            blocks.append(ctx.p("qol.sexes_even"))
+        elif len(top) == 1:
+            blocks.append(
+                ctx.p(
+                    "qol.sexes_gap",
+                    right=book.rights[top[0].key].phrase,
+                    f=top[0].sexes.female,
+                    m=top[0].sexes.male,
+                )
+            )
+        else:
+            blocks.append(
+                ctx.p(
+                    "qol.sexes_gap_tied",
+                    rights=[book.rights[r.key].phrase for r in top],
+                    gap=float(widest),
+                )
+            )
+    items = tuple(_esr_item(ctx, r, q.year, q.standard) for r in with_sexes)
+    mixed = any(r.year != q.year for r in with_sexes)
+    texts = ChartTexts(
+        ctx.t("chart.esr_sexes_title", year=q.year, mixed=mixed),
+        ctx.t("chart.axis_pct"),
+        ctx.source(),
+        ctx.band_labels(),
+        {"female": ctx.t("chart.women"), "male": ctx.t("chart.men")},
+    )
+    alt = ctx.t(
+        "alt.esr_sexes",
+        year=q.year,
+        mixed=mixed,
+        items=[
+            {
+                "label": i.label,
+                "f": ctx.ph.format_pct(i.female or 0),
+                "m": ctx.ph.format_pct(i.male or 0),
+            }
+            for i in items
+        ],
+    )
+    blocks.append(
+        Chart(
+            "chart-qol-sexes",
+            EsrRightsChart(items, scale, texts, by_sex=True),
+            ctx.t("caption.esr_sexes"),
+            alt,
+        )
+    )
+    blocks.append(
+        Table(
+            (ctx.t("qol.table_right"), ctx.t("qol.table_women"), ctx.t("qol.table_men")),
+            tuple(
+                (i.label, ctx.ph.format_pct(i.female or 0), ctx.ph.format_pct(i.male or 0))
+                for i in items
+            ),
+            (False, True, True),
+            ctx.t("qol.sexes_caption", year=q.year),
+        )
+    )
+    return Section("qol-sexes", ctx.t("headings.qol_sexes"), 2, tuple(blocks))
+
+
+def _qol_risk(ctx: _Context, q: QualityOfLife) -> Section:
+    book = ctx.book
+    groups = q.at_risk_groups
+    if not groups:
+        blocks: list[Block] = [ctx.p("qol.risk_none")]
+        return Section("qol-risk", ctx.t("headings.qol_risk"), 2, tuple(blocks))
+
+    def share(g: GroupShare) -> float:
+        return round(g.share, 9)
+
+    top, _rest, _value = cut_with_ties(groups, QOL_TOP_GROUPS, QOL_TOP_GROUPS_MAX, key=share)
+    rights = [book.rights[r.key].short for r in q.rights if r.at_risk is not None]
+    blocks = []
+    if top:
+        blocks.append(
+            ctx.p(
+                "qol.risk",
+                groups=[book.groups[g.code].phrase for g in top if g.code in book.groups],
+                rights=rights,
+            )
+        )
+    blocks.append(ctx.p("qol.risk_list"))
+    shown, rest, _edge = cut_with_ties(groups, QOL_GROUP_ROWS, QOL_GROUP_ROWS + 4, key=share)
+    items: list[tuple[Span, ...]] = [
+        (
+            Span(f"{_group_label(ctx, g.code)} "),
+            Span(f"({ctx.ph.format_share(g.share)})", strong=True),
+        )
+        for g in shown
+    ]
+    if rest:
+        items.append(
+            (
+                Span(f"{ctx.t('qol.list_rest', n=rest)} "),
+                Span(f"({ctx.ph.format_share(groups[len(shown)].share)})", strong=True),
+            )
+        )
+    blocks.append(BulletList(tuple(items)))
+    return Section("qol-risk", ctx.t("headings.qol_risk"), 2, tuple(blocks))
+
+
+def _qol(ctx: _Context) -> Section:
+    q = ctx.facts.quality_of_life
+    if q is None:
+        return Section("qol", ctx.t("headings.qol"), 1, (ctx.p("overview.no_qol"),))
+    scale = _scale(ctx.style.esr_bands, 100.0)
+    children = [_qol_rights(ctx, q, scale)] if q.rights else []
+    children += [s for s in (_qol_trend(ctx, q, scale), _qol_sexes(ctx, q, scale)) if s]
+    children.append(_qol_risk(ctx, q))
+    return Section("qol", ctx.t("headings.qol"), 1, tuple(_qol_overall(ctx, q)), tuple(children))
 
 
 # --- summary, how to read, sources ---------------------------------------------------------
@@ -861,12 +1103,20 @@ def _summary(ctx: _Context) -> Section:
     blocks: list[Block] = []
     for dim in (f.empowerment, f.safety):
         if dim is not None and dim.band is not None:
-            blocks.append(ctx.p(f"summary.{dim.key}.{dim.band}"))
+            blocks.append(ctx.p(f"summary.{dim.key}.{dim.band}", **_threats(ctx, dim)))
     if f.frequent_groups:
-        blocks.append(ctx.p("summary.groups"))
-        blocks.append(
-            BulletList(tuple((Span(_group_label(ctx, g.code)),) for g in f.frequent_groups))
+        shown, _rest, _edge = cut_with_ties(
+            f.frequent_groups,
+            SUMMARY_GROUPS,
+            SUMMARY_GROUPS_MAX,
+            key=lambda g: (g.rights, round(g.mean_share, 9)),
         )
+        if not shown:  # a tie too wide to list: name the first tier only
+            shown = tuple(g for g in f.frequent_groups if g.rights == f.frequent_groups[0].rights)
+        bar: dict[str, Any] = {"share": FREQUENT_SHARE, "rights": FREQUENT_RIGHTS}
+        key = "summary.group_one" if len(f.frequent_groups) == 1 else "summary.groups"
+        blocks.append(ctx.p(key, shown=len(shown), total=len(f.frequent_groups), **bar))
+        blocks.append(BulletList(tuple((Span(_group_label(ctx, g.code)),) for g in shown)))
     elif f.has_survey:
         blocks.append(ctx.p("summary.no_groups"))
     if f.all_people_frequent:

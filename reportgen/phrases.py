@@ -74,7 +74,6 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sized
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -87,6 +86,7 @@ from reportgen.codebook import CountryName
 from reportgen.errors import TemplateError
 from reportgen.model import Span
 from reportgen.resources import i18n_dir
+from reportgen.rules import CPR_BANDS, ESR_BANDS, printed_share, round_half_away, score_places
 
 EM_OPEN, EM_CLOSE = "\ue000", "\ue001"
 _MARKS = re.compile(f"[{EM_OPEN}{EM_CLOSE}]")
@@ -205,9 +205,9 @@ class Phrases:
         )
         env.filters.update(
             score=self._score,
-            score_plain=lambda v: self._number(v, "0.0"),
-            pct=lambda v: _strong(self._percent(v, 1, 1)),
-            pct_plain=lambda v: self._percent(v, 1, 1),
+            score_plain=self._score_number,
+            pct=lambda v: _strong(self.format_pct(v)),
+            pct_plain=self.format_pct,
             share=self._share,
             num=lambda v: self._number(v, "#,##0"),
             decimal=lambda v: self._number(v, "#,##0.##"),
@@ -231,10 +231,25 @@ class Phrases:
 
     # -- numbers ---------------------------------------------------------------------------
     def _number(self, value: float, pattern: str) -> str:
-        return str(format_decimal(value, format=pattern, locale=self.locale))
+        places = len(pattern.partition(".")[2])  # "#,##0.##": at most two, half away from zero
+        return str(
+            format_decimal(round_half_away(value, places), format=pattern, locale=self.locale)
+        )
+
+    def _fixed(self, value: float, places: int) -> str:
+        """``value`` with exactly ``places`` decimals, rounded half away from zero."""
+        pattern = "0." + "0" * places if places else "0"
+        return str(
+            format_decimal(round_half_away(value, places), format=pattern, locale=self.locale)
+        )
+
+    def _score_number(self, value: float) -> str:
+        """A 0–10 score without its suffix: one decimal, more where one would cross a band."""
+        return self._fixed(value, score_places(value, CPR_BANDS))
 
     def _percent(self, value: float, least: int, most: int) -> str:
-        """``value`` (0–100) in the locale's percent pattern with ``least``–``most`` decimals."""
+        """``value`` (0–100) in the locale's percent pattern with ``least``–``most`` decimals,
+        rounded half away from zero."""
         p = self._percent_pattern
         pattern = NumberPattern(
             p.pattern,
@@ -247,14 +262,15 @@ class Phrases:
             p.exp_plus,
             p.number_pattern,
         )
-        # Exact decimal arithmetic: the pattern multiplies by 100 again, so 86.45 stays 86.45.
-        return str(pattern.apply(Decimal(repr(float(value))).scaleb(-2), self.locale))
+        # Exact decimal arithmetic: the pattern multiplies by 100 again, so 86.45 stays 86.45;
+        # rounded here, half away from zero, so the pattern has nothing left to round.
+        return str(pattern.apply(round_half_away(value, most).scaleb(-2), self.locale))
 
     def _score(self, value: float) -> str:
-        return _strong(self._number(value, "0.0") + self._grammar.get("score_suffix", "/10"))
+        return _strong(self._score_number(value) + self._grammar.get("score_suffix", "/10"))
 
     def _share(self, value: float) -> str:
-        return _strong(self._percent(round(value * 100), 0, 0))
+        return _strong(self._percent(float(printed_share(value)), 0, 0))
 
     def _ordinal(self, value: int) -> str:
         rule = self._grammar.get("ordinal", {})
@@ -342,7 +358,10 @@ class Phrases:
                 "[grammar] possessive. Write the phrase with a form instead ({{ c|de }})."
             )
         name = self._name(country)
-        if name.endswith("s") and country.plural:
+        plural_words = self._grammar.get("possessive_plural_words", [])
+        last_word = name.rsplit(" ", 1)[-1]
+        if name.endswith("s") and (country.plural or last_word in plural_words):
+            # "the Lantern Cays’", "the United States’", "Saint Vincent and the Grenadines’"
             return name + str(self._grammar.get("possessive_plural", "'"))
         return name + str(self._grammar["possessive"])
 
@@ -415,8 +434,10 @@ class Phrases:
         return clean(self._score(value))
 
     def format_pct(self, value: float) -> str:
-        """``86.5%`` (a percentage given 0–100) in the language's format."""
-        return self._percent(value, 1, 1)
+        """``86.5%`` (a quality of life score given 0–100) in the language's format: one
+        decimal, more where one would cross a band boundary (``94.96%`` is 'fair')."""
+        places = score_places(value, ESR_BANDS)
+        return self._percent(value, places, places)
 
     def format_share(self, value: float) -> str:
         """``38%`` (a proportion given 0–1) in the language's format."""
@@ -434,7 +455,7 @@ class Phrases:
 
     def format_number(self, value: float, decimals: int = 1) -> str:
         """A plain number with ``decimals`` places ("2,5"), for chart labels and ticks."""
-        return self._number(value, "#,##0." + "0" * decimals if decimals else "#,##0")
+        return self._fixed(value, decimals)
 
     # -- rendering -------------------------------------------------------------------------
     def has(self, key: str) -> bool:

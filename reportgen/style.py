@@ -17,9 +17,10 @@ from typing import Any, Literal
 
 from reportgen.errors import StyleError
 from reportgen.resources import styles_dir
+from reportgen.rules import BAND_NAMES, CPR_BANDS, ESR_BANDS, BandName, BandScale
 
-BandName = Literal["very_bad", "bad", "fair", "good"]
-BAND_NAMES: tuple[BandName, ...] = ("very_bad", "bad", "fair", "good")
+__all__ = ["BAND_NAMES", "BandName", "BandScale", "Color", "Style", "load_style"]
+
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -34,26 +35,6 @@ class Color:
         """Components in 0..1."""
         h = self.hex.lstrip("#")
         return (int(h[0:2], 16) / 255, int(h[2:4], 16) / 255, int(h[4:6], 16) / 255)
-
-
-@dataclass(frozen=True, slots=True)
-class BandScale:
-    """Band thresholds of one score type: a score below ``very_bad`` is very bad, etc."""
-
-    unit: str
-    very_bad: float
-    bad: float
-    fair: float
-
-    def band_of(self, score: float) -> BandName:
-        """Return the band of ``score`` (thresholds are lower limits of the next band)."""
-        if score < self.very_bad:
-            return "very_bad"
-        if score < self.bad:
-            return "bad"
-        if score < self.fair:
-            return "fair"
-        return "good"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +87,7 @@ class Style:
     page: PageStyle
     fonts: FontStyle
     colors: Colors
-    cpr_bands: BandScale
+    cpr_bands: BandScale  # the method's bands (reportgen.rules), not a style setting
     esr_bands: BandScale
     source: tuple[Path, ...]
 
@@ -182,15 +163,6 @@ def _color(data: dict[str, Any], dotted: str, file: Path) -> Color:
     return Color(value.lower())
 
 
-def _bands(data: dict[str, Any], kind: str, file: Path) -> BandScale:
-    limits = [_number(data, f"bands.{kind}.{b}", file) for b in ("very_bad", "bad", "fair")]
-    if not limits[0] < limits[1] < limits[2]:
-        raise StyleError(
-            f"{file.name}: bands.{kind} thresholds must increase (very_bad < bad < fair), got {limits}."
-        )
-    return BandScale(str(_get(data, f"bands.{kind}.unit", file)), *limits)
-
-
 def load_style(name_or_path: str | Path = "base") -> Style:
     """Load and validate a style by name (``"base"``) or path; raise ``StyleError`` if invalid."""
     path = _resolve(str(name_or_path))
@@ -241,7 +213,7 @@ def load_style(name_or_path: str | Path = "base") -> Style:
         page=page,
         fonts=fonts,
         colors=colors,
-        cpr_bands=_bands(data, "cpr", path),
-        esr_bands=_bands(data, "esr", path),
+        cpr_bands=CPR_BANDS,
+        esr_bands=ESR_BANDS,
         source=chain,
     )

@@ -45,6 +45,7 @@ from reportgen.model import (
     TrendChart,
 )
 from reportgen.style import Style
+from tests.independent import printed_pct, printed_score, printed_share
 
 from .conftest import DEMO_DIR
 
@@ -139,19 +140,19 @@ def _key_number(spec: ChartSpec) -> str:
     if isinstance(spec, HeadlineChart):
         return next(i.value_text for i in spec.items if i.value is not None).split("/")[0]
     if isinstance(spec, ComparisonChart):
-        return f"{next(i for i in spec.items if i.highlight).mean:.1f}"
+        return printed_score(next(i for i in spec.items if i.highlight).mean)
     if isinstance(spec, RightsChart):
-        return f"{spec.items[0].mean:.1f}"
+        return printed_score(spec.items[0].mean)
     if isinstance(spec, TrendChart):
-        return f"{spec.series[0].mean[-1]:.1f}"
+        return printed_score(spec.series[0].mean[-1])
     if isinstance(spec, EsrTrendChart):
-        return f"{spec.income_adjusted[-1]:.1f}"
+        return printed_pct(spec.income_adjusted[-1])
     if isinstance(spec, EsrRightsChart):
         item = spec.items[0]
         value = item.female if spec.by_sex and item.female is not None else item.income_adjusted
-        return f"{value:.1f}"
+        return printed_pct(value)
     assert isinstance(spec, AtRiskChart)
-    return f"{spec.bars[0].share * 100:.0f}%"
+    return f"{printed_share(spec.bars[0].share)}%"
 
 
 def _check_tree(built: BuiltReport) -> None:

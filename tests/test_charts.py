@@ -25,7 +25,6 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from babel.numbers import format_decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -58,6 +57,7 @@ from reportgen.model import (
 from reportgen.narrative import build_report
 from reportgen.style import BAND_NAMES, BandName, Style, load_style
 from reportgen.vector import PathOp, TextOp, VectorDrawing
+from tests.independent import printed_pct, printed_score, printed_share
 
 A4_WIDTH = 482.0
 LETTER_WIDTH = 499.0
@@ -168,32 +168,28 @@ def foreign_colours(drawing: VectorDrawing, style: Style) -> set[tuple[float, fl
     return found
 
 
-def score(value: float) -> str:
-    """A 0–10 score as the narrative prints it (babel), computed independently of the charts."""
-    return str(format_decimal(value, format="0.0", locale="en"))
-
-
 def expected_values(spec: ChartSpec) -> list[str]:
-    """The value labels a reader must find on the chart."""
+    """The value labels a reader must find on the chart (printed as the independent checker
+    prints them: half away from zero, band-safe decimals)."""
     if isinstance(spec, HeadlineChart):
         return [i.value_text for i in spec.items]
     if isinstance(spec, RightsChart):
-        return [score(i.mean) for i in spec.items]
+        return [printed_score(i.mean) for i in spec.items]
     if isinstance(spec, ComparisonChart):
-        return [score(i.mean) for i in spec.items if i.label == spec.highlight]
+        return [printed_score(i.mean) for i in spec.items if i.label == spec.highlight]
     if isinstance(spec, TrendChart):
-        return [score(s.mean[-1]) for s in spec.series]
+        return [printed_score(s.mean[-1]) for s in spec.series]
     if isinstance(spec, EsrTrendChart):
-        return [score(v[-1]) + "%" for v in (spec.income_adjusted, spec.global_best) if v]
+        return [printed_pct(v[-1]) + "%" for v in (spec.income_adjusted, spec.global_best) if v]
     if isinstance(spec, EsrRightsChart):
         keys = ("female", "male") if spec.by_sex else ("income_adjusted", "global_best")
         return [
-            score(getattr(i, k)) + "%"
+            printed_pct(getattr(i, k)) + "%"
             for i in spec.items
             for k in keys
             if getattr(i, k) is not None
         ]
-    return [f"{round(b.share * 100)}%" for b in spec.bars]
+    return [f"{printed_share(b.share)}%" for b in spec.bars]
 
 
 def assert_reads_well(spec: ChartSpec, drawing: VectorDrawing, style: Style, width: float) -> None:

@@ -9,7 +9,6 @@ never from the compendium itself.
 from __future__ import annotations
 
 import base64
-import csv
 import hashlib
 import io
 import json
@@ -24,7 +23,6 @@ from pathlib import Path
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
-from babel.numbers import format_decimal
 
 from reportgen.batch import run_batch
 from reportgen.codebook import load_codebook
@@ -33,6 +31,7 @@ from reportgen.errors import ReportgenError
 from reportgen.layout.compendium_pages import sort_key
 from reportgen.phrases import load_phrases
 from reportgen.style import load_style
+from tests import independent
 from tests.conftest import DEMO_DIR
 from tests.pdfcheck import OutlineItem, outline, page_texts, render
 
@@ -372,53 +371,27 @@ def test_links_inside_reports_stay_inside_their_report(book: Book) -> None:
 # --- appendix ----------------------------------------------------------------------------------
 
 
-def _headline_scores(release: Path) -> dict[str, tuple[float | None, float | None, float | None]]:
-    """Empowerment, safety (latest survey year) and quality of life, from the raw CSV files."""
-
-    def rows(pattern: str, column: str) -> list[dict[str, str]]:
-        out: list[dict[str, str]] = []
-        for path in sorted(release.glob(pattern)):
-            with path.open(encoding="utf-8-sig", newline="") as fh:
-                table = list(csv.DictReader(fh))
-            if table and column in table[0]:  # "countries*" also matches countries_grammar
-                out += table
-        return out
-
-    cpr = rows("cpr-scores*.csv", "mean")
-    latest = max(int(r["year"]) for r in cpr) if cpr else None
-    cpr_now = {
-        (r["country_code"], r["metric_code"]): float(r["mean"])
-        for r in cpr
-        if latest is not None and int(r["year"]) == latest and r["mean"].strip()
-    }
-    countries = rows("countries*.csv", "high_income_country")
-    high = {r["country_code"]: float(r["high_income_country"] or 0) > 0 for r in countries}
-    esr = [r for r in rows("esr-scores*.csv", "group") if r["group"] == "All"]
-    standards: dict[str, set[str]] = {}
-    for r in esr:
-        standards.setdefault(r["country_code"], set()).add(r["standard"])
-    qol: dict[str, float] = {}
-    for code, have in standards.items():
-        standard = "HiY" if high.get(code) and "HiY" in have else "Core"
-        overall = [
-            r
-            for r in esr
-            if r["country_code"] == code
-            and r["standard"] == standard
-            and r["metric_code"] == "SER_Average"
-            and r["score_wrt_immediate_duty"].strip()
-        ]
-        if overall:
-            last = max(overall, key=lambda r: int(r["year"]))
-            qol[code] = float(last["score_wrt_immediate_duty"])
-    codes = set(high)
-    return {
-        c: (cpr_now.get((c, "empower")), cpr_now.get((c, "physint")), qol.get(c)) for c in codes
-    }
+def _headline_values(release: Path) -> dict[str, tuple[float | None, float | None, float | None]]:
+    """Empowerment, safety (latest survey year) and quality of life, recomputed from the raw CSV
+    files by the independent checker."""
+    rel = independent.load(release)
+    out: dict[str, tuple[float | None, float | None, float | None]] = {}
+    for code in rel.countries:
+        emp = independent.cpr_dimension(rel, code, "empower")
+        safety = independent.cpr_dimension(rel, code, "physint")
+        q = independent.qol(rel, code)
+        overall = q.overall if q else None
+        out[code] = (
+            emp.mean if emp else None,
+            safety.mean if safety else None,
+            overall.value if overall else None,
+        )
+    return out
 
 
-def _cell(value: float | None) -> str:
-    return "–" if value is None else format_decimal(value, format="0.0", locale="en_GB")
+def _printed(values: tuple[float | None, float | None, float | None]) -> list[str]:
+    printers = (independent.printed_score, independent.printed_score, independent.printed_pct)
+    return ["–" if v is None else p(v) for v, p in zip(values, printers, strict=True)]
 
 
 def _appendix_text(book: Book) -> str:
@@ -429,10 +402,10 @@ def test_appendix_shows_each_countrys_headline_scores(book: Book) -> None:
     if any("scores" not in e for e in book.entries):
         pytest.skip("this batch does not record headline scores in the manifest yet")
     text = _appendix_text(book)
-    scores = _headline_scores(book.release_dir)
+    scores = _headline_values(book.release_dir)
     for entry in book.entries:
         name, code = str(entry["name"]), str(entry["country"])
-        cells = " ".join(_cell(v) for v in scores[code])
+        cells = " ".join(_printed(scores[code]))
         page = book.labels[book.covers[name]]
         assert f"{name} {cells} {page}" in text, name
 
@@ -454,8 +427,8 @@ def test_score_cells_are_coloured_by_band(book: Book) -> None:
     if any("scores" not in e for e in book.entries):
         pytest.skip("this batch does not record headline scores in the manifest yet")
     style = load_style("base")
-    scales = (style.cpr_bands, style.cpr_bands, style.esr_bands)
-    scores = _headline_scores(book.release_dir)
+    bands = (independent.band_cpr, independent.band_cpr, independent.band_esr)
+    scores = _headline_values(book.release_dir)
     checked = 0
     doc = pdfium.PdfDocument(book.pdf)
     try:
@@ -471,13 +444,13 @@ def test_score_cells_are_coloured_by_band(book: Book) -> None:
                 if row is None or all(v is None for v in values):
                     continue
                 row_y = textpage.get_charbox(row.start())[1]
-                for value, scale in zip(values, scales, strict=True):
+                for value, band_of, cell in zip(values, bands, _printed(values), strict=True):
                     if value is None:
                         continue
-                    box = _box_of(textpage, whole, _cell(value), row_y, after=row.start())
+                    box = _box_of(textpage, whole, cell, row_y, after=row.start())
                     x, y = box[0] - 3, (box[1] + box[3]) / 2  # inside the cell, left of the text
                     pixel = image.getpixel((round(x * 2), round((height - y) * 2)))
-                    expected = style.colors.band[scale.band_of(value)].rgb
+                    expected = style.colors.band[band_of(value)].rgb
                     assert all(
                         abs(p / 255 - e) < 0.04 for p, e in zip(pixel, expected, strict=True)
                     ), (

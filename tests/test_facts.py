@@ -83,7 +83,9 @@ def test_people_at_risk_shares(kaz: CountryFacts) -> None:
     assert shares["20"] == 45  # people who protest
     assert assembly.all_people is not None and round(assembly.all_people * 100) == 38
     expression = _right(kaz, "expression").at_risk
-    assert expression is not None and expression.named_count == 31
+    # the spotlight's "31 groups" counted "All people" as a group: 30 groups were named
+    assert expression is not None and expression.named_count == 30
+    assert expression.all_people is not None
     assert round((expression.all_people or 0) * 100) == 34
     arrest = _right(kaz, "arrest").at_risk
     assert arrest is not None
@@ -102,7 +104,7 @@ def test_quality_of_life(kaz: CountryFacts) -> None:
     assert q.standard == "Core" and q.year == 2017
     assert rights["work"].income_adjusted == 99.2 and rights["work"].quartile == 1
     assert rights["education"].income_adjusted == 77.4
-    assert (q.best_right, q.worst_right) == ("work", "education")
+    assert (q.best_rights, q.worst_rights) == (("work",), ("education",))
     assert q.trend and q.trend.direction == "rose" and q.trend.years[0] == 2007
     # "homeless people and people with low social or economic status" most at risk
     assert {g.code for g in q.at_risk_groups[:3]} >= {"27", "26"}
@@ -148,11 +150,22 @@ def test_change_rules() -> None:
 
 
 def test_position_rules() -> None:
-    assert classify_position(certainly_above=25, certainly_below=0, n=29) == "very_worst"
-    assert classify_position(certainly_above=0, certainly_below=25, n=29) == "very_best"
-    assert classify_position(certainly_above=16, certainly_below=3, n=29) == "bottom_half"
-    assert classify_position(certainly_above=3, certainly_below=16, n=29) == "top_half"
-    assert classify_position(certainly_above=5, certainly_below=5, n=29) == "middle"
+    # (best plausible rank, worst plausible rank, n)
+    assert classify_position(26, 29, 29) == "very_worst"
+    assert classify_position(1, 4, 29) == "very_best"
+    assert classify_position(17, 26, 29) == "bottom_half"
+    assert classify_position(4, 13, 29) == "top_half"
+    assert classify_position(6, 24, 29) == "middle"
+    # a range reaching first or last place cannot be called the middle (MHL torture: 1st–32nd)
+    assert classify_position(1, 32, 32) == "unplaced"
+    assert classify_position(5, 29, 29) == "unplaced"
+    # the edges of the fifths and halves, on both sides
+    assert classify_position(24, 29, 29) == "very_worst"  # 24 > 0.8 × 29 = 23.2
+    assert classify_position(23, 29, 29) == "bottom_half"
+    assert classify_position(2, 20, 100) == "very_best"  # 20 ≤ 0.2 × 100
+    assert classify_position(2, 21, 100) == "top_half"
+    assert classify_position(51, 99, 100) == "bottom_half"  # 51 > 50
+    assert classify_position(50, 99, 100) == "middle"
 
 
 @pytest.mark.parametrize("text", ["KAZ", "kaz", "Kazakhstan", "kazakhstan"])

@@ -18,7 +18,6 @@ import functools
 from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Literal
 
 import numpy as np
@@ -32,6 +31,7 @@ from matplotlib.transforms import Affine2D, IdentityTransform
 
 from reportgen.charts._record import BOLD, REGULAR, _measure, new_figure, record
 from reportgen.model import ChartTexts
+from reportgen.rules import CPR_BANDS, ESR_BANDS, printed_share, round_half_away, score_places
 from reportgen.style import BAND_NAMES, BandName, Style
 from reportgen.vector import VectorDrawing
 
@@ -228,26 +228,25 @@ def _percent(number: str) -> str:
 
 
 def _decimal(value: float, places: int) -> str:
-    # As the narrative's number format (babel): the shortest repr of the float, rounded half to
-    # even, so a chart never prints 0.3 where the text says 0.4.
-    quantum = Decimal(1).scaleb(-places)
-    text = str(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_EVEN))
-    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
+    # The narrative's rounding (half away from zero, reportgen.rules), so a chart never prints
+    # 0.3 where the text says 0.4.
+    return str(round_half_away(value, places))
 
 
 def fmt_score(value: float) -> str:
-    """A 0–10 score as printed on charts: ``9.5`` (``9,5`` in French)."""
-    return _localise(_decimal(value, 1))
+    """A 0–10 score as printed on charts: ``9.5`` (``9,5`` in French); ``7.96`` where one
+    decimal would cross a band boundary, as in the text."""
+    return _localise(_decimal(value, score_places(value, CPR_BANDS)))
 
 
 def fmt_pct(value: float) -> str:
-    """A percentage given 0–100: ``52.6%`` (``52,6 %`` in French)."""
-    return _percent(_localise(_decimal(value, 1)))
+    """A quality of life score given 0–100: ``52.6%`` (``52,6 %`` in French), band-safe."""
+    return _percent(_localise(_decimal(value, score_places(value, ESR_BANDS))))
 
 
 def fmt_share(share: float) -> str:
-    """A proportion given 0–1, as the report's tables print it: ``78%``."""
-    return _percent(str(round(share * 100)))
+    """A proportion given 0–1, as the report's tables print it: ``78%`` (5 of 8: ``63%``)."""
+    return _percent(str(printed_share(share)))
 
 
 def fmt_tick(value: float) -> str:
