@@ -159,6 +159,12 @@ def _esr_suggestion(ctx: _Context, q: QualityOfLife) -> str:
     return ctx.t(f"suggest.quality_of_life.{band}", rights=rights)
 
 
+def _esr_span(q: QualityOfLife) -> tuple[int, int]:
+    """The first and last year of the quality of life figures the report shows."""
+    years = [q.year, *(r.year for r in q.rights), *(q.trend.years if q.trend else ())]
+    return min(years), max(years)
+
+
 def _standard_note(ctx: _Context, standard: str) -> str:
     return ctx.t(f"chart.standard_short_{standard}")
 
@@ -219,7 +225,7 @@ def _overview(ctx: _Context) -> Section:
     f = ctx.facts
     q = f.quality_of_life
     info = ctx.dataset.info
-    esr_first = q.trend.years[0] if q and q.trend else (q.year if q else None)
+    esr_first, esr_last = _esr_span(q) if q else (None, None)
     kind = "both" if f.has_survey and q else ("survey" if f.has_survey else "esr")
     blocks: list[Block] = [
         ctx.p(
@@ -228,7 +234,7 @@ def _overview(ctx: _Context) -> Section:
             release=ctx.release,
             survey_year=f.survey_year,
             esr_first=esr_first,
-            esr_last=q.year if q else None,
+            esr_last=esr_last,
         ),
     ]
     figures = _headline_figures(ctx)
@@ -1124,6 +1130,9 @@ def _summary(ctx: _Context) -> Section:
     q = f.quality_of_life
     if q is not None and q.band is not None:
         blocks.append(ctx.p(f"summary.quality_of_life.{q.band}"))
+        esr_years = ctx.dataset.info.esr_years
+        if esr_years and q.year < esr_years[-1]:  # old data is never presented as current
+            blocks.append(ctx.p("summary.qol_old", year=q.year))
     return Section("summary", ctx.t("headings.summary"), 1, tuple(blocks))
 
 
@@ -1192,8 +1201,9 @@ def build_report(
     year = info.publication_year
     q = facts.quality_of_life
     lines = [ctx.t("cover.data_survey", survey_year=facts.survey_year)] if facts.survey_year else []
-    if q is not None and q.trend is not None:
-        lines.append(ctx.t("cover.data_esr", first=q.trend.years[0], last=q.trend.years[-1]))
+    if q is not None:
+        first, last = _esr_span(q)
+        lines.append(ctx.t("cover.data_esr", first=first, last=last))
     lines.append(ctx.t("cover.data_source", publisher=info.publisher, release=ctx.release))
     cover = Cover(
         kicker=ctx.t("cover.kicker", year=year),

@@ -309,8 +309,13 @@ def test_number_formats(lang: str, score: str, pct: str, share: str, ordinals: l
 
 
 def test_percentages_round_as_the_charts_do() -> None:
-    """Exact decimals: 86.45 is "86,4" (half to even), never a float artefact."""
-    assert load_phrases("fr").format_pct(86.45) == f"86,4{NNBSP}%"
+    """Exact decimals, half away from zero as in every language: 86.45 is "86,5", 86.44 is
+    "86,4", never a float artefact (86.45 is 86.4499999… as a binary float)."""
+    assert load_phrases("fr").format_pct(86.45) == f"86,5{NNBSP}%"
+    assert load_phrases("fr").format_pct(86.44) == f"86,4{NNBSP}%"
+    assert load_phrases("en").format_share(5 / 8) == "63%"
+    assert load_phrases("en").format_share(3 / 8) == "38%"
+    assert load_phrases("en").format_share(0.125) == "13%"
     assert load_phrases("es").format_pct(86.55) == "86,6%"
     assert load_phrases("pt").format_pct(100) == "100,0%"
 
