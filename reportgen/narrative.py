@@ -11,7 +11,8 @@ No drawing happens here: charts are ``ChartSpec`` values carrying their data and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -128,16 +129,20 @@ def _at_or_worse(band: BandName, of: BandName) -> bool:
     return BAND_NAMES.index(band) <= BAND_NAMES.index(of)
 
 
-def _threats(ctx: _Context, dim: CprDimension) -> dict[str, Any]:
-    """The rights a dimension's sentence may name: ``threats`` scored in its band or worse
-    (or, for a good band, below good), ``safe`` scored good. A list names only what is true."""
+def _threats(
+    ctx: _Context, dim: CprDimension, words: Callable[[str], str] | None = None
+) -> dict[str, Any]:
+    """The rights a dimension's sentence may name, so that a list names only what is true:
+    ``threats`` scored in its band or worse (for a good band: below good), ``held`` in its
+    band or better, ``safe`` scored good. ``words`` turns a right's key into the words the
+    sentence uses (default: the codebook's short noun)."""
+    word = words or (lambda key: ctx.book.rights[key].short)
     band = dim.band or "very_bad"
     limit: BandName = "fair" if band == "good" else band
     return {
-        "threats": [
-            ctx.book.rights[r.key].short for r in dim.rights if _at_or_worse(r.band, limit)
-        ],
-        "safe": [ctx.book.rights[r.key].short for r in dim.rights if r.band == "good"],
+        "threats": [word(r.key) for r in dim.rights if _at_or_worse(r.band, limit)],
+        "held": [word(r.key) for r in dim.rights if _at_or_worse(band, r.band)],
+        "safe": [word(r.key) for r in dim.rights if r.band == "good"],
     }
 
 
@@ -1104,12 +1109,20 @@ def _qol(ctx: _Context) -> Section:
 # --- summary, how to read, sources ---------------------------------------------------------
 
 
+def _summary_words(ctx: _Context, dimension: str, key: str) -> str:
+    """A right as the summary's sentence names it ("assemble", "speak freely")."""
+    return ctx.t(f"summary.{dimension}_rights.{key}")
+
+
 def _summary(ctx: _Context) -> Section:
     f = ctx.facts
     blocks: list[Block] = []
     for dim in (f.empowerment, f.safety):
         if dim is not None and dim.band is not None:
-            blocks.append(ctx.p(f"summary.{dim.key}.{dim.band}", **_threats(ctx, dim)))
+            words = None
+            if ctx.ph.has(f"summary.{dim.key}_rights.{dim.rights[0].key}" if dim.rights else ""):
+                words = functools.partial(_summary_words, ctx, dim.key)
+            blocks.append(ctx.p(f"summary.{dim.key}.{dim.band}", **_threats(ctx, dim, words)))
     if f.frequent_groups:
         shown, _rest, _edge = cut_with_ties(
             f.frequent_groups,
