@@ -232,6 +232,7 @@ class QualityOfLife:
     sexes: Sexes
     trend: EsrTrend | None
     at_risk_groups: tuple[GroupShare, ...]  # across the quality of life rights, by mean share
+    at_risk_rights: tuple[str, ...]  # the quality of life rights with people-at-risk answers
 
     @property
     def overall_fallback(self) -> bool:
@@ -319,18 +320,19 @@ def _index(dataset: Dataset) -> _Index:
         if standard == default or (country, metric, default) not in by_cms:
             used[(country, metric)] = default if (country, metric, default) in by_cms else standard
     # A country enters a ranking only under the standard its report uses for that right.
-    pooled = esr_all[
-        [
-            used.get((str(c), str(m))) == str(s)
-            for c, m, s in zip(
-                esr_all["country"], esr_all["metric"], esr_all["standard"], strict=True
-            )
-        ]
+    in_pool = [
+        used.get((str(c), str(m))) == str(s)
+        for c, m, s in zip(esr_all["country"], esr_all["metric"], esr_all["standard"], strict=True)
     ]
-    pools = {
-        (str(m), int(y), str(s)): g["adj"].to_numpy(dtype=float)
-        for (m, y, s), g in pooled.groupby(["metric", "year", "standard"])
-    }
+    pooled = esr_all[pd.Series(in_pool, index=esr_all.index, dtype=bool)]
+    pools = (
+        {
+            (str(m), int(y), str(s)): g["adj"].to_numpy(dtype=float)
+            for (m, y, s), g in pooled.groupby(["metric", "year", "standard"])
+        }
+        if len(pooled)
+        else {}
+    )
     risk = dataset.risk
     risk_year = int(risk["year"].max()) if len(risk) else None
     latest_risk = risk[risk["year"] == risk_year]
@@ -641,7 +643,12 @@ def _quality_of_life(
     overall = _esr_figure(index, code, dim.metric)
     if overall is None and not rights:
         return None
-    esr_risk = [r.at_risk for r in rights if r.at_risk is not None]
+    # The experts' answers on every quality of life right, whether or not it has a figure.
+    esr_risk = [
+        risk
+        for key in dim.rights
+        if (risk := _at_risk(index, code, key, book.rights[key].at_risk)) is not None
+    ]
     shares: dict[str, list[float]] = {}
     for risk in esr_risk:
         for group in risk.groups:
@@ -667,6 +674,7 @@ def _quality_of_life(
         sexes=sexes(dim.metric, overall) if overall else Sexes(None, None),
         trend=_esr_trend(overall.series) if overall else None,
         at_risk_groups=tuple(combined),
+        at_risk_rights=tuple(r.right for r in esr_risk),
     )
 
 
@@ -716,8 +724,12 @@ def compute_facts(dataset: Dataset, code: str, style: Style) -> CountryFacts:
         empowerment = _dimension(index, book, code, "empowerment", survey_year)
         safety = _dimension(index, book, code, "safety", survey_year)
     qol = _quality_of_life(index, book, code, high_income)
-    risks = [r.at_risk for d in (empowerment, safety) if d for r in d.rights if r.at_risk]
-    risks += [r.at_risk for r in (qol.rights if qol else ()) if r.at_risk]
+    # Every right's answers count, whether or not the right has a score.
+    risks = [
+        risk
+        for key, right in book.rights.items()
+        if (risk := _at_risk(index, code, key, right.at_risk)) is not None
+    ]
     frequent, all_frequent = _frequent(risks)
     n_survey = len(dataset.survey_countries(survey_year)) if survey_year else 0
     return CountryFacts(

@@ -103,6 +103,10 @@ class _Context:
     def t(self, key: str, **values: Any) -> str:
         return self.ph.text(key, c=self.c, **values)
 
+    def alt(self, key: str, **values: Any) -> str:
+        """A chart's alternative text: a sentence, so it starts with a capital."""
+        return "".join(span.text for span in self.ph.render(key, c=self.c, **values))
+
     @property
     def release(self) -> str:
         return _release_title(self.dataset, self.ph)
@@ -324,7 +328,7 @@ def _headline_chart(ctx: _Context) -> Chart | None:
         ctx.source(),
         ctx.band_labels(),
     )
-    alt = ctx.t(
+    alt = ctx.alt(
         "alt.headline",
         items=[
             {"label": i.label, "value": i.value_text, "band": book.bands[i.band] if i.band else ""}
@@ -475,14 +479,15 @@ def _risk_blocks(
             ctx.t("chart.axis_share"),
             ctx.source(),
         )
-        alt = ctx.t(
+        alt = ctx.alt(
             "alt.risk",
             short=short,
             groups=[{"label": b.label, "share": ctx.ph.format_share(b.share)} for b in bars],
         )
-        blocks.append(
-            Chart(chart_id, AtRiskChart(bars, cloud, texts), ctx.t("risk.cloud_note"), alt)
-        )
+        if bars:  # no chart when every group shares one share too widely to list
+            blocks.append(
+                Chart(chart_id, AtRiskChart(bars, cloud, texts), ctx.t("risk.cloud_note"), alt)
+            )
         rows = [(_group_label(ctx, g.code), ctx.ph.format_share(g.share)) for g in shown]
         if rest and rest_share is not None:
             rows.append((ctx.t("risk.table_rest", n=rest), ctx.ph.format_share(rest_share)))
@@ -527,7 +532,7 @@ def _comparison_chart(ctx: _Context, r: CprRight, right_name: str, short: str) -
         for code, mean in zip(rows["country"], rows["mean"], strict=True)
         if float(mean) < r.score.mean
     ]
-    alt = ctx.t(
+    alt = ctx.alt(
         "alt.comparison",
         v=r.score.mean,
         short=short,
@@ -631,7 +636,7 @@ def _dimension_section(ctx: _Context, dim: CprDimension) -> Section:
             ctx.source(),
             ctx.band_labels(),
         )
-        alt = ctx.t(
+        alt = ctx.alt(
             "alt.rights",
             dim_name=d.name,
             year=year,
@@ -696,7 +701,7 @@ def _trend_chart(ctx: _Context, dim: CprDimension) -> Chart:
         ctx.source(),
         ctx.band_labels(),
     )
-    alt = ctx.t(
+    alt = ctx.alt(
         "alt.trend",
         dim_name=d.name,
         first_year=dim.trend.points[0].year,
@@ -904,7 +909,7 @@ def _qol_rights(ctx: _Context, q: QualityOfLife, scale: BandScaleSpec) -> Sectio
             "global_best": ctx.t("chart.global_best"),
         },
     )
-    alt = ctx.t(
+    alt = ctx.alt(
         "alt.esr_rights",
         year=q.year,
         mixed=mixed,
@@ -956,7 +961,7 @@ def _qol_trend(ctx: _Context, q: QualityOfLife, scale: BandScaleSpec) -> Section
         "chart-qol-trend",
         EsrTrendChart(tr.years, tr.income_adjusted, tr.global_best, scale, texts),
         ctx.t("caption.esr_trend"),
-        ctx.t("alt.esr_trend", **values),
+        ctx.alt("alt.esr_trend", **values),
         size="wide",
     )
     blocks: list[Block] = [ctx.p(f"qol.trend.{key}", **values)]
@@ -1012,6 +1017,7 @@ def _qol_sexes(ctx: _Context, q: QualityOfLife, scale: BandScaleSpec) -> Section
             )
     items = tuple(_esr_item(ctx, r, q.year, q.standard) for r in with_sexes)
     mixed = any(r.year != q.year for r in with_sexes)
+    years = {r.year for r in with_sexes}
     texts = ChartTexts(
         ctx.t("chart.esr_sexes_title", year=q.year, mixed=mixed),
         ctx.t("chart.axis_pct"),
@@ -1019,7 +1025,7 @@ def _qol_sexes(ctx: _Context, q: QualityOfLife, scale: BandScaleSpec) -> Section
         ctx.band_labels(),
         {"female": ctx.t("chart.women"), "male": ctx.t("chart.men")},
     )
-    alt = ctx.t(
+    alt = ctx.alt(
         "alt.esr_sexes",
         year=q.year,
         mixed=mixed,
@@ -1048,7 +1054,7 @@ def _qol_sexes(ctx: _Context, q: QualityOfLife, scale: BandScaleSpec) -> Section
                 for i in items
             ),
             (False, True, True),
-            ctx.t("qol.sexes_caption", year=q.year),
+            ctx.t("qol.sexes_caption", year=years.pop() if len(years) == 1 else None),
         )
     )
     return Section("qol-sexes", ctx.t("headings.qol_sexes"), 2, tuple(blocks))
@@ -1065,7 +1071,7 @@ def _qol_risk(ctx: _Context, q: QualityOfLife) -> Section:
         return round(g.share, 9)
 
     top, _rest, _value = cut_with_ties(groups, QOL_TOP_GROUPS, QOL_TOP_GROUPS_MAX, key=share)
-    rights = [book.rights[r.key].short for r in q.rights if r.at_risk is not None]
+    rights = [book.rights[key].short for key in q.at_risk_rights]
     blocks = []
     if top:
         blocks.append(
