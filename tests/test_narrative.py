@@ -370,6 +370,7 @@ def qols(draw: st.DrawFn) -> QualityOfLife | None:
         Sexes(None, None),
         trend,
         tuple(draw(groups)),
+        tuple(draw(st.lists(st.sampled_from(["education", "food", "health"]), unique=True))),
     )
 
 
