@@ -20,8 +20,14 @@ The steps, one function each:
 4. ``run_distribution``: compose each message and hand it over, recording it in the ledger
    as 'sending' before and 'sent' (with the server's answer) or 'failed' after.
 
+The ledger outlives the output it describes: the command keeps it in a state directory
+(``$XDG_STATE_HOME/reportgen`` or ``~/.local/state/reportgen``), not in ``--reports``, marks
+there which recipients file was sent to with which ledger, and refuses to start a new
+ledger where the marks show one was used before (``check_new_ledger``); a ledger at the old
+place in ``--reports`` is merged in once. A damaged ledger is refused when it is opened.
+
 The unit of idempotence is (recipient email, report SHA-256). A row left 'sending' by a run
-that died, or a message whose connection dropped after it was handed over, is 'unknown':
+that died, or a message whose connection dropped after its final "." was sent, is 'unknown':
 it may have been delivered, so it is neither resent silently nor forgotten; the summary
 lists it and ``resend_unknown`` sends it again (with the same Message-ID, which lets
 receivers that deduplicate by Message-ID drop a copy).
@@ -43,23 +49,26 @@ import json
 import math
 import os
 import re
+import selectors
 import smtplib
 import sqlite3
 import ssl
 import time
 import tomllib
-from collections.abc import Callable, Collection, Mapping, Sequence
+import unicodedata
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
-from email.headerregistry import Address
+from email.headerregistry import Address, AddressHeader, HeaderRegistry
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime
 from functools import cache
 from pathlib import Path
 from typing import IO, Annotated, Any, Literal, Protocol
 from urllib.parse import quote
 
+import idna
 import jinja2
 import typer
 from babel.numbers import format_decimal
@@ -365,30 +374,91 @@ COLUMNS = ("name", "email", "language", "countries", "regions", "organisation", 
 _ALIASES = {"organization": "organisation", "country": "countries", "region": "regions"}
 _LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 _LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Characters that break a one-line value: controls (C0, C1 such as U+0085, DEL), line and
+# paragraph separators (U+2028, U+2029), surrogates, and the bidirectional embeddings,
+# overrides and isolates, which reorder the text around them ("Dear \u202eAna" prints reversed).
+_BREAKS_LINE = frozenset({"Cc", "Zl", "Zp", "Cs"})
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+MAX_NAME_LENGTH = 200  # characters; longer is a pasted paragraph, not a name (docs/recipients.md)
+
+
+def line_problem(text: str) -> str | None:
+    """The first character of ``text`` that does not belong on one line, described; or None."""
+    for char in text:
+        if unicodedata.category(char) in _BREAKS_LINE or char in _BIDI_CONTROLS:
+            label = unicodedata.name(char, "control character")
+            return f"U+{ord(char):04X} {label}"
+    return None
+
+
+class AddressError(ValueError):
+    """An email address we cannot send to; ``reason`` says why, ``fix`` what to write."""
+
+    def __init__(self, reason: str, fix: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.fix = fix
+
+
+_ADDRESS_FIX = "Write one address such as ana.perez@example.org (no name, no spaces)."
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def ascii_domain(domain: str) -> str:
+    """``domain`` as it goes on the wire: IDNA 2008 A-labels (RFC 5891), lower-case ASCII.
+
+    Strict IDNA 2008 (the ``idna`` package, no UTS 46 mapping): "faß.de" is "xn--fa-hia.de",
+    never the IDNA 2003 "fass.de". The only mappings are NFC (canonical equivalence, which
+    IDNA 2008 requires) and ASCII lower case (DNS ignores ASCII case); anything else IDNA 2008
+    refuses, such as an upper-case "Ü", a symbol or a misplaced joiner, raises
+    ``AddressError``: guessing a mapping is how mail reaches the wrong domain.
+    """
+    text = unicodedata.normalize("NFC", domain).translate(_ASCII_LOWER)
+    try:
+        encoded = idna.encode(text, uts46=False).decode("ascii")
+    except UnicodeError as exc:  # idna.IDNAError and its kinds are UnicodeErrors
+        detail = str(exc) or type(exc).__name__
+        fix = (
+            "Upper-case letters are not allowed in international domain names: write the "
+            "domain in lower case."
+            if any(c.isupper() for c in text)
+            else "Check the address with its owner: IDNA 2008 (RFC 5891) does not allow this "
+            "domain, and software that converts it anyway may deliver to another domain."
+        )
+        raise AddressError(
+            f"the domain is not a valid international domain name ({detail})", fix
+        ) from None
+    labels = encoded.split(".")
+    if len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels):
+        raise AddressError("not a valid email address", _ADDRESS_FIX)
+    if labels[-1].isdigit() or len(encoded) > 253:
+        raise AddressError("not a valid email address", _ADDRESS_FIX)
+    return encoded
+
+
+def to_ascii_address(text: str) -> str:
+    """``text`` as an address we can send to (domain per ``ascii_domain``).
+
+    Local parts must be ASCII (no SMTPUTF8); international domain names are accepted.
+    Raises ``AddressError`` with the reason and the fix.
+    """
+    text = text.strip()
+    if not text:
+        raise AddressError("no email address", _ADDRESS_FIX)
+    if text.count("@") != 1:
+        raise AddressError("not a valid email address", _ADDRESS_FIX)
+    local, domain = text.split("@")
+    if len(local) > 64 or not _LOCAL_PART.fullmatch(local):
+        raise AddressError("not a valid email address", _ADDRESS_FIX)
+    return f"{local}@{ascii_domain(domain)}"
 
 
 def normalise_email(text: str) -> str | None:
-    """``text`` as an address we can send to (domain lower-case, IDNA), or None if invalid.
-
-    Local parts must be ASCII (no SMTPUTF8); international domain names are accepted.
-    """
-    text = text.strip()
-    if text.count("@") != 1:
-        return None
-    local, domain = text.split("@")
-    if len(local) > 64 or not _LOCAL_PART.fullmatch(local):
-        return None
+    """``text`` as an address we can send to (see ``to_ascii_address``), or None if invalid."""
     try:
-        ascii_domain = domain.encode("idna").decode("ascii").lower()
-    except UnicodeError:
+        return to_ascii_address(text)
+    except AddressError:
         return None
-    labels = ascii_domain.split(".")
-    if len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels):
-        return None
-    if labels[-1].isdigit() or len(ascii_domain) > 253:
-        return None
-    return f"{local}@{ascii_domain}"
 
 
 def _region_index(reports: Reports) -> dict[str, str]:
@@ -542,30 +612,35 @@ def load_recipients(
         value = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
 
         name = value.get("name", "")
+        breaks_line = line_problem(name)
         if not name:
             rows.add("error", row, "name", None, "no name", "Write the recipient's name.")
-        elif _CONTROL.search(name):
+        elif breaks_line is not None:
             rows.add(
                 "error",
                 row,
                 "name",
                 name,
-                "line break or control character in the name",
-                "Write the name on one line.",
+                f"line break or control character in the name ({breaks_line})",
+                "Write the name on one line, without control characters.",
             )
-
-        raw_email = value.get("email", "")
-        email = normalise_email(raw_email)
-        if email is None:
+        elif len(name) > MAX_NAME_LENGTH:
             rows.add(
                 "error",
                 row,
-                "email",
-                raw_email,
-                "not a valid email address" if raw_email else "no email address",
-                "Write one address such as ana.perez@example.org (no name, no spaces).",
+                "name",
+                f"{name[:40]}…",
+                f"the name is {len(name)} characters long (at most {MAX_NAME_LENGTH})",
+                "Write only the person's name in this column; put anything else in 'note'.",
             )
-        elif email.lower() in seen:
+
+        raw_email = value.get("email", "")
+        email: str | None = None
+        try:
+            email = to_ascii_address(raw_email)
+        except AddressError as problem:
+            rows.add("error", row, "email", raw_email or None, problem.reason, problem.fix)
+        if email is not None and email.lower() in seen:
             rows.add(
                 "error",
                 row,
@@ -574,7 +649,7 @@ def load_recipients(
                 f"this address is already given at row {seen[email.lower()]}",
                 "Give each person one row; list all their countries and regions there.",
             )
-        else:
+        elif email is not None:
             seen[email.lower()] = row
 
         language = value.get("language", "").lower()
@@ -693,8 +768,81 @@ class LedgerRow:
     time: str
 
 
+_COLUMNS = "email, sha256, country, language, file, message_id, status, answer, attempts, time"
+
+
+def _rank(column: str) -> str:
+    """SQL ranking a status by what it tells: sent > in doubt > failed (for merging ledgers)."""
+    return f"(CASE {column} WHEN 'sent' THEN 3 WHEN 'failed' THEN 1 ELSE 2 END)"
+
+
+# Rows of another ledger: a row replaces ours only when it knows more ('sent' over 'failed').
+_MERGE = (
+    f"INSERT INTO main.deliveries ({_COLUMNS}) SELECT {_COLUMNS} FROM old.deliveries WHERE true "
+    "ON CONFLICT (email, sha256) DO UPDATE SET country = excluded.country, "
+    "language = excluded.language, file = excluded.file, message_id = excluded.message_id, "
+    "status = excluded.status, answer = excluded.answer, attempts = excluded.attempts, "
+    f"time = excluded.time WHERE {_rank('excluded.status')} > {_rank('deliveries.status')}"
+)
+_START_AFRESH = (
+    "Restore it from a backup: it is the record of what was sent to whom. Only if there is "
+    "none: move it away and run again with --new-ledger, knowing that every report it "
+    "recorded may be sent again."
+)
+
+
+def _lock_ledger(path: Path) -> IO[str]:
+    """Take the lock file beside ``path``; refuse when another run holds it."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = path.with_name(path.name + ".lock").open("w")
+    except OSError as exc:
+        raise DistributionError(
+            f"Cannot create the ledger {path}: {exc.strerror}. Choose another --ledger."
+        ) from None
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        lock.close()
+        raise DistributionError(
+            f"Another `reportgen distribute` is using the ledger {path}. Wait for it to "
+            "finish: two runs at once could send the same report twice."
+        ) from None
+    return lock
+
+
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text or "corrupt" in text
+
+
+def _unusable(
+    path: Path | None, exc: sqlite3.DatabaseError | str, running: bool = False
+) -> DistributionError:
+    """The error for a ledger that cannot be read or written, with what to do.
+
+    ``running``: found during a run (what was sent before stays recorded), not on opening.
+    """
+    if isinstance(exc, str) or _is_damage(exc):
+        sent = "The run stopped here." if running else "Nothing was sent."
+        return DistributionError(
+            f"{path} is not a usable distribution ledger: it is damaged ({exc}). {sent} "
+            f"{_START_AFRESH}"
+        )
+    return DistributionError(
+        f"The ledger {path} failed ({exc}). Fix the cause (disk space, permissions) and run "
+        "again: what it recorded is kept, and a message being handed over just then is "
+        "listed as uncertain."
+    )
+
+
 class Ledger:
-    """The SQLite record of what was sent to whom; one writer at a time (a lock file)."""
+    """The SQLite record of what was sent to whom; one writer at a time (a lock file).
+
+    Every database error of its methods comes out as a ``DistributionError`` naming the
+    file and what to do; a damaged file is found when it is opened (``integrity_check``),
+    before anything is planned or sent.
+    """
 
     def __init__(self, connection: sqlite3.Connection, path: Path | None, lock: IO[str] | None):
         self._db = connection
@@ -703,68 +851,110 @@ class Ledger:
 
     @classmethod
     def open(cls, path: Path) -> Ledger:
-        """Open (or create) the ledger at ``path`` for a run that sends; lock it."""
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            lock = path.with_name(path.name + ".lock").open("w")
-        except OSError as exc:
-            raise DistributionError(
-                f"Cannot create the ledger {path}: {exc.strerror}. Choose another --ledger."
-            ) from None
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            lock.close()
-            raise DistributionError(
-                f"Another `reportgen distribute` is using the ledger {path}. Wait for it to "
-                "finish: two runs at once could send the same report twice."
-            ) from None
-        failure: DistributionError | None = None
+        """Open (or create) the ledger at ``path`` for a run that sends; lock it; check it."""
+        lock = _lock_ledger(path)
+        ledger: Ledger | None = None
         try:
             ledger = cls(sqlite3.connect(path, timeout=10), path, lock)
+            ledger._check()
             ledger._prepare()
             return ledger
         except sqlite3.DatabaseError as exc:
-            failure = DistributionError(
-                f"{path} is not a usable distribution ledger ({exc}). Move it away only if "
-                "you accept that reports recorded in it may be sent again."
-            )
+            failure = _unusable(path, exc)
         except BaseException:
-            lock.close()
+            if ledger is not None:
+                ledger.close()
+            else:
+                lock.close()
             raise
-        lock.close()
+        if ledger is not None:
+            ledger.close()
+        else:
+            lock.close()
         raise failure
 
     @classmethod
-    def open_readonly(cls, path: Path) -> Ledger:
-        """Open the ledger at ``path`` without changing it (an empty one if it does not exist)."""
+    def open_readonly(cls, path: Path, merge: Sequence[Path] = ()) -> Ledger:
+        """Open the ledger at ``path`` without changing it (an empty one if it does not exist).
+
+        With ``merge``, the result is an in-memory copy of ``path`` and of those ledgers
+        together (what a run that sends would see after merging them in).
+        """
+        current: Path | None = path
         try:
-            if path.exists():
+            if not merge and path.exists():
                 db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
                 ledger = cls(db, path, None)
-                ledger._check_version()
+                ledger._check()
                 return ledger
-            ledger = cls(sqlite3.connect(":memory:"), None, None)
+            ledger = cls(sqlite3.connect(":memory:", uri=True), None, None)
             ledger._prepare()
+            for other in (path, *merge):
+                current = other
+                if other.exists():
+                    ledger._merge(other, readonly=True)
             return ledger
         except sqlite3.DatabaseError as exc:
-            raise DistributionError(
-                f"{path} is not a usable distribution ledger ({exc})."
-            ) from None
+            raise _unusable(current, exc) from None
 
-    def _check_version(self) -> None:
-        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+    def _check(self, schema: str = "main", path: Path | None = None) -> None:
+        """Refuse a ledger of a newer schema, or one whose pages are damaged."""
+        where = path or self.path
+        version = int(self._db.execute(f"PRAGMA {schema}.user_version").fetchone()[0])
         if version > _SCHEMA_VERSION:
             raise DistributionError(
-                f"The ledger {self.path} was written by a newer reportgen (schema {version}). "
+                f"The ledger {where} was written by a newer reportgen (schema {version}). "
                 "Upgrade reportgen."
             )
+        found = [str(r[0]) for r in self._db.execute(f"PRAGMA {schema}.integrity_check(3)")]
+        if found != ["ok"]:
+            raise _unusable(where, "; ".join(" ".join(f.split()) for f in found))
 
     def _prepare(self) -> None:
-        self._check_version()
         with self._db:
             self._db.executescript(_SCHEMA)
             self._db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
+
+    def _merge(self, other: Path, readonly: bool = False) -> int:
+        """Read the rows of the ledger at ``other`` into this one; return how many it has."""
+        target = other.resolve().as_uri() + "?mode=ro" if readonly else str(other)
+        self._db.execute("ATTACH DATABASE ? AS old", (target,))
+        try:
+            self._check("old", other)
+            has_table = self._db.execute(
+                "SELECT 1 FROM old.sqlite_master WHERE type = 'table' AND name = 'deliveries'"
+            ).fetchone()
+            if has_table is None:
+                return 0
+            with self._db:
+                self._db.execute(_MERGE)
+            return int(self._db.execute("SELECT count(*) FROM old.deliveries").fetchone()[0])
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("DETACH DATABASE old")
+
+    def absorb(self, old: Path) -> int:
+        """Merge the ledger at ``old`` (an older default place) into this one; return its rows.
+
+        ``old`` is locked meanwhile (an older reportgen may be using it) and renamed to
+        ``<name>.moved`` afterwards, so that it is merged once and not used again.
+        """
+        lock = _lock_ledger(old)
+        try:
+            try:
+                rows = self._merge(old)
+            except sqlite3.DatabaseError as exc:
+                raise _unusable(old, exc) from None
+            try:
+                old.replace(old.with_name(old.name + ".moved"))
+            except OSError as exc:
+                raise DistributionError(
+                    f"Merged the ledger {old} into {self.path}, but cannot rename it "
+                    f"({exc.strerror}). Rename or remove it yourself before the next run."
+                ) from None
+        finally:
+            lock.close()
+        return rows
 
     def close(self) -> None:
         """Close the database and release the lock."""
@@ -779,9 +969,17 @@ class Ledger:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Turn a database error (damage found late, a full disk) into a clear one."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            raise _unusable(self.path, exc, running=True) from None
+
     def recover(self) -> int:
         """Turn rows a dead run left 'sending' into 'unknown'; return how many."""
-        with self._db:
+        with self._guard(), self._db:
             cursor = self._db.execute(
                 "UPDATE deliveries SET status = 'unknown', answer = ?, time = ? "
                 "WHERE status = 'sending'",
@@ -795,18 +993,20 @@ class Ledger:
 
     def lookup(self, email: str, sha256: str) -> LedgerRow | None:
         """The row of (``email``, ``sha256``), or None when it was never attempted."""
-        found = self._db.execute(
-            "SELECT * FROM deliveries WHERE email = ? AND sha256 = ?", (email.lower(), sha256)
-        ).fetchone()
+        with self._guard():
+            found = self._db.execute(
+                "SELECT * FROM deliveries WHERE email = ? AND sha256 = ?", (email.lower(), sha256)
+            ).fetchone()
         return LedgerRow(*found) if found else None
 
     def sent_other_version(self, email: str, country: str, language: str, sha256: str) -> bool:
         """Whether another version of this report was sent to ``email``."""
-        found = self._db.execute(
-            "SELECT 1 FROM deliveries WHERE email = ? AND country = ? AND language = ? "
-            "AND sha256 != ? AND status IN ('sent', 'unknown', 'sending') LIMIT 1",
-            (email.lower(), country, language, sha256),
-        ).fetchone()
+        with self._guard():
+            found = self._db.execute(
+                "SELECT 1 FROM deliveries WHERE email = ? AND country = ? AND language = ? "
+                "AND sha256 != ? AND status IN ('sent', 'unknown', 'sending') LIMIT 1",
+                (email.lower(), country, language, sha256),
+            ).fetchone()
         return found is not None
 
     def record(
@@ -814,7 +1014,7 @@ class Ledger:
     ) -> None:
         """Set the status of every report of ``message`` (one transaction, committed)."""
         now = _now()
-        with self._db:
+        with self._guard(), self._db:
             self._db.executemany(
                 "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (email, sha256) DO UPDATE SET country = excluded.country, "
@@ -841,14 +1041,174 @@ class Ledger:
 
     def rows(self) -> list[LedgerRow]:
         """Every row, by recipient and country."""
-        return [
-            LedgerRow(*r)
-            for r in self._db.execute("SELECT * FROM deliveries ORDER BY email, country, sha256")
-        ]
+        with self._guard():
+            return [
+                LedgerRow(*r)
+                for r in self._db.execute(
+                    "SELECT * FROM deliveries ORDER BY email, country, sha256"
+                )
+            ]
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# --- where the ledger lives ---------------------------------------------------------------------
+
+
+def state_directory(environ: Mapping[str, str] | None = None) -> Path:
+    """Where reportgen keeps what must outlive a rebuild of the output: the default ledger
+    and the marks of which ledger each recipients file was used with.
+
+    ``$XDG_STATE_HOME/reportgen`` when that variable is an absolute path (the XDG Base
+    Directory specification ignores a relative one), else ``~/.local/state/reportgen``.
+    """
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_STATE_HOME", "")
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".local" / "state"
+    return root / "reportgen"
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerPlace:
+    """The ledger of a run, and what to check before a run starts a new one.
+
+    ``state`` None: no checks and no marks (an outbox, the Python API with a path). Else
+    the run refuses a ledger that does not exist yet when the marks in ``state`` show that
+    the recipients file was used with a ledger before, or that this ledger existed before
+    (it was deleted or moved), unless ``new_ledger``. ``legacy``: a ledger at the place
+    older versions kept it (``distribution.sqlite`` in ``--reports``), merged in once.
+    """
+
+    path: Path
+    state: Path | None = None
+    legacy: Path | None = None
+    new_ledger: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerUse:
+    """A mark: a recipients file was used with a ledger (first and last time, UTC)."""
+
+    recipients: str
+    ledger: str
+    first: str
+    last: str
+
+
+def _marks_dir(state: Path) -> Path:
+    return state / "recipients"
+
+
+def _mark_path(state: Path, recipients_file: Path) -> Path:
+    key = hashlib.sha256(str(recipients_file.resolve()).encode()).hexdigest()[:20]
+    return _marks_dir(state) / f"{key}.json"
+
+
+def _read_mark(path: Path) -> list[LedgerUse]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        recipients = str(data["recipients_file"])
+        return [
+            LedgerUse(recipients, str(ledger), str(times["first_used"]), str(times["last_used"]))
+            for ledger, times in data["ledgers"].items()
+        ]
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise DistributionError(
+            f"{path} is damaged ({type(exc).__name__}: {exc}). It records which ledger a "
+            "recipients file was used with; delete it only if you are sure the ledger you "
+            "give is the right one."
+        ) from None
+
+
+def ledger_uses(state: Path) -> list[LedgerUse]:
+    """Every mark in ``state``: which recipients file was used with which ledger, when."""
+    directory = _marks_dir(state)
+    if not directory.is_dir():
+        return []
+    return [use for path in sorted(directory.glob("*.json")) for use in _read_mark(path)]
+
+
+def check_new_ledger(place: LedgerPlace, recipients_file: Path) -> None:
+    """Refuse to start a new ledger where the marks say one was used before.
+
+    A new ledger sends every report again to everyone on the list: right the first time,
+    wrong when the old ledger was deleted (``rm -rf output``), moved or forgotten. Raises
+    ``DistributionError`` saying which ledger was used, and how to go on.
+    """
+    if place.state is None:
+        return
+    if place.path.exists():
+        if place.new_ledger:
+            raise DistributionError(
+                f"--new-ledger starts a new ledger, but {place.path} exists. Drop "
+                "--new-ledger to go on with it (reports it records as sent are not sent "
+                "again), or give another --ledger FILE."
+            )
+        return
+    if place.new_ledger:
+        return
+    me = str(recipients_file.resolve())
+    ledger = str(place.path.resolve())
+    uses = ledger_uses(place.state)
+    mine = sorted((u for u in uses if u.recipients == me), key=lambda u: u.last)
+    if mine:
+        last = mine[-1]
+        where = (
+            f"the ledger {last.ledger}, which exists: give it with --ledger {last.ledger}"
+            if Path(last.ledger).exists()
+            else f"the ledger {last.ledger}, which no longer exists: restore it from a backup, "
+            "or give its new place with --ledger FILE"
+        )
+        raise DistributionError(
+            f"The recipients file {me} was used before (last on {last.last}) with {where}. "
+            f"The ledger {ledger} does not exist, and a new one would send every report "
+            "again to everyone on the list. To start afresh knowing that, add --new-ledger."
+        )
+    before = sorted((u for u in uses if u.ledger == ledger), key=lambda u: u.last)
+    if before:
+        last = before[-1]
+        raise DistributionError(
+            f"The ledger {ledger} does not exist, but it was used before (last on "
+            f"{last.last}, with {last.recipients}): it was deleted or moved, and a new one "
+            "would send again every report it recorded. Restore it from a backup, or give "
+            "its new place with --ledger FILE; to start afresh knowing that, add --new-ledger."
+        )
+
+
+def mark_ledger_use(state: Path, recipients_file: Path, ledger_path: Path) -> None:
+    """Record in ``state`` that ``recipients_file`` is being sent to with ``ledger_path``."""
+    directory = _marks_dir(state)
+    path = _mark_path(state, recipients_file)
+    me = str(recipients_file.resolve())
+    ledger = str(ledger_path.resolve())
+    now = _now()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with (directory / ".lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # runs on two recipients files may meet here
+            times = {u.ledger: (u.first, u.last) for u in _read_mark(path)}
+            first = times.get(ledger, (now, now))[0]
+            times[ledger] = (first, now)
+            data = {
+                "recipients_file": me,
+                "ledgers": {k: {"first_used": f, "last_used": t} for k, (f, t) in times.items()},
+            }
+            temporary = path.with_name(f".{path.name}.reportgen-{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+            temporary.replace(path)
+    except OSError as exc:
+        raise DistributionError(
+            f"Cannot write to the state directory {state} ({exc.strerror}); nothing was sent. "
+            "Make it writable, or set XDG_STATE_HOME to a directory that is."
+        ) from None
+
+
+def _inside(path: Path, directory: Path) -> bool:
+    return path.resolve().is_relative_to(directory.resolve())
 
 
 # --- the plan -----------------------------------------------------------------------------------
@@ -1064,16 +1424,40 @@ def _outcome(
 
 
 def parse_sender(text: str) -> Address:
-    """``--from`` ("Name <addr>" or "addr") as an ``Address``; raise ``DistributionError``."""
-    name, addr = parseaddr(text)
-    email = normalise_email(addr) if addr else None
-    if email is None or _CONTROL.search(text):
+    """``--from`` ("Name <addr>" or "addr") as an ``Address``; raise ``DistributionError``.
+
+    Exactly one address: a list ("a@x.org, b@y.org"), a group or a second address in
+    brackets is refused, not cut down to its first address.
+    """
+    example = "Write e.g. 'HRMI reports <reports@example.org>' (or set REPORTGEN_MAIL_FROM)."
+    breaks_line = line_problem(text)
+    if breaks_line is not None:
         raise DistributionError(
-            f"--from {text!r} is not an email address. Write e.g. "
-            "'HRMI reports <reports@example.org>' (or set REPORTGEN_MAIL_FROM)."
+            f"--from {text!r} has a line break or control character ({breaks_line}). {example}"
         )
+    header = HeaderRegistry()("From", text)
+    assert isinstance(header, AddressHeader)
+    addresses = header.addresses
+    if len(addresses) > 1:
+        found = ", ".join(a.addr_spec for a in addresses)
+        raise DistributionError(
+            f"--from {text!r} gives {len(addresses)} addresses ({found}); the reports go out "
+            f"from one sender. {example}"
+        )
+    if any(g.display_name is not None for g in header.groups):
+        raise DistributionError(f"--from {text!r} is a group, not one address. {example}")
+    if header.defects or len(addresses) != 1 or not addresses[0].domain:
+        raise DistributionError(f"--from {text!r} is not an email address. {example}")
+    (given,) = addresses
+    try:
+        email = to_ascii_address(f"{given.username}@{given.domain}")
+    except AddressError as problem:
+        raise DistributionError(
+            f"--from {text!r} is not an email address we can send from: {problem.reason}. "
+            f"{problem.fix}"
+        ) from None
     local, domain = email.split("@")
-    return Address(display_name=name, username=local, domain=domain)
+    return Address(display_name=given.display_name, username=local, domain=domain)
 
 
 def compose(
@@ -1170,6 +1554,9 @@ class SmtpSettings:
     timeout: float = 30.0
     ssl_context: ssl.SSLContext | None = field(default=None, repr=False, compare=False)
     local_hostname: str | None = None  # the EHLO name (default: this machine's FQDN)
+    # Before the final ".", how long to watch for the server hanging up or refusing early: a
+    # message it drops then was never delivered and is retried (see SmtpTransport.deliver).
+    end_of_data_grace: float = 0.1
 
 
 def _is_loopback(host: str) -> bool:
@@ -1351,12 +1738,45 @@ class SmtpTransport:
         kind: FailureKind = "temporary" if 400 <= code < 500 else "permanent"
         return DeliveryError(kind, f"{stage}: {code} {self._text(answer)}")
 
+    def _spoke_during_data(self, conn: smtplib.SMTP) -> DeliveryError | None:
+        """Whether the server hung up (or answered) before the end of the message was sent.
+
+        A server says nothing while it receives a message; anything it sends now is a
+        refusal or the end of the connection, and either way it never saw the final "."
+        (RFC 5321, 4.1.1.4: the mail transaction is processed only once that arrives), so
+        the message is not in doubt.
+        """
+        sock = conn.sock
+        assert sock is not None
+        if not (isinstance(sock, ssl.SSLSocket) and sock.pending()):
+            with selectors.DefaultSelector() as selector:
+                selector.register(sock, selectors.EVENT_READ)
+                if not selector.select(self.settings.end_of_data_grace):
+                    return None
+        try:
+            code, answer = conn.getreply()
+        except (smtplib.SMTPException, OSError) as exc:
+            self._drop()
+            detail = self._text(str(exc) or type(exc).__name__)
+            return DeliveryError(
+                "temporary",
+                f"the connection was lost before the end of the message was sent ({detail}); "
+                "nothing was delivered",
+            )
+        self._drop()  # mid-message, the connection is in no state to be reused
+        kind: FailureKind = "temporary" if 400 <= code < 500 else "permanent"
+        return DeliveryError(kind, f"message refused before its end: {code} {self._text(answer)}")
+
     def deliver(self, sender: str, recipient: str, data: bytes, name: str = "") -> str:
         """Send ``data`` from ``sender`` to ``recipient``; return the server's answer.
 
         Raises ``DeliveryError``: 'temporary' (4xx, connection lost before the message was
-        complete), 'permanent' (5xx), 'uncertain' (connection lost after the whole message
-        was sent but before the server answered) or 'fatal' (login refused, no TLS).
+        complete), 'permanent' (5xx), 'uncertain' (connection lost after the whole message,
+        its final ".", was sent but before the server answered) or 'fatal' (login refused,
+        no TLS). The final "." goes out only after the body, once the server has had
+        ``end_of_data_grace`` seconds to hang up or refuse: a server that drops the
+        connection while it receives the message is thus seen to have dropped it before
+        its end, and the message is retried instead of being left in doubt.
         """
         self.in_doubt = False
         conn = self._connect()
@@ -1377,7 +1797,10 @@ class SmtpTransport:
                 if code != 354:
                     failure = self._refused("DATA refused", code, answer)
             if failure is None:
-                conn.send(payload + b".\r\n")
+                conn.send(payload)
+                failure = self._spoke_during_data(conn)
+            if failure is None:
+                conn.send(b".\r\n")
                 self.in_doubt = True  # the whole message is with the server from here on
                 code, answer = conn.getreply()
                 self.in_doubt = False
@@ -1396,7 +1819,9 @@ class SmtpTransport:
                 )
             else:
                 failure = DeliveryError(
-                    "temporary", f"the connection was lost before the message was sent ({detail})"
+                    "temporary",
+                    f"the connection was lost before the end of the message was sent ({detail}); "
+                    "nothing was delivered",
                 )
         assert failure is not None
         raise failure
@@ -1626,7 +2051,7 @@ def distribute(
     recipients_file: Path,
     reports_dir: Path,
     transport: Transport | None,
-    ledger_path: Path,
+    ledger_path: Path | LedgerPlace,
     sender: Address,
     *,
     max_bytes: int = 10 * MB,
@@ -1638,22 +2063,60 @@ def distribute(
     send_policy: SendPolicy | None = None,
     progress: Progress | None = None,
     on_plan: Callable[[Plan], None] | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> Summary:
     """The whole stage: manifest and recipients → plan against the ledger → sent messages.
 
     ``transport`` None is a dry run: the ledger is only read (and not created), nothing is
     sent, and the summary says what would be sent. ``on_plan`` sees the plan before sending.
+    ``ledger_path`` is a path, or a ``LedgerPlace`` with the checks of a new ledger and an
+    older ledger to merge in; ``notify`` is told what was done to the ledgers.
     """
+    say = notify or (lambda _text: None)
     # 1. what was built; 2. who gets what
     reports = load_reports(reports_dir)
     people = load_recipients(
         recipients_file, reports, known_codes=known_codes, skip_bad_rows=skip_bad_rows
     )
-    # 3. against the ledger: the plan (all templates rendered before anything is sent)
+    # 3. the ledger: never a new one silently where one was used before; an old one merged in
+    place = ledger_path if isinstance(ledger_path, LedgerPlace) else LedgerPlace(ledger_path)
+    legacy = place.legacy
+    if legacy is not None and (not legacy.is_file() or legacy.resolve() == place.path.resolve()):
+        legacy = None
+    check_new_ledger(place, recipients_file)
     dry = transport is None
-    with Ledger.open_readonly(ledger_path) if dry else Ledger.open(ledger_path) as ledger:
+    if dry:
+        ledger = Ledger.open_readonly(place.path, merge=() if legacy is None else (legacy,))
+        if legacy is not None:
+            say(
+                f"{legacy} is a ledger where older versions kept it: read as well. The next "
+                f"run that sends merges it into {place.path}."
+            )
+    else:
+        if place.state is not None:  # the ledger holds addresses: the directory is private
+            try:
+                place.state.mkdir(mode=0o700, parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DistributionError(
+                    f"Cannot create the state directory {place.state} ({exc.strerror}). "
+                    "Set XDG_STATE_HOME to a directory you can write, or give --ledger FILE."
+                ) from None
+        ledger = Ledger.open(place.path)
+        try:
+            if legacy is not None:
+                rows = ledger.absorb(legacy)
+                say(
+                    f"Merged the ledger {legacy} ({rows} row(s); older versions kept it there) "
+                    f"into {place.path}, where a rebuild of {reports_dir} cannot remove it. "
+                    f"The old file is now {legacy.name}.moved."
+                )
+        except BaseException:
+            ledger.close()
+            raise
+    with ledger:
         if not dry:
             ledger.recover()
+        # 4. against the ledger: the plan (all templates rendered before anything is sent)
         plan = plan_distribution(
             people.recipients,
             reports,
@@ -1666,10 +2129,12 @@ def distribute(
         )
         if on_plan is not None:
             on_plan(plan)
-        # 4. send, recording each message in the ledger before and after
+        # 5. send, recording each message in the ledger before and after
         if transport is None:
             summary = dry_run(plan)
         else:
+            if place.state is not None and plan.messages:
+                mark_ledger_use(place.state, recipients_file, place.path)
             summary = run_distribution(
                 plan, transport, ledger, sender, reports, send_policy, progress
             )
@@ -1744,6 +2209,30 @@ def print_summary(summary: Summary, dry: bool = False) -> None:
         _out.print(summary.stopped, markup=False)
 
 
+def _notify(text: str) -> None:
+    _err.print("[yellow]note:[/yellow] ", end="")
+    _err.print(text, markup=False)
+
+
+def _ledger_place(
+    reports: Path, outbox: Path | None, ledger: Path | None, new_ledger: bool
+) -> LedgerPlace:
+    """The ledger of the command: an outbox keeps its own; sending, the state directory's."""
+    if outbox is not None:  # writing .eml files never counts as sending to the recipients
+        return LedgerPlace(ledger or outbox / LEDGER_NAME)
+    state = state_directory()
+    path = ledger or state / LEDGER_NAME
+    if ledger is not None and _inside(ledger, reports):
+        _err.print("[bold yellow]warning:[/bold yellow] ", end="")
+        _err.print(
+            f"the ledger {ledger} is inside --reports {reports}: deleting that directory to "
+            "rebuild it deletes the record of what was sent. The next run then stops, but "
+            "the record is lost. Keep the ledger elsewhere, or leave out --ledger.",
+            markup=False,
+        )
+    return LedgerPlace(path, state=state, legacy=reports / LEDGER_NAME, new_ledger=new_ledger)
+
+
 def distribute_command(
     recipients: Annotated[
         Path,
@@ -1803,9 +2292,18 @@ def distribute_command(
         Path | None,
         typer.Option(
             "--ledger",
-            help="Ledger of what was sent (default: distribution.sqlite in --reports, or in --outbox).",
+            help="Ledger of what was sent (default: distribution.sqlite in "
+            "$XDG_STATE_HOME/reportgen or ~/.local/state/reportgen; with --outbox, in it).",
         ),
     ] = None,
+    new_ledger: Annotated[
+        bool,
+        typer.Option(
+            "--new-ledger",
+            help="Start a new ledger although this recipients file (or this ledger) was used "
+            "before: everyone may get their reports again.",
+        ),
+    ] = False,
     resend_changed: Annotated[
         bool,
         typer.Option("--resend-changed", help="Send reports that changed since they were sent."),
@@ -1851,12 +2349,14 @@ def distribute_command(
         raise DistributionError(
             f"--unsubscribe-url {unsubscribe_url!r} must start with https://, http:// or mailto:."
         )
-    default_dir = outbox if outbox is not None else reports
+    place = _ledger_place(reports, outbox, ledger_path, new_ledger)
     transport: Transport | None = None
     if not dry_run_only:
-        transport = (
-            SmtpTransport(settings) if settings is not None else OutboxTransport(default_dir)
-        )
+        if settings is not None:
+            transport = SmtpTransport(settings)
+        else:
+            assert outbox is not None  # one of --smtp and --outbox, checked above
+            transport = OutboxTransport(outbox)
     known: set[str] = set()
     if data is not None:
         from reportgen.load import load_release
@@ -1876,7 +2376,7 @@ def distribute_command(
         recipients,
         reports,
         transport,
-        ledger_path or default_dir / LEDGER_NAME,
+        place,
         from_address,
         max_bytes=int(max_size * MB),
         unsubscribe_url=unsubscribe_url,
@@ -1887,6 +2387,7 @@ def distribute_command(
         send_policy=SendPolicy(retries=retries, rate=rate if settings is not None else 0.0),
         progress=report_progress,
         on_plan=(lambda plan: _print_plan(plan, from_address)) if dry_run_only else None,
+        notify=_notify,
     )
     print_summary(summary, dry=dry_run_only)
     if not summary.ok:

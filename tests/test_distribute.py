@@ -8,6 +8,7 @@ file and the manifest say each person should get.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import hashlib
 import json
@@ -106,10 +107,26 @@ def _write_manifest(directory: Path, entries: list[dict[str, Any]]) -> None:
     (directory / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
 
 
+@pytest.fixture(autouse=True)
+def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The state directory of every test (the default ledger, the marks): never the real one."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    return tmp_path / "state" / "reportgen"
+
+
+def state_ledger() -> Path:
+    """Where the command keeps the ledger when it sends and no --ledger is given."""
+    return dist.state_directory() / "distribution.sqlite"
+
+
 @pytest.fixture
 def reports(tmp_path: Path) -> Path:
     """Five reports with small stand-in PDFs and a manifest in batch's format."""
-    directory = tmp_path / "reports"
+    return make_reports(tmp_path / "reports")
+
+
+def make_reports(directory: Path) -> Path:
+    """Write the five reports of COUNTRIES and their manifest into ``directory``."""
     directory.mkdir()
     entries = []
     for code, name, region, size, scores in COUNTRIES:
@@ -245,8 +262,15 @@ class Mailbox:
 class LoopbackSMTP:
     """aiosmtpd on 127.0.0.1, port chosen by the system, in a thread of its own."""
 
-    def __init__(self, handler: Mailbox, ssl_context: ssl.SSLContext | None = None, **smtp: Any):
+    def __init__(
+        self,
+        handler: Mailbox,
+        ssl_context: ssl.SSLContext | None = None,
+        protocol: type[SMTP] = SMTP,
+        **smtp: Any,
+    ):
         self.handler = handler
+        self.protocol = protocol
         self.smtp_options = smtp
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
@@ -257,7 +281,9 @@ class LoopbackSMTP:
         handler.stop_listening = self.server.close
 
     def _protocol(self) -> SMTP:
-        return SMTP(self.handler, hostname="mail.test", loop=self.loop, **self.smtp_options)
+        return self.protocol(
+            self.handler, hostname="mail.test", loop=self.loop, **self.smtp_options
+        )
 
     @property
     def address(self) -> str:
@@ -278,21 +304,33 @@ class LoopbackSMTP:
         self.loop.close()
 
 
-@pytest.fixture
-def serve() -> Iterator[Callable[..., LoopbackSMTP]]:
-    """Start loopback SMTP servers; all are stopped after the test."""
+@contextlib.contextmanager
+def servers() -> Iterator[Callable[..., LoopbackSMTP]]:
+    """A function that starts loopback SMTP servers; all are stopped on leaving."""
     started: list[LoopbackSMTP] = []
 
     def start(
-        handler: Mailbox | None = None, ssl_context: ssl.SSLContext | None = None, **smtp: Any
+        handler: Mailbox | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        protocol: type[SMTP] = SMTP,
+        **smtp: Any,
     ) -> LoopbackSMTP:
-        server = LoopbackSMTP(handler or Mailbox(), ssl_context, **smtp)
+        server = LoopbackSMTP(handler or Mailbox(), ssl_context, protocol, **smtp)
         started.append(server)
         return server
 
-    yield start
-    for server in started:
-        server.stop()
+    try:
+        yield start
+    finally:
+        for server in started:
+            server.stop()
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., LoopbackSMTP]]:
+    """Start loopback SMTP servers; all are stopped after the test."""
+    with servers() as start:
+        yield start
 
 
 # --- running it --------------------------------------------------------------------------------
@@ -318,7 +356,9 @@ def send(
     return distribute(
         recipients,
         reports,
-        SmtpTransport(settings or SmtpSettings("127.0.0.1", server.port, timeout=5)),
+        SmtpTransport(
+            settings or SmtpSettings("127.0.0.1", server.port, timeout=5, end_of_data_grace=0.01)
+        ),
         reports / "distribution.sqlite",
         parse_sender(SENDER),
         send_policy=policy,
@@ -506,7 +546,8 @@ def test_each_recipient_gets_their_reports_once_with_proper_headers(
     assert "Derechos Ya" in ana_text
     assert "unavailable dmitri@example.org FRA: no report of FRA was built" in result.stdout
     # the ledger knows each (recipient, report) as sent, with the server's answer
-    with Ledger.open_readonly(reports / "distribution.sqlite") as ledger:
+    assert not (reports / "distribution.sqlite").exists()  # a rebuild cannot delete it
+    with Ledger.open_readonly(state_ledger()) as ledger:
         rows = ledger.rows()
     assert {(r.email, r.country) for r in rows} == {
         (e, c) for e, codes in EXPECTED.items() for c in codes
@@ -821,7 +862,7 @@ def test_no_credential_in_output_ledger_or_exceptions(
     assert result.exit_code == 1
     assert "refused the login (535" in result.output and "REPORTGEN_SMTP_PASSWORD" in result.output
     _no_password(result.output, password)
-    _no_password((reports / "distribution.sqlite").read_bytes(), password)
+    _no_password(state_ledger().read_bytes(), password)
     assert server.handler.received == []
     # the transport's own exception, as a caller would see it
     transport = SmtpTransport(smtp_settings(server.address, environ=env, timeout=5))
@@ -885,6 +926,7 @@ def test_outbox_writes_standard_eml_files_with_a_ledger_of_its_own(
     assert got == EXPECTED
     assert (outbox / "distribution.sqlite").exists()
     assert not (reports / "distribution.sqlite").exists()  # the real recipients got nothing
+    assert not state_ledger().exists()
     again = cli(*args, "--from", SENDER)
     assert again.exit_code == 0 and len(list(outbox.glob("*.eml"))) == 4
 
@@ -900,7 +942,7 @@ def test_dry_run_prints_the_plan_and_sends_nothing(reports: Path, serve: Any) ->
     assert f"attach:  {FILES['XEZ']}" in result.stdout
     assert "dry run: nothing sent" in result.stdout
     assert server.handler.received == []
-    assert not (reports / "distribution.sqlite").exists()
+    assert not state_ledger().exists() and not (reports / "distribution.sqlite").exists()
 
 
 @pytest.mark.parametrize(
