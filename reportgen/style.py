@@ -9,6 +9,7 @@ key by key, so a theme states only what it changes.
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass
@@ -163,10 +164,76 @@ def _color(data: dict[str, Any], dotted: str, file: Path) -> Color:
     return Color(value.lower())
 
 
+FONT_FAMILIES = ("DejaVu Sans",)  # the faces shipped with the package (through matplotlib)
+_FONT_SIZES = ("body_size", "leading", "h1_size", "h2_size", "h3_size", "small_size", "chart_size")
+_COLOR_NAMES = (
+    "text",
+    "muted",
+    "accent",
+    "accent_light",
+    "rule",
+    "highlight",
+    "panel",
+    "illustrative",
+    "others",
+    "global_best",
+)
+# Every key a style may set; anything else is an error naming the nearest of these.
+_SCHEMA: dict[str, Any] = {
+    "name": None,
+    "page": dict.fromkeys(
+        ("size", "margin_top_mm", "margin_bottom_mm", "margin_left_mm", "margin_right_mm")
+    ),
+    "fonts": {"family": None, **dict.fromkeys(_FONT_SIZES)},
+    "colors": {**dict.fromkeys(_COLOR_NAMES), "band": dict.fromkeys(BAND_NAMES)},
+}
+
+
+_MOVED = {"bands": "band thresholds are the method's (reportgen/rules.py), not a style setting"}
+
+
+def _check_keys(data: dict[str, Any], schema: dict[str, Any], file: Path) -> None:
+    """Refuse a key the style does not have (``[colours]``, ``body_sise``), naming the nearest."""
+
+    def walk(node: dict[str, Any], allowed: dict[str, Any], prefix: str) -> None:
+        for key, value in node.items():
+            dotted = f"{prefix}{key}"
+            if key not in allowed:
+                close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.5)
+                hint = f" Did you mean '{prefix}{close[0]}'?" if close else ""
+                if dotted in _MOVED:
+                    hint = f" Remove it: {_MOVED[dotted]}."
+                valid = ", ".join(f"{prefix}{k}" for k in allowed)
+                raise StyleError(f"{file}: unknown setting '{dotted}'.{hint} Valid here: {valid}.")
+            if isinstance(allowed[key], dict):
+                if not isinstance(value, dict):
+                    raise StyleError(f"{file}: '{dotted}' must be a table ([{dotted}]).")
+                walk(value, allowed[key], dotted + ".")
+
+    walk(data, schema, "")
+
+
 def load_style(name_or_path: str | Path = "base") -> Style:
-    """Load and validate a style by name (``"base"``) or path; raise ``StyleError`` if invalid."""
+    """Load and validate a style by name (``"base"``) or path; raise ``StyleError`` if invalid.
+
+    Every key is checked: an unknown or misspelt one is an error naming the nearest valid
+    key, so no setting is silently ignored. Band thresholds are not a style setting (they are
+    the method's, ``reportgen.rules``).
+    """
     path = _resolve(str(name_or_path))
     data, chain = _read_chain(path)
+    for file in chain:  # each file on its own, so the message names the one to fix
+        with file.open("rb") as fh:
+            own = tomllib.load(fh)
+        own.pop("inherit", None)
+        _check_keys(own, _SCHEMA, file)
+    family = _get(data, "fonts.family", path)
+    if family not in FONT_FAMILIES:
+        raise StyleError(
+            f"{path.name}: fonts.family = {family!r} is not available; the reports are set in "
+            f"{', '.join(FONT_FAMILIES)}, the faces shipped with reportgen. Remove the setting "
+            "or write one of those."
+        )
     size = _get(data, "page.size", path)
     if size not in ("A4", "Letter"):
         raise StyleError(f'{path.name}: page.size must be "A4" or "Letter", not {size!r}.')
@@ -178,34 +245,11 @@ def load_style(name_or_path: str | Path = "base") -> Style:
         },
     )
     fonts = FontStyle(
-        family=str(_get(data, "fonts.family", path)),
-        **{
-            k: _number(data, f"fonts.{k}", path, minimum=4)
-            for k in (
-                "body_size",
-                "leading",
-                "h1_size",
-                "h2_size",
-                "h3_size",
-                "small_size",
-                "chart_size",
-            )
-        },
-    )
-    names = (
-        "text",
-        "muted",
-        "accent",
-        "accent_light",
-        "rule",
-        "highlight",
-        "panel",
-        "illustrative",
-        "others",
-        "global_best",
+        family=str(family),
+        **{k: _number(data, f"fonts.{k}", path, minimum=4) for k in _FONT_SIZES},
     )
     colors = Colors(
-        **{n: _color(data, f"colors.{n}", path) for n in names},
+        **{n: _color(data, f"colors.{n}", path) for n in _COLOR_NAMES},
         band={b: _color(data, f"colors.band.{b}", path) for b in BAND_NAMES},
     )
     return Style(
