@@ -116,6 +116,17 @@ class Peer:
 
 
 @dataclass(frozen=True, slots=True)
+class Standing:
+    """One survey country's score on a right, for the chart of every country (raw band)."""
+
+    code: str
+    mean: float
+    lo: float
+    hi: float
+    band: BandName
+
+
+@dataclass(frozen=True, slots=True)
 class GroupShare:
     """A group experts named as at risk, and the share of experts who named it."""
 
@@ -158,6 +169,7 @@ class CprRight:
     position: Position
     trend: SurveyTrend
     at_risk: AtRisk | None
+    standings: tuple[Standing, ...] = ()  # every country with this right that year, best first
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +302,7 @@ def classify_change(before: Estimate, after: Estimate) -> Change:
 @dataclass(frozen=True, eq=False)
 class _Index:
     cpr: dict[tuple[str, int], pd.DataFrame]  # (metric, year) → rows sorted by mean desc
+    standings: dict[tuple[str, int], tuple[Standing, ...]]  # (metric, year) → best first
     cpr_by_country: dict[str, pd.DataFrame]
     esr: dict[tuple[str, str, str], pd.DataFrame]  # (country, metric, standard) → All, by year
     esr_sex: dict[tuple[str, str, int, str, str], float]  # (country, metric, year, std, group)
@@ -337,11 +350,13 @@ def _index(dataset: Dataset) -> _Index:
     risk_year = int(risk["year"].max()) if len(risk) else None
     latest_risk = risk[risk["year"] == risk_year]
     sexes = esr[esr["group"] != "All"]
+    by_metric_year = {
+        (str(m), int(y)): g.sort_values("mean", ascending=False, kind="stable")
+        for (m, y), g in cpr.groupby(["metric", "year"])
+    }
     return _Index(
-        cpr={
-            (str(m), int(y)): g.sort_values("mean", ascending=False, kind="stable")
-            for (m, y), g in cpr.groupby(["metric", "year"])
-        },
+        cpr=by_metric_year,
+        standings={key: _standings(table) for key, table in by_metric_year.items()},
         cpr_by_country={str(c): g for c, g in cpr.groupby("country")},
         esr=by_cms,
         esr_sex={
@@ -364,6 +379,17 @@ def _index(dataset: Dataset) -> _Index:
 
 
 # --- survey (civil and political) --------------------------------------------------------
+
+
+def _standings(table: pd.DataFrame) -> tuple[Standing, ...]:
+    """Every country's score on one right in one year, best first (ties by code)."""
+    rows = [
+        Standing(str(c), float(m), _num(lo, m), _num(hi, m), CPR_BANDS.band_of(float(m)))
+        for c, m, lo, hi in zip(
+            table["country"], table["mean"], table["lo"], table["hi"], strict=True
+        )
+    ]
+    return tuple(sorted(rows, key=lambda r: (-r.mean, r.code)))
 
 
 def _estimates(rows: pd.DataFrame, metric: str) -> tuple[Estimate, ...]:
@@ -441,6 +467,7 @@ def _cpr_right(
         position=classify_position(certainly_above + 1, possibly_above + 1, n),
         trend=_trend(points),
         at_risk=_at_risk(index, code, key, at_risk_metric),
+        standings=index.standings[(metric, year)],
     )
 
 

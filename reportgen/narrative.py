@@ -505,21 +505,17 @@ def _risk_blocks(
 def _comparison_chart(ctx: _Context, r: CprRight, right_name: str, short: str) -> Chart:
     metric = ctx.book.rights[r.key].metric
     year = r.score.year
-    table = ctx.dataset.cpr
-    rows = table[(table["metric"] == metric) & (table["year"] == year)].sort_values(
-        ["mean", "country"], ascending=[False, True], kind="stable"
-    )
     me = ctx.c.bare
     items = tuple(
         RangeItem(
-            ctx.country(str(row.country)).bare,
-            float(row.mean),
-            float(row.lo),
-            float(row.hi),
-            ctx.style.cpr_bands.band_of(float(row.mean)),
-            highlight=row.country == ctx.facts.code,
+            ctx.country(s.code).bare,
+            s.mean,
+            s.lo,
+            s.hi,
+            s.band,
+            highlight=s.code == ctx.facts.code,
         )
-        for row in rows.itertuples(index=False)
+        for s in r.standings
     )
     texts = ChartTexts(
         ctx.t("chart.comparison_title", right_name=right_name, year=year),
@@ -527,11 +523,7 @@ def _comparison_chart(ctx: _Context, r: CprRight, right_name: str, short: str) -
         ctx.source(),
         ctx.band_labels(),
     )
-    lower = [
-        ctx.country(str(code))
-        for code, mean in zip(rows["country"], rows["mean"], strict=True)
-        if float(mean) < r.score.mean
-    ]
+    lower = [ctx.country(s.code) for s in r.standings if s.mean < r.score.mean]
     alt = ctx.alt(
         "alt.comparison",
         v=r.score.mean,
