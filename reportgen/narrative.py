@@ -69,18 +69,23 @@ from reportgen.rules import (
     ESR_BANDS,
     FREQUENT_RIGHTS,
     FREQUENT_SHARE,
+    NAMED_PEERS,
     QOL_GROUP_ROWS,
+    QOL_GROUP_ROWS_MAX,
+    QOL_TOP_GROUPS,
+    QOL_TOP_GROUPS_MAX,
+    RISK_TIER_SHARE,
+    RISK_TIERS,
+    RISK_TIERS_MAX,
     SEX_GAP,
+    SUMMARY_GROUPS,
+    SUMMARY_GROUPS_MAX,
     TABLE_ROWS,
     TABLE_ROWS_MAX,
     cut_with_ties,
     printed,
 )
 from reportgen.style import BAND_NAMES, BandName, BandScale, Style
-
-MAX_NAMED_PEERS = 4  # overlap sentences name at most this many countries, then "or N other"
-SUMMARY_GROUPS, SUMMARY_GROUPS_MAX = 8, 10  # the summary's list, ties at the cut kept up to 10
-QOL_TOP_GROUPS, QOL_TOP_GROUPS_MAX = 2, 4  # "most at risk" across quality of life rights
 
 
 @dataclass(frozen=True)
@@ -384,7 +389,7 @@ def _trend_sentence(ctx: _Context, trend: SurveyTrend, right_phrase: str) -> Par
 
 def _peers_named(ctx: _Context, peers: Sequence[Any]) -> list[Country | str]:
     """The nearest peers by name, the rest as "N other countries" (last item of the list)."""
-    named: list[Country | str] = [ctx.country(p.code) for p in peers[:MAX_NAMED_PEERS]]
+    named: list[Country | str] = [ctx.country(p.code) for p in peers[:NAMED_PEERS]]
     rest = len(peers) - len(named)
     if rest:
         named.append(ctx.t("right.more", n=rest))
@@ -410,14 +415,17 @@ def _overlap_sentence(ctx: _Context, r: CprRight, right_phrase: str) -> Paragrap
 def _tiers(groups: Sequence[GroupShare], ctx: _Context) -> list[dict[str, Any]]:
     """Group the top shares into tiers of equal share, so a tie is never broken arbitrarily.
 
-    The three largest tiers, and up to two more while at least 40% of experts named them.
+    The three largest tiers, and up to two more while at least 40% of experts named them
+    (``rules.RISK_TIERS``, ``RISK_TIERS_MAX``, ``RISK_TIER_SHARE``).
     """
     tiers: list[dict[str, Any]] = []
     for g in groups:
         phrase = ctx.book.groups[g.code].phrase if g.code in ctx.book.groups else g.code
         if tiers and same_share(tiers[-1]["share"], g.share):
             tiers[-1]["names"].append(phrase)
-        elif len(tiers) < 3 or (len(tiers) < 5 and g.share >= 0.4):
+        elif len(tiers) < RISK_TIERS or (
+            len(tiers) < RISK_TIERS_MAX and g.share >= RISK_TIER_SHARE
+        ):
             tiers.append({"share": g.share, "names": [phrase]})
         else:
             break
@@ -1074,7 +1082,7 @@ def _qol_risk(ctx: _Context, q: QualityOfLife) -> Section:
             )
         )
     blocks.append(ctx.p("qol.risk_list"))
-    shown, rest, _edge = cut_with_ties(groups, QOL_GROUP_ROWS, QOL_GROUP_ROWS + 4, key=share)
+    shown, rest, _edge = cut_with_ties(groups, QOL_GROUP_ROWS, QOL_GROUP_ROWS_MAX, key=share)
     items: list[tuple[Span, ...]] = [
         (
             Span(f"{_group_label(ctx, g.code)} "),

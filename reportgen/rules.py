@@ -145,9 +145,15 @@ ESR_FLAT = 1.0  # a quality of life score that moved less than this (printed) "c
 FREQUENT_SHARE = 0.30  # the summary's groups: named by at least this share of experts …
 FREQUENT_RIGHTS = 3  # … for at least this many rights
 ALL_PEOPLE_HIGH = 0.30  # "Disturbingly, …" when at least this share thought everyone at risk
+RISK_TIERS = 3  # "X% identified A, while Y% identified B …": this many tiers of equal share …
+RISK_TIERS_MAX = 5  # … and more, up to this, while at least RISK_TIER_SHARE of experts named them
+RISK_TIER_SHARE = 0.4
+NAMED_PEERS = 4  # overlap sentences name this many countries, then "or N other countries"
 TABLE_ROWS = 8  # rows of an at-risk table …
 TABLE_ROWS_MAX = 12  # … more only to keep a tie at the cut whole, up to this
-QOL_GROUP_ROWS = 12  # the quality of life list of groups, likewise with ties kept
+QOL_GROUP_ROWS, QOL_GROUP_ROWS_MAX = 12, 16  # the quality of life list of groups, likewise
+QOL_TOP_GROUPS, QOL_TOP_GROUPS_MAX = 2, 4  # "most at risk" across quality of life rights
+SUMMARY_GROUPS, SUMMARY_GROUPS_MAX = 8, 10  # the summary's list of frequent groups
 SEX_GAP = 1.0  # a women/men gap is named only when the printed gap exceeds this (points)
 
 
