@@ -155,14 +155,6 @@ class Codebook:
     _names: dict[str, str] = field(repr=False)
     _grammar: CountryGrammar = field(repr=False, default_factory=CountryGrammar)
 
-    def right_by_metric(self, metric: str) -> Right | None:
-        """Return the right whose release metric code is ``metric``, or None."""
-        return next((r for r in self.rights.values() if r.metric == metric), None)
-
-    def right_by_at_risk(self, metric: str) -> Right | None:
-        """Return the right whose people-at-risk metric code is ``metric``, or None."""
-        return next((r for r in self.rights.values() if r.at_risk == metric), None)
-
     def knows_country(self, code: str) -> bool:
         """Return whether the codebook (or the locale's territory names) names ``code``."""
         return code in self._names or _territory_name(self.locale, code) is not None

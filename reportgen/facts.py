@@ -67,7 +67,6 @@ __all__ = ["Position", "classify_change", "classify_position", "compute_facts"]
 Direction = Literal["rose", "fell", "flat"]
 Size = Literal["slightly", "clearly"]
 NO_ONE, ALL_PEOPLE = "0", "1"
-STANDARDS = ("Core", "HiY")
 
 
 @dataclass(frozen=True, slots=True)

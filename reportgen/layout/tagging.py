@@ -155,11 +155,6 @@ class Tagger:
             parent.kids.append(node)
         return node
 
-    @property
-    def in_artifact(self) -> bool:
-        """Whether the innermost open marked content is an artifact."""
-        return bool(self._stack) and self._stack[-1] is None
-
     # -- marked content --------------------------------------------------------------------
     def _open(self, canvas: Canvas, operator: str, node: _Node | None) -> None:
         code: list[str] = canvas._code
