@@ -29,6 +29,7 @@ class Problem:
     value: str | None
     message: str
     fix: str
+    count: int = 1  # how many problems this one stands for (more when it counts unlisted rows)
 
     def __str__(self) -> str:
         where = Path(self.file).name
@@ -46,9 +47,12 @@ class DataValidationError(ReportgenError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         errors = [p for p in problems if p.severity == "error"]
-        lines = [f"{len(errors)} problem(s) in the data:"] + [f"  - {p}" for p in errors[:50]]
+        self.error_count = sum(p.count for p in errors)
+        lines = [f"{self.error_count:,} problem(s) in the data:"]
+        lines += [f"  - {p}" for p in errors[:50]]
         if len(errors) > 50:
-            lines.append(f"  ... and {len(errors) - 50} more (run `reportgen validate`).")
+            more = sum(p.count for p in errors[50:])
+            lines.append(f"  ... and {more:,} more (run `reportgen validate`).")
         super().__init__("\n".join(lines))
 
 

@@ -143,13 +143,13 @@ def test_unknown_and_retired_metrics_are_kept_and_reported(demo_copy: Path) -> N
 
 def test_other_years_and_country_sets_load(demo_copy: Path) -> None:
     """A release of another year, with fewer countries, loads with no code change."""
-    path = _file(demo_copy, "cpr-scores*.csv")
-    _edit(
-        path,
-        lambda rows: [
-            {**r, "year": str(int(r["year"]) - 10)} for r in rows if r["country_code"] < "XD"
-        ],
-    )
+    for pattern in ("cpr-scores*.csv", "people-at-risk*.csv"):  # one survey: both files
+        _edit(
+            _file(demo_copy, pattern),
+            lambda rows: [
+                {**r, "year": str(int(r["year"]) - 10)} for r in rows if r["country_code"] < "XD"
+            ],
+        )
     dataset = load_release(demo_copy)
     assert dataset.info.cpr_years == tuple(sorted({int(y) for y in dataset.cpr["year"]}))
     assert max(dataset.info.cpr_years) < 2020
