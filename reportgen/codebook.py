@@ -187,10 +187,6 @@ class Codebook:
             forms=tuple(sorted(g.forms.get(code, {}).items())),
         )
 
-    def dimension_metrics(self) -> set[str]:
-        """Return the release metric codes of the dimensions."""
-        return {d.metric for d in self.dimensions.values()}
-
 
 def _flag(value: object) -> bool | None:
     text = str(value).strip().lower() if value is not None else ""
