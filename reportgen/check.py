@@ -638,16 +638,34 @@ def _structure_findings(structure: Structure, elements: list[Element]) -> list[F
 def check_command(file: Path) -> int:
     """Check ``file``, print the findings and the verdict; return the exit code.
 
-    0: every check passed; 1: some check failed; 2: the file is missing or not a PDF.
+    0: every check passed; 1: some check failed, or the file is missing or not a PDF (one
+    line on stderr naming the file). Usage errors (exit 2) are the command line's own.
     """
+    import sys
+
+    def refuse(message: str) -> int:
+        print(f"error: {message}", file=sys.stderr)
+        return 1
+
+    path = Path(file)
     try:
-        data = Path(file).read_bytes()
-        report = check_pdf(data, str(file))
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return refuse(f"{file} does not exist. Give the path of a PDF file.")
+    except IsADirectoryError:
+        return refuse(f"{file} is a folder, not a PDF file. Give the path of a PDF file.")
     except OSError as exc:
-        print(f"Cannot read {file}: {exc.strerror}.")
-        return 2
+        return refuse(f"Cannot read {file}: {exc.strerror}.")
+    if b"%PDF-" not in data[:1024]:
+        return refuse(f"{file} is not a PDF (it does not begin with %PDF-).")
+    try:
+        report = check_pdf(data, str(file))
     except pikepdf.PdfError as exc:
-        print(f"{file} is not a readable PDF ({exc}).")
-        return 2
+        # pikepdf names the in-memory stream ("<_io.BytesIO object at 0x…>"): say the file.
+        detail = re.sub(
+            r"^\s*stream\s*", "", re.sub(r"<[^<>]*\bat 0x[0-9a-fA-F]+>:?", "", str(exc))
+        )
+        detail = " ".join(detail.split()) or type(exc).__name__
+        return refuse(f"{file} is not a readable PDF ({detail}).")
     print(report.render())
     return 0 if report.passed else 1

@@ -1,8 +1,13 @@
 """The command line: one entry point, ``reportgen``, over the pipeline's stages.
 
 In:  command-line arguments. Out: files, printed results and an exit code: 0 on success,
-1 when the input has errors (printed as one clear message each, never a traceback),
-2 for usage errors (Typer's own).
+1 when the input has errors or an output cannot be written (a full disk, a folder where a
+file should be, another run writing to the same folder; printed as one clear message each,
+never a traceback), 2 for usage errors (Typer's own).
+
+Commands that write into a folder (``build``, ``batch``, ``compendium``) hold its lock
+(``<out>/.reportgen.lock``) while they write: a second one refuses at once, naming the
+folder and the other run's pid, or waits for it with ``--wait``.
 """
 
 from __future__ import annotations
@@ -70,6 +75,18 @@ LangOption = Annotated[
     str,
     typer.Option("--lang", help="Report language: en, es, fr, pt, a comma-separated list, or all."),
 ]
+WaitOption = Annotated[
+    bool,
+    typer.Option(
+        "--wait",
+        help="When another reportgen run is writing to the same folder, wait for it to "
+        "finish instead of stopping.",
+    ),
+]
+
+
+def _waiting(message: str) -> None:
+    err.print(message, markup=False)
 
 
 def _version(value: bool) -> None:
@@ -100,12 +117,11 @@ def validate(
     try:
         dataset = load_release(data)
     except DataValidationError as exc:
-        errors = [p for p in exc.problems if p.severity == "error"]
         for problem in exc.problems:
             label = "[red]error[/red]" if problem.severity == "error" else "[yellow]note[/yellow]"
             out.print(label, end=" ")
             out.print(str(problem), markup=False)
-        err.print(f"[red]{len(errors)} error(s): the release cannot be used as it is.[/red]")
+        err.print(f"[red]{exc.error_count:,} error(s): the release cannot be used as it is.[/red]")
         raise typer.Exit(1) from None
     for problem in dataset.notes:
         out.print("[yellow]note[/yellow]", end=" ")
@@ -208,12 +224,19 @@ def build(
     page_size: Annotated[
         str | None, typer.Option("--page-size", help="A4 or Letter (default: the style's).")
     ] = None,
+    wait: WaitOption = False,
 ) -> None:
-    """Build the PDF report of each COUNTRY and print each file's path."""
+    """Build the PDF report of each COUNTRY and print each file's path.
+
+    All or nothing: every country is resolved and every report built before any is
+    written; the files are then staged next to their targets and renamed into place together,
+    so a failure (an unknown country, a report that cannot be built, a full disk) writes none.
+    """
     from dataclasses import replace
 
-    from reportgen.build import build_country, write_atomic
-    from reportgen.errors import StyleError
+    from reportgen.batch import prepare_output
+    from reportgen.build import StagedFiles, build_country, output_lock
+    from reportgen.errors import OutputError, StyleError
     from reportgen.facts import resolve_country
     from reportgen.load import load_release
     from reportgen.style import load_style
@@ -226,16 +249,29 @@ def build(
         if size is None:
             raise StyleError(f"--page-size must be A4 or Letter, not {page_size!r}.")
         the_style = replace(the_style, page=replace(the_style.page, size=size))
-    codes = [resolve_country(dataset, c) for c in countries]  # all checked before any is built
     languages = _languages(lang)
-    built = [
-        build_country(dataset, code, the_style, language)
-        for code in codes
-        for language in languages
-    ]
-    for result in built:
-        path = out_dir / result.filename
-        write_atomic(path, result.pdf)
+    nothing = " No report was written." if len(countries) * len(languages) > 1 else ""
+    try:
+        # All checked before any is built; a country named twice is built once.
+        codes = list(dict.fromkeys(resolve_country(dataset, c) for c in countries))
+        built = [
+            build_country(dataset, code, the_style, language)
+            for code in codes
+            for language in languages
+        ]
+    except DataValidationError:
+        raise  # its own message lists every problem
+    except ReportgenError as exc:
+        raise ReportgenError(f"{exc}{nothing}") from None
+    prepare_output(out_dir)
+    with output_lock(out_dir, wait=wait, on_wait=_waiting), StagedFiles() as staged:
+        try:
+            for result in built:
+                staged.add(out_dir / result.filename, result.pdf)
+        except OutputError as exc:
+            raise OutputError(f"{exc}{nothing}") from None
+        written = staged.commit()
+    for path in written:
         out.print(str(path))
 
 
@@ -265,34 +301,39 @@ def batch(
     compendium: Annotated[
         bool, typer.Option("--compendium/--no-compendium", help="Also bind the annual compendium.")
     ] = True,
+    wait: WaitOption = False,
 ) -> None:
     """Build the report of every country of a release (in parallel, incrementally) and the compendium."""
-    from reportgen.batch import run_batch, select_countries
+    from reportgen.batch import prepare_output, run_batch, select_countries
+    from reportgen.build import output_lock
     from reportgen.load import load_release
     from reportgen.progress import BatchProgress
 
     languages = _languages(lang)
     dataset = load_release(data, isolate_bad_rows=True)
     codes = select_countries(dataset, countries or (), region, survey_only)
-    with BatchProgress(err) as progress:
-        result = run_batch(
-            data,
-            out_dir,
-            codes,
-            tuple(languages),
-            style,
-            jobs,
-            force,
-            progress=progress.advance,
-            on_start=progress.start,
-        )
-    BatchProgress.summary(out, result)
-    if compendium:
-        from reportgen.compendium import build_compendium
+    prepare_output(out_dir)
+    # One lock over the reports and the compendium: no other run changes the folder between.
+    with output_lock(out_dir, wait=wait, on_wait=_waiting):
+        with BatchProgress(err) as progress:
+            result = run_batch(
+                data,
+                out_dir,
+                codes,
+                tuple(languages),
+                style,
+                jobs,
+                force,
+                progress=progress.advance,
+                on_start=progress.start,
+            )
+        BatchProgress.summary(out, result)
+        if compendium:
+            from reportgen.compendium import build_compendium
 
-        for language in languages:
-            path = build_compendium(out_dir, language, style=style)
-            out.print(f"compendium: {path}")
+            for language in languages:
+                path = build_compendium(out_dir, language, style=style)
+                out.print(f"compendium: {path}")
     if result.failed:
         raise typer.Exit(1)
 
@@ -307,15 +348,31 @@ def compendium(
     output: Annotated[
         Path | None, typer.Option("--output", help="Compendium file (default: in --reports).")
     ] = None,
+    wait: WaitOption = False,
 ) -> None:
     """Bind the reports listed in a batch manifest into the annual compendium."""
+    from contextlib import AbstractContextManager, nullcontext
+
+    from reportgen.build import output_lock
     from reportgen.compendium import build_compendium
 
     languages = _languages(lang)
     if output is not None and len(languages) > 1:
         raise ReportgenError("--output names one file: give one --lang with it.")
-    for language in languages:
-        out.print(str(build_compendium(reports, language, output=output, style=style)))
+    if output is not None and output.is_dir():
+        raise ReportgenError(
+            f"--output {output} is a folder: give the compendium's file name, for example "
+            f"--output {output / 'compendium.pdf'}."
+        )
+    # The folder's lock: no batch changes the reports while they are bound.
+    lock: AbstractContextManager[None] = (
+        output_lock(reports, wait=wait, on_wait=_waiting, required=False)
+        if reports.is_dir()
+        else nullcontext()
+    )
+    with lock:
+        for language in languages:
+            out.print(str(build_compendium(reports, language, output=output, style=style)))
 
 
 @app.command()

@@ -932,7 +932,8 @@ def build_compendium(
          a style name or path (colours and sizes of the compendium's own pages).
     Out: the path written: ``output`` or ``reports_dir/compendium-<year>-<language>.pdf``.
     Raises ``ReportgenError`` (nothing written) when the manifest is missing, a listed file is
-    missing or has changed, or there are no reports in ``language``.
+    missing or has changed, or there are no reports in ``language``; ``OutputError`` when the
+    file cannot be written (a full disk, ``output`` is a folder).
     """
     reports_dir = Path(reports_dir)
     # 1. The manifest and the files it lists, checked.
@@ -962,7 +963,8 @@ def build_compendium(
     binder.add_links()
     binder.add_outline(regions, readers, plan.texts)
     data = binder.finish(plan)
-    # 6. Write atomically: a reader never sees a partial compendium.
+    # 6. Write atomically: a reader never sees a partial compendium, and a full disk or a
+    #    folder in the way is one OutputError that leaves the previous compendium as it was.
     path = output or reports_dir / f"compendium-{release.year}-{language}.pdf"
-    write_atomic(Path(path), data)
+    write_atomic(Path(path), data, option="--output")
     return Path(path)

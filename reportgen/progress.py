@@ -1,7 +1,8 @@
 """Progress display for long runs: a Rich bar on a terminal, plain lines otherwise.
 
 In:  outcomes as they arrive (``Outcome``, done, total). Out: text on the console, and a
-summary table (built, unchanged, no data, failed, time) with every failure's reason.
+summary table (built, unchanged, no data, failed, time) with every failure's reason and
+where each report that could not be rebuilt went (``stale/``).
 """
 
 from __future__ import annotations
@@ -94,5 +95,15 @@ class BatchProgress:
         for outcome in result.failed:
             console.print(f"[red]failed[/red] {outcome.code} ({outcome.language}): ", end="")
             console.print(outcome.reason, markup=False)
+        directory = result.manifest.parent if result.manifest is not None else None
+        for outcome in sorted(result.outcomes, key=lambda o: (o.code, o.language)):
+            if outcome.previous:
+                where = directory / outcome.previous if directory is not None else outcome.previous
+                console.print(
+                    f"{outcome.code} ({outcome.language}) was not rebuilt: its previous report, "
+                    f"no longer current, was moved to {where} and the manifest lists it under "
+                    "failures.",
+                    markup=False,
+                )
         if result.manifest is not None:
             console.print(f"manifest: {result.manifest}", markup=False)

@@ -344,9 +344,9 @@ def test_check_command_refuses_a_non_pdf(
 ) -> None:
     path = tmp_path / "notes.pdf"
     path.write_text("not a PDF")
-    assert check_command(path) == 2
-    assert "not a readable PDF" in capsys.readouterr().out
-    assert check_command(tmp_path / "missing.pdf") == 2
+    assert check_command(path) == 1  # bad input, not bad usage
+    assert "not a readable PDF" in capsys.readouterr().err
+    assert check_command(tmp_path / "missing.pdf") == 1
 
 
 def test_check_finds_a_figure_without_alt_text(demo_reports: dict[str, BuiltReport]) -> None:
