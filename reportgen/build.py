@@ -57,10 +57,17 @@ class BuiltReport:
         return f"{r.country}-{slugify(r.country_name)}-{r.release_year}-{r.language}.pdf"
 
 
+SLUG_MAX = 80  # a file name stays far below the 255 bytes file systems allow
+
+
 def slugify(text: str) -> str:
-    """ASCII, lower-case, hyphenated: "São Tomé and Príncipe" → "sao-tome-and-principe"."""
+    """ASCII, lower-case, hyphenated: "São Tomé and Príncipe" → "sao-tome-and-principe";
+    at most ``SLUG_MAX`` characters, cut at a hyphen, so any name makes a valid file name."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "country"
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > SLUG_MAX:
+        slug = slug[:SLUG_MAX].rsplit("-", 1)[0] if "-" in slug[:SLUG_MAX] else slug[:SLUG_MAX]
+    return slug or "country"
 
 
 def build_country(dataset: Dataset, code: str, style: Style, language: str = "en") -> BuiltReport:

@@ -345,7 +345,7 @@ def test_check_command_refuses_a_non_pdf(
     path = tmp_path / "notes.pdf"
     path.write_text("not a PDF")
     assert check_command(path) == 1  # bad input, not bad usage
-    assert "not a readable PDF" in capsys.readouterr().err
+    assert "notes.pdf is not a PDF" in capsys.readouterr().err
     assert check_command(tmp_path / "missing.pdf") == 1
 
 

@@ -464,3 +464,23 @@ def test_manifest_lists_failures_for_readers(built_reports: Path) -> None:
     """The manifest keeps its ``reports`` list as before; failures are a list of their own."""
     data = json.loads((built_reports / "manifest.json").read_text())
     assert data["failures"] == [] and len(data["reports"]) == 1
+
+
+def test_a_very_long_country_name_still_makes_a_valid_file_name(
+    demo_copy: Path, tmp_path: Path
+) -> None:
+    """A 300-character name validates and builds: the file name's slug is cut at a hyphen."""
+    names = next(demo_copy.glob("country-names*.csv"))
+    long_name = " ".join(["Very Long Federated Republic of Somewhere"] * 8)[:300]
+    rows = names.read_text(encoding="utf-8").splitlines()
+    rows = [
+        re.sub(r"^XAQ,[^,]*,", f"XAQ,{long_name},", row) if row.startswith("XAQ,") else row
+        for row in rows
+    ]
+    names.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert _reportgen("validate", str(demo_copy)).returncode == 0
+    result = _reportgen("build", "XAQ", "--data", str(demo_copy), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    (pdf,) = (tmp_path / "out").glob("XAQ-*.pdf")
+    assert len(pdf.name.encode()) <= 100 and pdf.name.startswith("XAQ-very-long-federated")
+    assert not pdf.stem.endswith("-")
