@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pikepdf
@@ -49,18 +50,20 @@ class OutlineItem:
 def outline(pdf: bytes) -> list[OutlineItem]:
     """The bookmarks, depth-first, with their levels and target pages."""
     from pypdf import PdfReader
+    from pypdf.generic import Destination
 
     reader = PdfReader(io.BytesIO(pdf))
     items: list[OutlineItem] = []
 
-    def walk(nodes: list[object], level: int) -> None:
+    def walk(nodes: Sequence[object], level: int) -> None:
         for node in nodes:
             if isinstance(node, list):
                 walk(node, level + 1)
             else:
-                items.append(
-                    OutlineItem(str(node.title), level, reader.get_destination_page_number(node))
-                )  # type: ignore[attr-defined]
+                assert isinstance(node, Destination)
+                page = reader.get_destination_page_number(node)
+                assert page is not None, node.title
+                items.append(OutlineItem(str(node.title), level, page))
 
     walk(reader.outline, 0)
     return items
@@ -71,7 +74,8 @@ def render(pdf: bytes, page: int, dpi: int = 50) -> Image.Image:
     doc = pdfium.PdfDocument(pdf)
     try:
         bitmap = doc[page].render(scale=dpi / 72)
-        return bitmap.to_pil().convert("RGB")
+        image: Image.Image = bitmap.to_pil().convert("RGB")
+        return image
     finally:
         doc.close()
 

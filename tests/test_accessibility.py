@@ -173,10 +173,10 @@ def _check_tree(built: BuiltReport) -> None:
     tables = [b for s in built.report.walk() for b in s.blocks if isinstance(b, Table)]
     tagged = [e for e in elements if e.role == "Table"]
     assert len(tagged) == len(tables)
-    for block, element in zip(tables, tagged, strict=True):
+    for table, element in zip(tables, tagged, strict=True):
         rows = [r for r in element.kids if r.role == "TR"]
-        assert len(rows) == len(block.rows) + 1
-        assert [structure.text(c) for c in rows[0].kids] == list(block.header)
+        assert len(rows) == len(table.rows) + 1
+        assert [structure.text(c) for c in rows[0].kids] == list(table.header)
         assert all(c.role == "TH" and c.attrs["Scope"] == "Column" for c in rows[0].kids)
         assert all(r.kids[0].role == "TH" and r.kids[0].attrs["Scope"] == "Row" for r in rows[1:])
     # paragraphs: the whole text, words kept apart where lines wrap, in reading order

@@ -25,6 +25,7 @@ from reportgen.facts import (
     CountryFacts,
     CprDimension,
     CprRight,
+    Direction,
     EsrRight,
     EsrTrend,
     Estimate,
@@ -38,7 +39,7 @@ from reportgen.facts import (
 )
 from reportgen.load import Dataset, load_release
 from reportgen.narrative import build_report
-from reportgen.style import Style
+from reportgen.style import BAND_NAMES, BandName, Style
 from reportgen.textrender import render_text
 from tests.snapshot import check_text_snapshots
 
@@ -203,9 +204,10 @@ def test_markup_characters_in_names_pass_intact(demo_copy: Path, style: Style) -
 
 # --- property-based: any plausible facts give clean text -----------------------------------
 
+DIRECTIONS: tuple[Direction, ...] = ("rose", "fell", "flat")
 scores = st.floats(0, 10, allow_nan=False)
 years = st.integers(2000, 2030)
-bands = st.sampled_from(["very_bad", "bad", "fair", "good"])
+bands: st.SearchStrategy[BandName] = st.sampled_from(BAND_NAMES)
 
 
 @st.composite
@@ -220,9 +222,7 @@ def trends(draw: st.DrawFn) -> SurveyTrend:
     n = draw(st.integers(1, 4))
     points = tuple(draw(estimates(2016 + i)) for i in range(n))
     changes = [
-        Change(
-            p.year, p.mean, points[-1].mean, draw(st.sampled_from(["rose", "fell", "flat"])), None
-        )
+        Change(p.year, p.mean, points[-1].mean, draw(st.sampled_from(DIRECTIONS)), None)
         for p in points[:-1]
     ]
     changes = [
@@ -335,7 +335,7 @@ def qols(draw: st.DrawFn) -> QualityOfLife | None:
     )
     overall = draw(st.none() | pct)
     n = draw(st.integers(1, 11))
-    direction = draw(st.sampled_from(["rose", "fell", "flat"]))
+    direction: Direction = draw(st.sampled_from(DIRECTIONS))
     steady = direction != "flat" and draw(st.booleans())
     trend = (
         None

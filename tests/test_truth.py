@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 from babel.numbers import format_decimal
@@ -63,7 +64,7 @@ ROOT = Path(__file__).resolve().parent.parent
 I18N = ROOT / "reportgen" / "i18n"
 
 
-def _toml(path: Path) -> dict:
+def _toml(path: Path) -> dict[str, Any]:
     with path.open("rb") as handle:
         return tomllib.load(handle)
 
@@ -75,7 +76,7 @@ PHRASES = _toml(I18N / "en" / "phrases.toml")
 GRAMMAR = PHRASES["grammar"]
 RIGHTS: dict[str, dict[str, str]] = {r["metric"]: r for r in CODEBOOK["rights"].values()}
 RISK_PREFIX = {m: r["at_risk"].removesuffix("_atrisk") for m, r in RIGHTS.items()}
-DIMS: dict[str, dict] = {d["metric"]: d for d in CODEBOOK["dimensions"].values()}
+DIMS: dict[str, dict[str, Any]] = {d["metric"]: d for d in CODEBOOK["dimensions"].values()}
 GROUPS: dict[str, dict[str, str]] = CODEBOOK["groups"]
 BANDS: dict[str, str] = CODEBOOK["bands"]
 BAND_ORDER = ("very_bad", "bad", "fair", "good")
@@ -242,8 +243,8 @@ class Name:
         name = self.name
         last = name.rsplit(" ", 1)[-1]
         if name.endswith("s") and (self.plural or last in GRAMMAR["possessive_plural_words"]):
-            return name + GRAMMAR["possessive_plural"]
-        return name + GRAMMAR["possessive"]
+            return name + str(GRAMMAR["possessive_plural"])
+        return name + str(GRAMMAR["possessive"])
 
 
 # --------------------------------------------------------------------------- the text, parsed
@@ -1502,8 +1503,8 @@ def _check_sexes(ck: Check, c: Country, sec: Sec | None) -> None:
     # (each at its right's year, shown in the row labels), says so.
     caption = next((x for x in sec.lines if x.startswith("Income-adjusted scores by sex, ")), "")
     years = sorted({m.year for m in both})
-    expected = f"{years[0]}." if len(years) == 1 else "latest year of each right."
-    if caption != f"Income-adjusted scores by sex, {expected}":
+    said = f"{years[0]}." if len(years) == 1 else "latest year of each right."
+    if caption != f"Income-adjusted scores by sex, {said}":
         ck.fail(
             "qol.sexes_caption",
             f"§{sec.title}: the figures are from {years}, the caption says: {caption or '(none)'}",
@@ -1702,7 +1703,7 @@ _DOT_DECIMAL = re.compile(r"\d\.\d")
 def local_number(printed: str, locale: str) -> str:
     """An independently printed decimal ("2.5") in the locale's format ("2,5")."""
     value = Decimal(printed)
-    places = -value.as_tuple().exponent
+    places = -int(value.as_tuple().exponent)
     pattern = "#,##0." + "0" * places if places > 0 else "#,##0"
     return str(format_decimal(value, format=pattern, locale=locale))
 

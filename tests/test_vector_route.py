@@ -11,12 +11,14 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import matplotlib as mpl
 import numpy as np
 import pypdfium2 as pdfium
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.typing import RcKeyType
 from PIL import Image
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
@@ -282,13 +284,14 @@ def _font_dicts(resources: DictionaryObject | None, seen: set[int]) -> Iterator[
     """Font dictionaries used by a page (descendants of Type0 fonts and forms included)."""
     if resources is None:
         return
-    resources = resources.get_object()
-    for font in (resources.get("/Font") or {}).values():
+    resolved = resources.get_object()
+    assert isinstance(resolved, DictionaryObject)
+    for font in (resolved.get("/Font") or {}).values():
         font = font.get_object()
         yield font
         for descendant in font.get("/DescendantFonts") or []:
             yield descendant.get_object()
-    for xobject in (resources.get("/XObject") or {}).values():
+    for xobject in (resolved.get("/XObject") or {}).values():
         xobject = xobject.get_object()
         if id(xobject) not in seen and xobject.get("/Subtype") == "/Form":
             seen.add(id(xobject))
@@ -324,7 +327,7 @@ def test_all_fonts_embedded(which: str, pages_pdf: bytes, story_pdf: bytes) -> N
 # faces, colours), not about two rasterisers' choices. What remains is anti-aliasing and the
 # kerning Agg applies and the PDF does not (reportlab draws nominal advances; the recording
 # measures text the same way).
-AGG_REFERENCE_RC = {"text.hinting": "no_hinting", "path.snap": False}
+AGG_REFERENCE_RC: dict[RcKeyType, Any] = {"text.hinting": "no_hinting", "path.snap": False}
 
 
 def _agg_grey(figure: Figure) -> np.ndarray:
