@@ -1,0 +1,103 @@
+"""The closing sections: the summary, how to read this report, data sources and citation."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from reportgen import __version__
+from reportgen.model import Block, BulletList, Section, Span
+from reportgen.narrative._context import Context, group_label, threats
+from reportgen.rules import (
+    FREQUENT_RIGHTS,
+    FREQUENT_SHARE,
+    SUMMARY_GROUPS,
+    SUMMARY_GROUPS_MAX,
+    cut_with_ties,
+)
+
+
+def _summary_words(ctx: Context, dimension: str, key: str) -> str:
+    """A right as the summary's sentence names it ("assemble", "speak freely")."""
+    return ctx.t(f"summary.{dimension}_rights.{key}")
+
+
+def summary_section(ctx: Context) -> Section:
+    f = ctx.facts
+    blocks: list[Block] = []
+    for dim in (f.empowerment, f.safety):
+        if dim is not None and dim.band is not None:
+            words = None
+            if ctx.ph.has(f"summary.{dim.key}_rights.{dim.rights[0].key}" if dim.rights else ""):
+                words = functools.partial(_summary_words, ctx, dim.key)
+            blocks.append(ctx.p(f"summary.{dim.key}.{dim.band}", **threats(ctx, dim, words)))
+    if f.frequent_groups:
+        shown, _rest, _edge = cut_with_ties(
+            f.frequent_groups,
+            SUMMARY_GROUPS,
+            SUMMARY_GROUPS_MAX,
+            key=lambda g: (g.rights, round(g.mean_share, 9)),
+        )
+        if not shown:  # a tie too wide to list: name the first tier only
+            shown = tuple(g for g in f.frequent_groups if g.rights == f.frequent_groups[0].rights)
+        bar: dict[str, Any] = {"share": FREQUENT_SHARE, "rights": FREQUENT_RIGHTS}
+        key = "summary.group_one" if len(f.frequent_groups) == 1 else "summary.groups"
+        blocks.append(ctx.p(key, shown=len(shown), total=len(f.frequent_groups), **bar))
+        blocks.append(BulletList(tuple((Span(group_label(ctx, g.code)),) for g in shown)))
+    elif f.has_survey:
+        blocks.append(ctx.p("summary.no_groups"))
+    if f.all_people_frequent:
+        blocks.append(ctx.p("summary.all_people"))
+    q = f.quality_of_life
+    if q is not None and q.band is not None:
+        blocks.append(ctx.p(f"summary.quality_of_life.{q.band}"))
+        esr_years = ctx.dataset.info.esr_years
+        if esr_years and q.year < esr_years[-1]:  # old data is never presented as current
+            blocks.append(ctx.p("summary.qol_old", year=q.year))
+    return Section("summary", ctx.t("headings.summary"), 1, tuple(blocks))
+
+
+def how_to_read_section(ctx: Context) -> Section:
+    cpr, esr = ctx.style.cpr_bands, ctx.style.esr_bands
+    blocks: list[Block] = [
+        ctx.p(
+            "how.bands",
+            cpr={"very_bad": cpr.very_bad, "bad": cpr.bad, "fair": cpr.fair},
+            esr={"very_bad": esr.very_bad, "bad": esr.bad, "fair": esr.fair},
+        ),
+    ]
+    if ctx.facts.has_survey:
+        blocks += [ctx.p("how.uncertainty"), ctx.p("how.trends"), ctx.p("how.risk")]
+    blocks.append(ctx.p("how.qol"))
+    if ctx.facts.illustrative:
+        blocks.append(ctx.p("how.illustrative", "caveat"))
+    return Section("how-to-read", ctx.t("headings.how_to_read"), 1, tuple(blocks))
+
+
+def sources_section(ctx: Context) -> Section:
+    info = ctx.dataset.info
+    q = ctx.facts.quality_of_life
+    blocks: list[Block] = [ctx.p("sources.release", release=ctx.release, publisher=info.publisher)]
+    blocks.append(ctx.p("sources.files", files=[p.name for p in info.files]))
+    if info.cpr_years:
+        blocks.append(ctx.p("sources.survey", years=f"{info.cpr_years[0]}–{info.cpr_years[-1]}"))
+    if q is not None and info.esr_years:
+        blocks.append(
+            ctx.p(
+                "sources.esr",
+                first=info.esr_years[0],
+                last=info.esr_years[-1],
+                standard=ctx.book.standards[q.standard],
+            )
+        )
+    blocks.append(ctx.p("sources.generated", version=__version__))
+    blocks.append(
+        ctx.p(
+            "sources.citation",
+            "note",
+            publisher=info.publisher,
+            year=info.publication_year,
+            release=ctx.release,
+        )
+    )
+    return Section("sources", ctx.t("headings.sources"), 1, tuple(blocks))

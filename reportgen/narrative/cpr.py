@@ -1,0 +1,432 @@
+"""The civil and political rights chapter: each dimension, each right, and who is at risk."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from reportgen.facts import (
+    AtRisk,
+    Change,
+    CprDimension,
+    CprRight,
+    GroupShare,
+    SurveyTrend,
+    same_share,
+)
+from reportgen.model import (
+    AtRiskChart,
+    Block,
+    Chart,
+    ChartTexts,
+    ComparisonChart,
+    Paragraph,
+    RangeItem,
+    RightsChart,
+    Section,
+    ShareItem,
+    Table,
+    TrendChart,
+    TrendSeries,
+)
+from reportgen.narrative._context import (
+    Context,
+    band_scale,
+    dim_short,
+    group_label,
+    slug,
+    suggestion,
+)
+from reportgen.phrases import Country
+from reportgen.rules import (
+    ALL_PEOPLE_HIGH,
+    CPR_BANDS,
+    NAMED_PEERS,
+    RISK_TIER_SHARE,
+    RISK_TIERS,
+    RISK_TIERS_MAX,
+    TABLE_ROWS,
+    TABLE_ROWS_MAX,
+    cut_with_ties,
+    printed,
+)
+
+
+def _change_key(change: Change) -> str:
+    return "flat" if change.direction == "flat" else f"{change.direction}_{change.size}"
+
+
+def _trend_sentence(ctx: Context, trend: SurveyTrend, right_phrase: str) -> Paragraph:
+    prev, first = trend.since_previous, trend.since_first
+    year = trend.points[-1].year
+    if prev is None:
+        return ctx.p("trend.single", right=right_phrase)
+    if first is not None:
+        if prev.direction == "flat" and first.direction == "flat":
+            return ctx.p("trend.stable", years=len(trend.points))
+        if "rose" not in (prev.direction, first.direction) and "clearly" not in (
+            prev.size,
+            first.size,
+        ):
+            return ctx.p(
+                "trend.no_improvement",
+                right=right_phrase,
+                years=len(trend.points),
+                before=first.before,
+                after=first.after,
+                first_year=first.since,
+                year=year,
+            )
+    previous = ctx.t(f"trend.previous.{_change_key(prev)}", before=prev.before, since=prev.since)
+    first_clause = ctx.t(f"trend.first.{_change_key(first)}", since=first.since) if first else ""
+    join = (
+        ctx.t("trend.and")
+        if first is None or first.direction == prev.direction
+        else ctx.t("trend.but")
+    )
+    return ctx.p("trend.sentence", previous=previous, first=first_clause, join=join)
+
+
+def _peers_named(ctx: Context, peers: Sequence[Any]) -> list[Country | str]:
+    """The nearest peers by name, the rest as "N other countries" (last item of the list)."""
+    named: list[Country | str] = [ctx.country(p.code) for p in peers[:NAMED_PEERS]]
+    rest = len(peers) - len(named)
+    if rest:
+        named.append(ctx.t("right.more", n=rest))
+    return named
+
+
+def _overlap_sentence(ctx: Context, r: CprRight, right_phrase: str) -> Paragraph:
+    worse = _peers_named(ctx, r.could_be_worse_than)
+    better = _peers_named(ctx, r.could_be_better_than)
+    args: dict[str, Any] = {"right": right_phrase, "worse": worse, "better": better}
+    if worse and better:
+        return ctx.p("right.overlap_both", **args)
+    if worse:
+        key = (
+            "right.overlap_worse_one" if len(r.could_be_worse_than) == 1 else "right.overlap_worse"
+        )
+        return ctx.p(key, **args)
+    if better:
+        return ctx.p("right.overlap_better", **args)
+    return ctx.p("right.overlap_none", rank=r.rank, n=r.of, tied=r.tied_with)
+
+
+def _tiers(groups: Sequence[GroupShare], ctx: Context) -> list[dict[str, Any]]:
+    """Group the top shares into tiers of equal share, so a tie is never broken arbitrarily.
+
+    The three largest tiers, and up to two more while at least 40% of experts named them
+    (``rules.RISK_TIERS``, ``RISK_TIERS_MAX``, ``RISK_TIER_SHARE``).
+    """
+    tiers: list[dict[str, Any]] = []
+    for g in groups:
+        phrase = ctx.book.groups[g.code].phrase if g.code in ctx.book.groups else g.code
+        if tiers and same_share(tiers[-1]["share"], g.share):
+            tiers[-1]["names"].append(phrase)
+        elif len(tiers) < RISK_TIERS or (
+            len(tiers) < RISK_TIERS_MAX and g.share >= RISK_TIER_SHARE
+        ):
+            tiers.append({"share": g.share, "names": [phrase]})
+        else:
+            break
+    return tiers
+
+
+def _risk_blocks(
+    ctx: Context,
+    risk: AtRisk | None,
+    right_name: str,
+    right_phrase: str,
+    short: str,
+    chart_id: str,
+) -> list[Block]:
+    if risk is None:
+        return [ctx.p("risk.no_data")]
+    blocks: list[Block] = [ctx.p("risk.intro", right=right_phrase)]
+    no_one: list[Block] = []
+    if risk.no_one:
+        if risk.no_one >= 1.0:
+            no_one.append(ctx.p("risk.no_one_all", n=risk.respondents))
+        else:
+            no_one.append(ctx.p("risk.no_one", v=risk.no_one))
+    others = [risk.all_people or 0.0, *(g.share for g in risk.groups[:1])]
+    no_one_first = bool(risk.no_one) and (risk.no_one or 0.0) >= max(others)
+    if no_one_first:  # the most common answer comes first
+        blocks += no_one
+    if risk.all_people:
+        key = "risk.all_people_high" if risk.all_people >= ALL_PEOPLE_HIGH else "risk.all_people"
+        blocks.append(ctx.p(key, v=risk.all_people))
+    tiers = _tiers(risk.groups, ctx)
+    if tiers:
+        key = "risk.top" if len(tiers) > 1 else "risk.top_one"
+        blocks.append(ctx.p(key, first=tiers[0], rest=tiers[1:]))
+    if not no_one_first:
+        blocks += no_one
+    if risk.named_count == 0:
+        if not risk.no_one:
+            blocks.append(ctx.p("risk.none"))
+    elif risk.named_count == 1:
+        blocks.append(ctx.p("risk.named_one"))
+    else:
+        blocks.append(ctx.p("risk.named", n=risk.named_count))
+    if risk.groups:
+        shown, rest, _count = cut_with_ties(
+            risk.groups, TABLE_ROWS, TABLE_ROWS_MAX, key=lambda g: g.count
+        )
+        rest_share = risk.groups[len(shown)].share if rest else None
+        bars = tuple(ShareItem(group_label(ctx, g.code), g.share) for g in shown)
+        cloud = tuple(ShareItem(group_label(ctx, g.code), g.share) for g in risk.groups)
+        if risk.all_people:
+            cloud = (ShareItem(group_label(ctx, "1"), risk.all_people), *cloud)
+        texts = ChartTexts(
+            ctx.t("chart.risk_title", right_name=right_name, year=risk.year),
+            ctx.t("chart.axis_share"),
+            ctx.source(),
+        )
+        alt = ctx.alt(
+            "alt.risk",
+            short=short,
+            groups=[{"label": b.label, "share": ctx.ph.format_share(b.share)} for b in bars],
+        )
+        if bars:  # no chart when every group shares one share too widely to list
+            blocks.append(
+                Chart(chart_id, AtRiskChart(bars, cloud, texts), ctx.t("risk.cloud_note"), alt)
+            )
+        rows = [(group_label(ctx, g.code), ctx.ph.format_share(g.share)) for g in shown]
+        if rest and rest_share is not None:
+            rows.append((ctx.t("risk.table_rest", n=rest), ctx.ph.format_share(rest_share)))
+        blocks.append(
+            Table(
+                (ctx.t("risk.table_group"), ctx.t("risk.table_share")),
+                tuple(rows),
+                (False, True),
+                ctx.t("risk.table_caption", n=risk.respondents, year=risk.year),
+            )
+        )
+    return blocks
+
+
+def _comparison_chart(ctx: Context, r: CprRight, right_name: str, short: str) -> Chart:
+    metric = ctx.book.rights[r.key].metric
+    year = r.score.year
+    me = ctx.c.bare
+    items = tuple(
+        RangeItem(
+            ctx.country(s.code).bare,
+            s.mean,
+            s.lo,
+            s.hi,
+            s.band,
+            highlight=s.code == ctx.facts.code,
+        )
+        for s in r.standings
+    )
+    texts = ChartTexts(
+        ctx.t("chart.comparison_title", right_name=right_name, year=year),
+        ctx.t("chart.axis_score"),
+        ctx.source(),
+        ctx.band_labels(),
+    )
+    lower = [ctx.country(s.code) for s in r.standings if s.mean < r.score.mean]
+    alt = ctx.alt(
+        "alt.comparison",
+        v=r.score.mean,
+        short=short,
+        rank=r.rank,
+        n=r.of,
+        tied=r.tied_with,
+        below=len(lower),
+        lower=lower,
+    )
+    return Chart(
+        slug("chart", "compare", r.key),
+        ComparisonChart(metric, year, items, me, band_scale(ctx.style.cpr_bands, 10.0), texts),
+        ctx.t("caption.comparison"),
+        alt,
+    )
+
+
+def _right_section(ctx: Context, r: CprRight) -> Section:
+    right = ctx.book.rights[r.key]
+    year = r.score.year
+    blocks: list[Block] = [
+        ctx.p(
+            "right.score",
+            v=r.score.mean,
+            right=right.phrase,
+            year=year,
+            band=ctx.book.bands[r.band],
+        ),
+    ]
+    if r.of > 1:
+        blocks.append(ctx.p("right.compare", others=r.of - 1, year=year))
+        blocks.append(_comparison_chart(ctx, r, right.name, right.short))
+        if r.tied_with:
+            blocks.append(ctx.p("right.tied", tied=r.tied_with))
+        blocks.append(_overlap_sentence(ctx, r, right.phrase))
+        blocks.append(
+            ctx.p(
+                f"right.position.{r.position}",
+                n=r.of,
+                short=right.short,
+                year=year,
+                best=r.certainly_above + 1,
+                worst=r.of - r.certainly_below,
+            )
+        )
+    else:
+        blocks.append(ctx.p("right.alone", right=right.phrase, year=year))
+    blocks.append(_trend_sentence(ctx, r.trend, right.phrase))
+    risk_section = Section(
+        slug("cpr", r.key, "risk"),
+        ctx.t("headings.at_risk"),
+        4,
+        tuple(
+            _risk_blocks(
+                ctx, r.at_risk, right.name, right.phrase, right.short, slug("chart", "risk", r.key)
+            )
+        ),
+    )
+    return Section(slug("cpr", r.key), right.name, 3, tuple(blocks), (risk_section,))
+
+
+def _dimension_section(ctx: Context, dim: CprDimension) -> Section:
+    book = ctx.book
+    d = book.dimensions[dim.key]
+    name = dim_short(ctx, dim.key)
+    year = ctx.facts.survey_year
+    blocks: list[Block] = []
+    if dim.score is not None and dim.band is not None:
+        blocks.append(
+            ctx.p(
+                "dimension.score",
+                dim=name,
+                v=dim.score.mean,
+                suggestion=suggestion(ctx, dim),
+            )
+        )
+    blocks.append(
+        ctx.p(
+            "dimension.covers",
+            dim_name=d.name,
+            dim=d.phrase,
+            rights=[book.rights[k].phrase for k in d.rights],
+        )
+    )
+    if dim.missing_rights:
+        blocks.append(
+            ctx.p(
+                "dimension.missing_rights",
+                missing=[book.rights[k].phrase for k in dim.missing_rights],
+                year=year,
+            )
+        )
+    if dim.rights:
+        items = tuple(
+            RangeItem(book.rights[r.key].name, r.score.mean, r.score.lo, r.score.hi, r.band)
+            for r in dim.rights
+        )
+        texts = ChartTexts(
+            ctx.t("chart.rights_title", dim_name=d.name, year=year),
+            ctx.t("chart.axis_score"),
+            ctx.source(),
+            ctx.band_labels(),
+        )
+        alt = ctx.alt(
+            "alt.rights",
+            dim_name=d.name,
+            year=year,
+            items=[{"label": i.label, "value": ctx.ph.format_score(i.mean)} for i in items],
+        )
+        blocks.append(
+            Chart(
+                slug("chart", "rights", dim.key),
+                RightsChart(items, band_scale(ctx.style.cpr_bands, 10.0), texts),
+                ctx.t("caption.rights"),
+                alt,
+            )
+        )
+        bands = {r.band for r in dim.rights}
+        if bands <= {"very_bad", "bad"} and len(dim.rights) > 1:
+            blocks.append(ctx.p("dimension.all_poor", n=len(dim.rights)))
+        elif bands == {"good"}:
+            blocks.append(ctx.p("dimension.all_good"))
+        elif len(dim.rights) > 1:
+            shown = {r.key: printed(r.score.mean, CPR_BANDS) for r in dim.rights}
+            top, bottom = max(shown.values()), min(shown.values())
+            if top != bottom:  # ties on the printed score are named together
+                best = [r for r in dim.rights if shown[r.key] == top]
+                worst = [r for r in dim.rights if shown[r.key] == bottom]
+                blocks.append(
+                    ctx.p(
+                        "dimension.mixed",
+                        best=[book.rights[r.key].phrase for r in best],
+                        best_v=best[0].score.mean,
+                        worst=[book.rights[r.key].phrase for r in worst],
+                        worst_v=worst[0].score.mean,
+                    )
+                )
+    if dim.trend is not None and len(dim.trend.points) > 1:
+        blocks.append(_trend_sentence(ctx, dim.trend, d.phrase))
+        blocks.append(_trend_chart(ctx, dim))
+    children = tuple(_right_section(ctx, r) for r in dim.rights)
+    return Section(slug("cpr", dim.key), d.name, 2, tuple(blocks), children)
+
+
+def _trend_chart(ctx: Context, dim: CprDimension) -> Chart:
+    book = ctx.book
+    d = book.dimensions[dim.key]
+    series = []
+    assert dim.trend is not None
+    for label, trend in [(d.name, dim.trend)] + [
+        (book.rights[r.key].name, r.trend) for r in dim.rights
+    ]:
+        pts = trend.points
+        series.append(
+            TrendSeries(
+                label,
+                tuple(p.year for p in pts),
+                tuple(p.mean for p in pts),
+                tuple(p.lo for p in pts),
+                tuple(p.hi for p in pts),
+            )
+        )
+    texts = ChartTexts(
+        ctx.t("chart.trend_title", dim_name=d.name),
+        ctx.t("chart.axis_score"),
+        ctx.source(),
+        ctx.band_labels(),
+    )
+    alt = ctx.alt(
+        "alt.trend",
+        dim_name=d.name,
+        first_year=dim.trend.points[0].year,
+        year=dim.trend.points[-1].year,
+        series=[
+            {
+                "label": s.label,
+                "first": ctx.ph.format_score(s.mean[0]),
+                "last": ctx.ph.format_score(s.mean[-1]),
+            }
+            for s in series
+        ],
+    )
+    return Chart(
+        slug("chart", "trend", dim.key),
+        TrendChart(tuple(series), band_scale(ctx.style.cpr_bands, 10.0), texts),
+        ctx.t("caption.trend"),
+        alt,
+        size="wide",
+    )
+
+
+def cpr_section(ctx: Context) -> Section:
+    f = ctx.facts
+    info = ctx.dataset.info
+    if not f.has_survey:
+        blocks: tuple[Block, ...] = (
+            ctx.p("overview.cpr_none", survey_year=info.cpr_years[-1] if info.cpr_years else None),
+        )
+        return Section("cpr", ctx.t("headings.cpr"), 1, blocks)
+    children = tuple(_dimension_section(ctx, d) for d in (f.empowerment, f.safety) if d is not None)
+    return Section("cpr", ctx.t("headings.cpr"), 1, (), children)

@@ -1,0 +1,76 @@
+"""The entry point: a country's facts → the whole report model (cover, sections, metadata)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from reportgen.codebook import load_codebook
+from reportgen.errors import NoDataError
+from reportgen.facts import CountryFacts
+from reportgen.load import Dataset
+from reportgen.model import Cover, Metadata, Report
+from reportgen.narrative._context import Context, esr_span
+from reportgen.narrative.closing import how_to_read_section, sources_section, summary_section
+from reportgen.narrative.cpr import cpr_section
+from reportgen.narrative.overview import headline_figures, overview_section
+from reportgen.narrative.qol import qol_section
+from reportgen.phrases import Country, load_phrases
+from reportgen.style import Style
+
+
+def build_report(
+    dataset: Dataset, facts: CountryFacts, style: Style, language: str = "en"
+) -> Report:
+    """Build the report model of one country from its facts, in ``language``."""
+    book = load_codebook(language)
+    ph = load_phrases(language)
+    c = Country.of(book.country(facts.code, dataset.names))
+    if not facts.has_survey and facts.quality_of_life is None:
+        raise NoDataError(
+            f"{c.bare} ({facts.code}) has no scores in the release '{dataset.info.title}': there is nothing to report."
+        )
+    ctx = Context(dataset, facts, style, book, ph, c)
+    info = dataset.info
+    year = info.publication_year
+    q = facts.quality_of_life
+    lines = [ctx.t("cover.data_survey", survey_year=facts.survey_year)] if facts.survey_year else []
+    if q is not None:
+        first, last = esr_span(q)
+        lines.append(ctx.t("cover.data_esr", first=first, last=last))
+    lines.append(ctx.t("cover.data_source", publisher=info.publisher, release=ctx.release))
+    cover = Cover(
+        kicker=ctx.t("cover.kicker", year=year),
+        title=c.bare,
+        subtitle=ctx.t("cover.subtitle"),
+        figures=headline_figures(ctx),
+        facts_line=" ".join(lines),
+        citation=ctx.t("cover.citation", publisher=info.publisher, year=year, release=ctx.release),
+    )
+    sections = (
+        overview_section(ctx),
+        cpr_section(ctx),
+        qol_section(ctx),
+        summary_section(ctx),
+        how_to_read_section(ctx),
+        sources_section(ctx),
+    )
+    metadata = Metadata(
+        title=ctx.t("meta.title", year=year),
+        author=info.publisher,
+        subject=ctx.t("meta.subject", release=ctx.release),
+        keywords=tuple(k.strip() for k in ctx.t("meta.keywords", year=year).split(";")),
+        language=ph.locale.replace("_", "-"),
+        created=date(year, 1, 1).isoformat(),
+    )
+    return Report(
+        country=facts.code,
+        country_name=c.bare,
+        language=language,
+        release_year=year,
+        cover=cover,
+        sections=sections,
+        metadata=metadata,
+        running_head=ctx.t("meta.running_head", year=year),
+        page_label=ctx.t("meta.page", page="{page}", pages="{pages}"),
+        illustrative_mark=ctx.t("meta.illustrative") if info.illustrative else None,
+    )
