@@ -305,7 +305,7 @@ def test_same_spec_same_drawing(demo_specs: dict[str, list[ChartSpec]], style: S
 def test_cached_comparison_equals_a_direct_drawing(
     demo_specs: dict[str, list[ChartSpec]], style: Style
 ) -> None:
-    from reportgen.charts import figures
+    from reportgen.charts import scores as figures
     from reportgen.charts._kit import Palette, Sizes
 
     pal, sizes = Palette.of(style), Sizes.of(style)

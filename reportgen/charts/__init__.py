@@ -6,7 +6,8 @@ Out: ``reportgen.vector.VectorDrawing`` recordings, via ``render_chart`` (or, fo
      figures, ``record(figure)`` of a ``new_figure``).
 """
 
+from reportgen.charts._common import MAX_HEIGHT
 from reportgen.charts._record import font_ref, new_figure, record
-from reportgen.charts.figures import MAX_HEIGHT, render_chart
+from reportgen.charts.figures import render_chart
 
 __all__ = ["MAX_HEIGHT", "font_ref", "new_figure", "record", "render_chart"]

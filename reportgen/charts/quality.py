@@ -1,0 +1,227 @@
+"""Charts of quality of life: the overall score over time and each right under both benchmarks."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from reportgen.charts._common import (
+    _axis_label_block,
+    _band_row,
+    _draw_axis_label,
+    _draw_band_labels_x,
+    _draw_band_shading_x,
+    _draw_row_label,
+    _sheet,
+    _tick_block,
+    _ticks,
+    _value_ticks,
+)
+from reportgen.charts._kit import (
+    ASCENT,
+    BAND_ALPHA,
+    DESCENT,
+    Axis,
+    Frame,
+    Key,
+    Palette,
+    Sizes,
+    baseline_for_centre,
+    draw_legend,
+    fmt_pct,
+    fmt_tick,
+    legend_row_height,
+    legend_rows,
+    text_width,
+    widest,
+    wrap,
+    x_axis,
+    y_axis,
+)
+from reportgen.charts.scores import _draw_band_names_y, _year_ticks
+from reportgen.model import EsrRightsChart, EsrTrendChart
+from reportgen.vector import VectorDrawing
+
+# --- 5. quality of life over time ----------------------------------------------------------------
+
+
+def _esr_trend(spec: EsrTrendChart, pal: Palette, sizes: Sizes, width: float) -> VectorDrawing:
+    """Both benchmarks over the years, y in % from just below the data to 100."""
+    frame = Frame.of(spec.texts, width, sizes)
+    scale = spec.scale
+    values = [v for v in (*spec.income_adjusted, *spec.global_best) if math.isfinite(v)]
+    top_value = scale.maximum
+    low = min(values, default=0.0)
+    lo = max(0.0, math.floor((low - 4.0) / 10.0) * 10.0)
+    lo = min(lo, top_value - 20.0)
+    step = 10.0 if top_value - lo <= 60 else 20.0
+    y_ticks = _ticks(lo, top_value, step)
+    y_labels = [fmt_tick(t) for t in y_ticks]
+    tick_col = widest(y_labels, sizes.tick) + 5.0
+    band_names = [spec.texts.band_labels.get(b, "") for b, _l, _h in scale.bands]
+    band_col = widest(band_names, sizes.small) + 8.0 if spec.texts.band_labels else 0.0
+    series = [
+        ("income_adjusted", spec.income_adjusted, pal.accent, None, True),
+        ("global_best", spec.global_best, pal.global_best, (4.0, 2.5), False),
+    ]
+    last_labels = [fmt_pct(vals[-1]) for _k, vals, _c, _d, _b in series if vals]
+    value_room = widest(last_labels, sizes.value, bold=True) + 8.0
+    keys = [
+        Key(spec.texts.legend.get(key, key), color, "dashed" if dash else "line")
+        for key, vals, color, dash, _b in series
+        if vals
+    ]
+    legend = legend_rows(keys, sizes.label, width - 1.0)
+    legend_h = len(legend) * legend_row_height(sizes.label) + 4.0
+    axis_h = (ASCENT + DESCENT) * sizes.label + 8.0 if spec.texts.axis else 0.0
+    plot_h = 150.0
+    height = (
+        frame.title_height + legend_h + axis_h + plot_h + _tick_block(sizes) + frame.source_height
+    )
+
+    px0, px1 = tick_col, width - band_col
+    py1 = height - frame.title_height - legend_h - axis_h
+    py0 = py1 - plot_h
+    years = spec.years or (0,)
+    if len(years) > 1:
+        x = Axis(float(years[0]), float(years[-1]), px0 + 10.0, px1 - value_room)
+    else:
+        centre = (px0 + px1 - value_room) / 2
+        x = Axis(float(years[0]) - 1.0, float(years[0]) + 1.0, centre - 20.0, centre + 20.0)
+    y = Axis(lo, top_value, py0, py1)
+
+    sheet = _sheet("esr_trend")
+    sheet.begin(width, height)
+    frame.draw(sheet, pal, sizes)
+    top = height - frame.title_height
+    draw_legend(sheet, legend, 0.5, top, sizes.label, pal)
+    if spec.texts.axis:
+        sheet.text(0.5, py1 + 7.0 + DESCENT * sizes.label, spec.texts.axis, sizes.label, pal.muted)
+    y_axis(sheet, y, y_ticks, y_labels, px0, px1, pal, sizes)
+    year_ticks = _year_ticks(years, x, sizes)
+    x_axis(
+        sheet,
+        x,
+        [float(t) for t in year_ticks],
+        [str(t) for t in year_ticks],
+        py0,
+        py1,
+        pal,
+        sizes,
+        grid=False,
+    )
+    for band, lower, upper in scale.bands:
+        a, b = y(y.clip(lower)), y(y.clip(upper))
+        if b - a > 0.01:
+            sheet.rect(px0, a, px1 - px0, b - a, pal.band[band], alpha=BAND_ALPHA, front=False)
+    names = [(b, spec.texts.band_labels.get(b, ""), lo, hi) for b, lo, hi in scale.bands]
+    _draw_band_names_y(sheet, names, y, px1 + 4.0, sizes, pal)
+    ends: list[tuple[float, str, tuple[float, float, float], bool]] = []
+    for _key, vals, color, dash, bold in series:
+        if not vals:
+            continue
+        xs = [x(float(t)) for t in years[: len(vals)]]
+        ys = [y(y.clip(v)) for v in vals]
+        if len(xs) > 1:
+            sheet.line(xs, ys, color, 1.8 if bold else 1.4, dashes=dash)
+        if bold or len(xs) == 1:
+            sheet.dots(xs, ys, color, 3.6 if len(xs) > 1 else 5.0)
+        ends.append((ys[-1], fmt_pct(vals[-1]), color, bold))
+    if ends:
+        x_end = x(float(years[len(spec.income_adjusted or spec.global_best) - 1])) + 5.0
+        placed = _spread([e[0] for e in ends], (ASCENT + DESCENT) * sizes.value + 1.0, py0, py1)
+        for (_y, label, color, bold), yc in zip(ends, placed, strict=True):
+            sheet.text(
+                x_end, baseline_for_centre(yc, sizes.value), label, sizes.value, color, bold=bold
+            )
+    return sheet.record()
+
+
+def _spread(centres: Sequence[float], min_gap: float, lo: float, hi: float) -> list[float]:
+    """Move label centres apart by at least ``min_gap``, keeping their order, inside [lo, hi]."""
+    order = sorted(range(len(centres)), key=lambda i: centres[i])
+    ys = [centres[i] for i in order]
+    half = min_gap / 2
+    for _ in range(4):
+        for k in range(1, len(ys)):
+            if ys[k] - ys[k - 1] < min_gap:
+                mid = (ys[k] + ys[k - 1]) / 2
+                ys[k - 1], ys[k] = mid - min_gap / 2, mid + min_gap / 2
+        ys = [min(max(v, lo + half), hi - half) for v in ys]
+        for k in range(1, len(ys)):
+            ys[k] = max(ys[k], ys[k - 1] + min_gap)
+        for k in range(len(ys) - 2, -1, -1):
+            ys[k] = min(ys[k], ys[k + 1] - min_gap)
+    out = [0.0] * len(ys)
+    for rank, i in enumerate(order):
+        out[i] = ys[rank]
+    return out
+
+
+# --- 6. quality of life rights --------------------------------------------------------------------
+
+
+def _esr_rights(spec: EsrRightsChart, pal: Palette, sizes: Sizes, width: float) -> VectorDrawing:
+    """Two bars per right (the two benchmarks, or women and men), value labels, band shading."""
+    frame = Frame.of(spec.texts, width, sizes)
+    items = spec.items
+    if spec.by_sex:
+        kinds = [("female", pal.highlight), ("male", pal.accent)]
+    else:
+        kinds = [("income_adjusted", pal.accent), ("global_best", pal.global_best)]
+
+    def value(item: object, key: str) -> float | None:
+        v = getattr(item, key)
+        return None if v is None else float(v)
+
+    shown = [k for k in kinds if any(value(i, k[0]) is not None for i in items)]
+    keys = [Key(spec.texts.legend.get(k, k), c, "box") for k, c in shown]
+    labels = [wrap(i.label, sizes.label, width * 0.3) for i in items]
+    label_col = max((widest(lines, sizes.label) for lines in labels), default=0.0)
+    value_room = text_width("100.0%", sizes.value) + 6.0
+    bar_h, bar_gap = 7.5, 1.5
+    n_bars = max(len(shown), 1)
+    group_h = n_bars * bar_h + (n_bars - 1) * bar_gap
+    pitch = max(group_h + 9.0, max((len(lines) for lines in labels), default=1) * 10.0 + 6.0)
+    n = max(len(items), 1)
+    plot_h = n * pitch
+    legend = legend_rows(keys, sizes.label, width - label_col - 11.0)
+    legend_h = len(legend) * legend_row_height(sizes.label) + 4.0 if keys else 0.0
+    band_row = _band_row(spec.texts, sizes)
+    bottom = _tick_block(sizes) + _axis_label_block(spec.texts, sizes)
+    height = frame.title_height + legend_h + band_row + plot_h + bottom + frame.source_height
+
+    px0, px1 = label_col + 10.0, width - value_room
+    py1 = height - frame.title_height - legend_h - band_row
+    py0 = py1 - plot_h
+    scale = spec.scale
+    x = Axis(0.0, scale.maximum, px0, px1)
+
+    sheet = _sheet("esr_rights")
+    sheet.begin(width, height)
+    frame.draw(sheet, pal, sizes)
+    if keys:
+        draw_legend(sheet, legend, px0, height - frame.title_height, sizes.label, pal)
+    ticks = _value_ticks(scale)
+    x_axis(sheet, x, ticks, [fmt_tick(t) for t in ticks], py0, py1, pal, sizes)
+    _draw_band_shading_x(sheet, scale, x, py0, py1, pal)
+    _draw_band_labels_x(sheet, scale, spec.texts, x, py1, sizes, pal)
+    for i, item in enumerate(items):
+        yc = py1 - (i + 0.5) * pitch
+        _draw_row_label(sheet, labels[i], label_col, yc, sizes.label, pal.text)
+        # The bars an item has, stacked in legend order and centred on its row.
+        present = [(v, color) for key, color in shown if (v := value(item, key)) is not None]
+        y_top = yc + (len(present) * bar_h + (len(present) - 1) * bar_gap) / 2
+        for j, (v, color) in enumerate(present):
+            y0 = y_top - (j + 1) * bar_h - j * bar_gap
+            end = x(x.clip(v))
+            sheet.rect(px0, y0, end - px0, bar_h, color)
+            sheet.text(
+                end + 3.0,
+                baseline_for_centre(y0 + bar_h / 2, sizes.value),
+                fmt_pct(v),
+                sizes.value,
+                pal.text,
+            )
+    _draw_axis_label(sheet, spec.texts, x, py0, sizes, pal)
+    return sheet.record()

@@ -1,0 +1,617 @@
+"""Charts of civil and political scores: the headline scores, a dimension's rights, one right
+across countries (with a cached base drawing per right and year), and scores over time."""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from reportgen.charts._common import (
+    MAX_HEIGHT,
+    _axis_label_block,
+    _band_color,
+    _band_row,
+    _draw_axis_label,
+    _draw_band_labels_x,
+    _draw_band_shading_x,
+    _draw_row_label,
+    _sheet,
+    _tick_block,
+    _ticks,
+    _value_ticks,
+)
+from reportgen.charts._kit import (
+    ASCENT,
+    BAND_ALPHA,
+    DESCENT,
+    NUMBER_FORMAT,
+    Axis,
+    Frame,
+    Palette,
+    Sheet,
+    Sizes,
+    Tagged,
+    baseline_for_centre,
+    fmt_score,
+    fmt_tick,
+    line_height,
+    place_band_labels,
+    shorten,
+    text_ink,
+    text_width,
+    truncate,
+    widest,
+    wrap,
+    x_axis,
+    y_axis,
+)
+from reportgen.model import (
+    BandScaleSpec,
+    ChartTexts,
+    ComparisonChart,
+    HeadlineChart,
+    RightsChart,
+    TrendChart,
+)
+from reportgen.style import BandName
+from reportgen.vector import Op, VectorDrawing
+
+# --- 1. headline scores ---------------------------------------------------------------------
+
+
+def _headline(spec: HeadlineChart, pal: Palette, sizes: Sizes, width: float) -> VectorDrawing:
+    """Each headline score as a bar over a track shaded by its four bands.
+
+    Band names are written over the first track of each scale (direct labels, readable in
+    greyscale, where a colour legend would not be), band limits under every track.
+    """
+    frame = Frame.of(spec.texts, width, sizes)
+    items = spec.items
+    labels = [wrap(i.label, sizes.label, width * 0.3, bold=True) for i in items]
+    label_col = max((widest(lines, sizes.label, True) for lines in labels), default=0.0)
+    value_col = widest([i.value_text for i in items], sizes.label, bold=True) + 6.0
+    track_x0 = label_col + 12.0
+    track_x1 = width - value_col - 1.0
+    track_h, bar_h = 12.0, 6.0
+    names_h = (ASCENT + DESCENT) * sizes.small + 3.0
+    threshold_h = 2.5 + (ASCENT + DESCENT) * sizes.small
+    seen: list[tuple[object, ...]] = []
+    named: list[bool] = []
+    for item in items:
+        key = (item.scale.bands, item.scale.maximum)
+        named.append(bool(spec.texts.band_labels) and key not in seen)
+        seen.append(key)
+    row_h = [
+        max(track_h, len(lines) * line_height(sizes.label))
+        + threshold_h
+        + (names_h if show else 0.0)
+        + 9.0
+        for lines, show in zip(labels, named, strict=True)
+    ]
+    height = frame.title_height + sum(row_h) + frame.source_height - 6.0
+
+    sheet = _sheet("headline")
+    sheet.begin(width, height)
+    frame.draw(sheet, pal, sizes)
+    top = height - frame.title_height
+    for i, item in enumerate(items):
+        x = Axis(0.0, item.scale.maximum, track_x0, track_x1)
+        if named[i]:
+            spans = [
+                (spec.texts.band_labels.get(band, ""), x(x.clip(lower)), x(x.clip(upper)))
+                for band, lower, upper in item.scale.bands
+                if spec.texts.band_labels.get(band)
+            ]
+            baseline = top - ASCENT * sizes.small
+            for name, centre in place_band_labels(spans, sizes.small, x.start, x.end):
+                sheet.text(centre, baseline, name, sizes.small, pal.muted, ha="center")
+        yc = top - (names_h if named[i] else 0.0) - track_h / 2 - 1.0
+        for band, lower, upper in item.scale.bands:
+            a, b = x(x.clip(lower)), x(x.clip(upper))
+            if b - a > 0.01:
+                sheet.rect(a, yc - track_h / 2, b - a, track_h, pal.band[band], alpha=0.22)
+        _draw_row_label(sheet, labels[i], label_col, yc, sizes.label, pal.text, bold=True)
+        baseline = baseline_for_centre(yc, sizes.label)
+        if item.value is None:
+            sheet.text(track_x0 + 4.0, baseline, item.value_text, sizes.label, pal.muted)
+        else:
+            end = x(x.clip(item.value))
+            sheet.rect(track_x0, yc - bar_h / 2, end - track_x0, bar_h, _band_color(pal, item.band))
+            sheet.text(end + 4.0, baseline, item.value_text, sizes.label, pal.text, bold=True)
+        _draw_thresholds(sheet, item.scale, x, yc - track_h / 2 - 2.5, sizes, pal)
+        top -= row_h[i]
+    return sheet.record()
+
+
+def _draw_thresholds(
+    sheet: Sheet, scale: BandScaleSpec, x: Axis, y_top: float, sizes: Sizes, pal: Palette
+) -> None:
+    """Band limits under a track (interior limits first, then the ends, where they fit)."""
+    suffix = "%" if scale.unit.strip() == "%" else ""
+    interior = sorted({v for _b, lo, hi in scale.bands for v in (lo, hi) if 0 < v < scale.maximum})
+    candidates = [(v, "center") for v in interior] + [(0.0, "left"), (scale.maximum, "right")]
+    taken: list[tuple[float, float]] = []
+    baseline = y_top - ASCENT * sizes.small
+    for value, align in candidates:
+        label = fmt_tick(value) + suffix
+        w = text_width(label, sizes.small)
+        px = x(value)
+        left = px - w / 2 if align == "center" else px if align == "left" else px - w
+        right = left + w
+        if left < x.start - 0.01 or right > x.end + 0.01:
+            continue
+        if any(left < b + 3.0 and right > a - 3.0 for a, b in taken):
+            continue
+        taken.append((left, right))
+        sheet.text(left, baseline, label, sizes.small, pal.muted)
+
+
+# --- 2. a dimension's rights ------------------------------------------------------------------
+
+
+def _rights(spec: RightsChart, pal: Palette, sizes: Sizes, width: float) -> VectorDrawing:
+    """One row per right: 10th–90th percentile band, dot at the score, value label."""
+    frame = Frame.of(spec.texts, width, sizes)
+    items = spec.items
+    n = max(len(items), 1)
+    labels = [wrap(i.label, sizes.label, width * 0.36) for i in items]
+    label_col = max((widest(lines, sizes.label) for lines in labels), default=0.0)
+    values = [fmt_score(i.mean) for i in items]
+    value_room = widest(values, sizes.value, bold=True) + 14.0
+    pitch = 26.0 if any(len(lines) > 1 for lines in labels) else 22.0
+    plot_h = n * pitch
+    band_row = _band_row(spec.texts, sizes)
+    bottom = _tick_block(sizes) + _axis_label_block(spec.texts, sizes)
+    height = frame.title_height + band_row + plot_h + bottom + frame.source_height
+
+    px0, px1 = label_col + 12.0, width - value_room
+    py1 = height - frame.title_height - band_row
+    py0 = py1 - plot_h
+    scale = spec.scale
+    x = Axis(0.0, scale.maximum, px0, px1)
+
+    sheet = _sheet("rights")
+    sheet.begin(width, height)
+    frame.draw(sheet, pal, sizes)
+    ticks = _value_ticks(scale)
+    x_axis(sheet, x, ticks, [fmt_tick(t) for t in ticks], py0, py1, pal, sizes)
+    _draw_band_shading_x(sheet, scale, x, py0, py1, pal)
+    _draw_band_labels_x(sheet, scale, spec.texts, x, py1, sizes, pal)
+
+    for i, item in enumerate(items):
+        yc = py1 - (i + 0.5) * pitch
+        color = pal.band[item.band]
+        lo, hi = x(x.clip(item.lo)), x(x.clip(item.hi))
+        sheet.segments([((lo, yc), (hi, yc))], color, 5.0, alpha=0.4)
+        end = hi
+        if item.lo < 0:
+            sheet.dots([lo - 2.5], [yc], color, 5.0, marker="<", alpha=0.7)
+        if item.hi > scale.maximum:
+            sheet.dots([hi + 2.5], [yc], color, 5.0, marker=">", alpha=0.7)
+            end = hi + 5.0
+        dot = x(x.clip(item.mean))
+        end = max(end, dot + 4.25)
+        sheet.dots([dot], [yc], color, 8.5)
+        sheet.text(
+            end + 5.0,
+            baseline_for_centre(yc, sizes.value),
+            values[i],
+            sizes.value,
+            pal.text,
+            bold=True,
+        )
+        _draw_row_label(sheet, labels[i], label_col, yc, sizes.label, pal.text)
+    _draw_axis_label(sheet, spec.texts, x, py0, sizes, pal)
+    return sheet.record()
+
+
+# --- 3. one right across countries -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _CompareLayout:
+    """Where everything of a comparison chart goes (depends on the highlight only through the
+    label column, which widens for a long highlighted name)."""
+
+    frame: Frame
+    height: float
+    pitch: float
+    size: float  # row label type size
+    labels: tuple[str, ...]  # every row as printed when muted (shortened, cut to the column)
+    highlight_label: str  # the highlighted row's label, in full where it fits
+    label_col: float
+    value_room: float
+    x: Axis
+    py0: float
+    py1: float
+    highlight: int  # row index, -1 for none
+
+    def row_y(self, i: int) -> float:
+        """Centre of row ``i`` in points."""
+        return self.py1 - 2.0 - (i + 0.5) * self.pitch
+
+
+def _compare_layout(spec: ComparisonChart, sizes: Sizes, width: float) -> _CompareLayout:
+    frame = Frame.of(spec.texts, width, sizes)
+    items = spec.items
+    n = max(len(items), 1)
+    band_row = _band_row(spec.texts, sizes)
+    bottom = _tick_block(sizes) + _axis_label_block(spec.texts, sizes)
+    fixed = frame.title_height + band_row + bottom + frame.source_height
+    pitch = min(10.6, (MAX_HEIGHT - fixed - 4.0) / n)
+    size = min(sizes.label, round(pitch * 0.78, 2))
+    plot_h = n * pitch + 4.0
+    height = fixed + plot_h
+    highlight = next(
+        (i for i, item in enumerate(items) if item.label == spec.highlight),
+        next((i for i, item in enumerate(items) if item.highlight), -1),
+    )
+    labels = [shorten(item.label) for item in items]
+    label_col = widest([s for i, s in enumerate(labels) if i != highlight], size)
+    if highlight >= 0:
+        # This country's name is not shortened to 34 characters: the label column grows for
+        # it, up to half the width (beyond that it too is cut).
+        labels[highlight] = truncate(items[highlight].label, size, width * 0.5, bold=True)
+        label_col = max(label_col, text_width(labels[highlight], size, bold=True))
+    label_col = min(label_col, width * 0.5)
+    highlight_label = labels[highlight] if highlight >= 0 else ""
+    muted = [truncate(shorten(item.label), size, label_col) for item in items]
+    value_room = text_width("10.0", sizes.value, bold=True) + 14.0
+    px0, px1 = label_col + 10.0, width - value_room
+    py1 = height - frame.title_height - band_row
+    return _CompareLayout(
+        frame=frame,
+        height=height,
+        pitch=pitch,
+        size=size,
+        labels=tuple(muted),
+        highlight_label=highlight_label,
+        label_col=label_col,
+        value_room=value_room,
+        x=Axis(0.0, spec.scale.maximum, px0, px1),
+        py0=py1 - plot_h,
+        py1=py1,
+        highlight=highlight,
+    )
+
+
+def _draw_comparison(
+    sheet: Sheet,
+    spec: ComparisonChart,
+    lay: _CompareLayout,
+    pal: Palette,
+    sizes: Sizes,
+    *,
+    frame: bool,
+    rows: Sequence[int],
+    highlight: bool,
+) -> None:
+    """Draw the frame (if ``frame``), ``rows`` muted (each tagged with its index), and the
+    highlighted row (if ``highlight``), in that order within every group of the sheet."""
+    items, x, scale = spec.items, lay.x, spec.scale
+    if frame:
+        lay.frame.draw(sheet, pal, sizes)
+        ticks = _value_ticks(scale)
+        x_axis(sheet, x, ticks, [fmt_tick(t) for t in ticks], lay.py0, lay.py1, pal, sizes)
+        _draw_band_shading_x(sheet, scale, x, lay.py0, lay.py1, pal)
+        _draw_band_labels_x(sheet, scale, spec.texts, x, lay.py1, sizes, pal)
+        _draw_axis_label(sheet, spec.texts, x, lay.py0, sizes, pal)
+    left = [i for i in rows if items[i].lo < 0]
+    right = [i for i in rows if items[i].hi > scale.maximum]
+    for i in rows:
+        sheet.tag = i
+        y = lay.row_y(i)
+        sheet.segments(
+            [((x(x.clip(items[i].lo)), y), (x(x.clip(items[i].hi)), y))], pal.others, 1.3
+        )
+    for i in left:
+        sheet.tag = i
+        sheet.dots([x.start - 2.0], [lay.row_y(i)], pal.others, 3.5, marker="<")
+    for i in right:
+        sheet.tag = i
+        sheet.dots([x.end + 2.0], [lay.row_y(i)], pal.others, 3.5, marker=">")
+    for i in rows:
+        sheet.tag = i
+        sheet.dots([x(x.clip(items[i].mean))], [lay.row_y(i)], pal.others, 5.0)
+    for i in rows:
+        sheet.tag = i
+        sheet.text(
+            lay.label_col,
+            baseline_for_centre(lay.row_y(i), lay.size),
+            lay.labels[i],
+            lay.size,
+            pal.muted,
+            ha="right",
+        )
+    sheet.tag = None
+    if not highlight or lay.highlight < 0:
+        return
+    h = lay.highlight
+    item = items[h]
+    y = lay.row_y(h)
+    sheet.rect(
+        0.0,
+        y - lay.pitch / 2,
+        x.end + lay.value_room - 1.0,
+        lay.pitch,
+        pal.highlight,
+        alpha=0.09,
+        front=False,
+    )
+    lo, hi = x(x.clip(item.lo)), x(x.clip(item.hi))
+    sheet.segments([((lo, y), (hi, y))], pal.highlight, 2.4)
+    end = hi
+    if item.lo < 0:
+        sheet.dots([x.start - 2.5], [y], pal.highlight, 4.5, marker="<")
+    if item.hi > scale.maximum:
+        sheet.dots([x.end + 2.5], [y], pal.highlight, 4.5, marker=">")
+        end = x.end + 5.0
+    dot = x(x.clip(item.mean))
+    end = max(end, dot + 3.75)
+    sheet.dots([dot], [y], pal.highlight, 7.5)
+    sheet.text(
+        end + 4.0,
+        baseline_for_centre(y, sizes.value),
+        fmt_score(item.mean),
+        sizes.value,
+        pal.highlight,
+        bold=True,
+    )
+    sheet.text(
+        lay.label_col,
+        baseline_for_centre(y, lay.size),
+        lay.highlight_label,
+        lay.size,
+        pal.text,
+        bold=True,
+        ha="right",
+    )
+
+
+_BaseKey = tuple[object, ...]
+_BASES: OrderedDict[_BaseKey, tuple[VectorDrawing, Tagged]] = OrderedDict()
+_MAX_BASES = 48
+"""Comparison bases kept per process: a release has a few dozen (right x year) charts."""
+
+
+def _comparison(spec: ComparisonChart, pal: Palette, sizes: Sizes, width: float) -> VectorDrawing:
+    """Every country best first, a dot and its 10th–90th band; this country highlighted.
+
+    The chart is the same for every country of a release but for the highlight, so it is
+    drawn once with every row muted (the base, cached) and, per country, the highlighted row
+    is taken out of the base and drawn alone on top: the result is op for op the drawing
+    ``_comparison_direct`` makes, at a fraction of the cost.
+    """
+    lay = _compare_layout(spec, sizes, width)
+    key: _BaseKey = (
+        tuple((i.label, i.mean, i.lo, i.hi) for i in spec.items),
+        spec.scale,
+        _texts_key(spec.texts),
+        width,
+        lay.label_col,
+        pal.key(),
+        sizes,
+        NUMBER_FORMAT.get(),
+    )
+    cached = _BASES.get(key)
+    if cached is None:
+        sheet = _sheet("comparison")
+        sheet.begin(width, lay.height)
+        _draw_comparison(
+            sheet, spec, lay, pal, sizes, frame=True, rows=range(len(spec.items)), highlight=False
+        )
+        base = sheet.record()
+        if sheet.tagged is None:  # not one op per primitive: draw it the plain way
+            return _comparison_direct(spec, pal, sizes, width)
+        cached = (base, sheet.tagged)
+        _BASES[key] = cached
+        if len(_BASES) > _MAX_BASES:
+            _BASES.popitem(last=False)
+    else:
+        _BASES.move_to_end(key)
+    base, tagged = cached
+    if lay.highlight < 0:
+        return base
+    sheet = _sheet("comparison_highlight")
+    sheet.begin(width, lay.height)
+    _draw_comparison(sheet, spec, lay, pal, sizes, frame=False, rows=(), highlight=True)
+    overlay = sheet.record()
+    if sheet.tagged is None:
+        return _comparison_direct(spec, pal, sizes, width)
+    return _splice(base, tagged, lay.highlight, overlay, sheet.tagged.ends)
+
+
+def _comparison_direct(
+    spec: ComparisonChart, pal: Palette, sizes: Sizes, width: float
+) -> VectorDrawing:
+    """The comparison chart drawn in one go (the reference the cached route reproduces)."""
+    lay = _compare_layout(spec, sizes, width)
+    sheet = _sheet("comparison")
+    sheet.begin(width, lay.height)
+    others = [i for i in range(len(spec.items)) if i != lay.highlight]
+    _draw_comparison(sheet, spec, lay, pal, sizes, frame=True, rows=others, highlight=True)
+    return sheet.record()
+
+
+def _splice(
+    base: VectorDrawing, tagged: Tagged, drop: object, overlay: VectorDrawing, ends: Sequence[int]
+) -> VectorDrawing:
+    """``base`` without the ops tagged ``drop``, each group followed by ``overlay``'s group."""
+    ops: list[Op] = []
+    b0 = o0 = 0
+    for b1, o1 in zip(tagged.ends, ends, strict=True):
+        ops.extend(
+            op for op, tag in zip(base.ops[b0:b1], tagged.tags[b0:b1], strict=True) if tag != drop
+        )
+        ops.extend(overlay.ops[o0:o1])
+        b0, o0 = b1, o1
+    return VectorDrawing(base.width, base.height, tuple(ops))
+
+
+def _texts_key(texts: ChartTexts) -> tuple[object, ...]:
+    return (
+        texts.title,
+        texts.axis,
+        texts.source,
+        tuple(sorted(texts.band_labels.items())),
+        tuple(sorted(texts.legend.items())),
+    )
+
+
+# --- 4. civil and political scores over time ---------------------------------------------------
+
+
+def _trend(spec: TrendChart, pal: Palette, sizes: Sizes, width: float) -> VectorDrawing:
+    """Small multiples: one panel per series, shared 0–10 scale, band shading.
+
+    Band names are written beside the last panel of each row (direct labels, readable in
+    greyscale); the value of the last survey year is printed at the end of each line.
+    """
+    frame = Frame.of(spec.texts, width, sizes)
+    series = spec.series
+    n = max(len(series), 1)
+    cols = n if n <= 4 else 3 if n in (5, 6, 9) else 4
+    rows = math.ceil(n / cols)
+    scale = spec.scale
+    y_ticks = _ticks(0.0, scale.maximum, scale.maximum / 2)
+    y_labels = [fmt_tick(t) for t in y_ticks]
+    tick_col = widest(y_labels, sizes.tick) + 4.0
+    band_names = [(b, spec.texts.band_labels.get(b, ""), lo, hi) for b, lo, hi in scale.bands]
+    names_col = widest([t for _b, t, _l, _h in band_names], sizes.small) + 5.0
+    gap = 14.0
+    panel_w = (width - tick_col - names_col - (cols - 1) * gap) / cols
+    titles = [wrap(s.label, sizes.label, panel_w - 2.0, bold=k == 0) for k, s in enumerate(series)]
+    title_lines = [
+        max((len(titles[k]) for k in range(r * cols, min(n, (r + 1) * cols))), default=1)
+        for r in range(rows)
+    ]
+    plot_h = 64.0
+    axis_label = spec.texts.axis
+    head_h = (ASCENT + DESCENT) * sizes.label + 8.0 if axis_label else 0.0
+    row_h = [
+        (ASCENT + DESCENT) * sizes.label
+        + (lines - 1) * line_height(sizes.label)
+        + 4.0
+        + plot_h
+        + _tick_block(sizes)
+        for lines in title_lines
+    ]
+    row_gap = 8.0
+    height = frame.title_height + head_h + sum(row_h) + row_gap * (rows - 1) + frame.source_height
+
+    sheet = _sheet("trend")
+    sheet.begin(width, height)
+    frame.draw(sheet, pal, sizes)
+    top = height - frame.title_height
+    if axis_label:
+        yc = top - (head_h - 8.0) / 2 - 1.0
+        label = truncate(axis_label, sizes.label, width - 1.0)
+        sheet.text(0.5, baseline_for_centre(yc, sizes.label), label, sizes.label, pal.muted)
+    top -= head_h
+    last_w = widest([fmt_score(s.mean[-1]) for s in series if s.mean], sizes.value, True)
+    for k, s in enumerate(series):
+        r, c = divmod(k, cols)
+        row_top = top - sum(row_h[:r]) - row_gap * r
+        px0 = tick_col + c * (panel_w + gap)
+        px1 = px0 + panel_w
+        title_top = row_top
+        lh = line_height(sizes.label)
+        for j, line in enumerate(titles[k]):
+            sheet.text(
+                px0,
+                title_top - ASCENT * sizes.label - j * lh,
+                line,
+                sizes.label,
+                pal.text,
+                bold=k == 0,
+            )
+        py1 = row_top - ((ASCENT + DESCENT) * sizes.label + (title_lines[r] - 1) * lh + 4.0)
+        py0 = py1 - plot_h
+        y = Axis(0.0, scale.maximum, py0, py1)
+        # x: the first year 6 pt in, the last leaving room for its value label.
+        years = s.years or (0,)
+        room = last_w + 8.0
+        if len(years) > 1:
+            x = Axis(float(years[0]), float(years[-1]), px0 + 8.0, px1 - room)
+        else:
+            centre = (px0 + px1 - room) / 2
+            x = Axis(float(years[0]) - 1.0, float(years[0]) + 1.0, centre - 20.0, centre + 20.0)
+        y_axis(sheet, y, y_ticks, y_labels if c == 0 else None, px0, px1, pal, sizes)
+        year_ticks = _year_ticks(years, x, sizes)
+        x_axis(
+            sheet,
+            x,
+            [float(t) for t in year_ticks],
+            [str(t) for t in year_ticks],
+            py0,
+            py1,
+            pal,
+            sizes,
+            grid=False,
+        )
+        for band, lower, upper in scale.bands:
+            a, b = y(y.clip(lower)), y(y.clip(upper))
+            if b - a > 0.01:
+                sheet.rect(px0, a, panel_w, b - a, pal.band[band], alpha=BAND_ALPHA, front=False)
+        if k == min(n, (r + 1) * cols) - 1:  # the row's last panel: name the bands
+            _draw_band_names_y(sheet, band_names, y, px1 + 4.0, sizes, pal)
+        xs = [x(float(t)) for t in s.years]
+        means = [y(y.clip(v)) for v in s.mean]
+        los = [y(y.clip(v)) for v in s.lo]
+        his = [y(y.clip(v)) for v in s.hi]
+        if len(xs) > 1:
+            sheet.polygon(
+                list(zip(xs, his, strict=True)) + list(zip(xs[::-1], los[::-1], strict=True)),
+                pal.accent,
+                alpha=0.16,
+            )
+            sheet.line(xs, means, pal.accent, 1.6)
+        elif xs:
+            sheet.segments([((xs[0], los[0]), (xs[0], his[0]))], pal.accent, 3.0, alpha=0.3)
+        if xs and means:
+            sheet.dots(xs, means, pal.accent, 4.5)
+            label = fmt_score(s.mean[-1])
+            sheet.text(
+                xs[-1] + 5.0,
+                baseline_for_centre(means[-1], sizes.value),
+                label,
+                sizes.value,
+                pal.accent,
+                bold=True,
+            )
+    return sheet.record()
+
+
+def _draw_band_names_y(
+    sheet: Sheet,
+    bands: Sequence[tuple[BandName, str, float, float]],
+    y: Axis,
+    x: float,
+    sizes: Sizes,
+    pal: Palette,
+) -> None:
+    """Band names left-aligned at ``x``, centred on their (visible) span where they fit."""
+    for _band, name, lower, upper in bands:
+        a, b = y(y.clip(lower)), y(y.clip(upper))
+        if not name or b - a <= 0.01:
+            continue
+        _w, ink_h, _d = text_ink(name, sizes.small)
+        if b - a >= ink_h + 1.0:
+            sheet.text(
+                x, baseline_for_centre((a + b) / 2, sizes.small), name, sizes.small, pal.muted
+            )
+
+
+def _year_ticks(years: Sequence[int], x: Axis, sizes: Sizes) -> list[int]:
+    """Year ticks (integers only), thinned from the last year back when labels would touch."""
+    if not years:
+        return []
+    first, last = years[0], years[-1]
+    label_w = text_width("8888", sizes.tick) + 6.0
+    every = 1
+    if last > first:
+        per_year = abs(x(float(first + 1)) - x(float(first)))
+        every = max(1, math.ceil(label_w / per_year))
+    return list(range(last, first - 1, -every))[::-1]
