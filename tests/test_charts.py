@@ -532,7 +532,7 @@ def test_clipped_uncertainty_is_marked(style: Style) -> None:
 
 def test_word_cloud_keeps_the_largest_and_sizes_by_share() -> None:
     from reportgen.charts._cloud import PROTECTED, WANTED, layout_cloud
-    from reportgen.charts._kit import text_width
+    from reportgen.charts._text import text_width
 
     cloud = _cloud(34)
     items = [(s.label, s.share / cloud[0].share) for s in cloud]
@@ -553,7 +553,7 @@ def test_word_cloud_keeps_the_largest_and_sizes_by_share() -> None:
 
 def test_cloud_layout_is_deterministic_and_disjoint() -> None:
     from reportgen.charts._cloud import layout_cloud
-    from reportgen.charts._kit import text_width
+    from reportgen.charts._text import text_width
 
     items = [(s.label, s.share / 0.95) for s in _cloud(34)]
     a = layout_cloud(items, 200, 180, text_width)
@@ -737,7 +737,7 @@ def test_drawings_need_no_clipping(demo_specs: dict[str, list[ChartSpec]], style
 
 
 def _draw_in_worker(task: int) -> int:
-    from reportgen.charts._kit import text_width
+    from reportgen.charts._text import text_width
 
     # Strings no process has measured yet: the worker's font faces are really read.
     for j in range(300):

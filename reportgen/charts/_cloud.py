@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reportgen.charts._kit import ASCENT, DESCENT
+from reportgen.charts._text import ASCENT, DESCENT
 
 Measure = Callable[[str, float, bool], float]
 """(text, size, bold) → width in points, as the recorder measures it."""

@@ -5,14 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from reportgen.charts._kit import (
+from reportgen.charts._kit import BAND_ALPHA, Axis, Palette, Sheet, Sizes
+from reportgen.charts._text import (
     ASCENT,
-    BAND_ALPHA,
     DESCENT,
-    Axis,
-    Palette,
-    Sheet,
-    Sizes,
     baseline_for_centre,
     line_height,
     place_band_labels,

@@ -24,7 +24,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reportgen.charts._common import MIN_WIDTH
-from reportgen.charts._kit import NUMBER_FORMAT, Palette, Sizes
+from reportgen.charts._kit import Palette, Sizes
+from reportgen.charts._text import NUMBER_FORMAT
 from reportgen.charts.quality import _esr_rights, _esr_trend
 from reportgen.charts.risk import _at_risk
 from reportgen.charts.scores import _comparison, _headline, _rights, _trend

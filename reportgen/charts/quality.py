@@ -18,25 +18,27 @@ from reportgen.charts._common import (
     _value_ticks,
 )
 from reportgen.charts._kit import (
-    ASCENT,
     BAND_ALPHA,
-    DESCENT,
     Axis,
     Frame,
     Key,
     Palette,
     Sizes,
-    baseline_for_centre,
     draw_legend,
-    fmt_pct,
-    fmt_tick,
     legend_row_height,
     legend_rows,
+    x_axis,
+    y_axis,
+)
+from reportgen.charts._text import (
+    ASCENT,
+    DESCENT,
+    baseline_for_centre,
+    fmt_pct,
+    fmt_tick,
     text_width,
     widest,
     wrap,
-    x_axis,
-    y_axis,
 )
 from reportgen.charts.scores import _draw_band_names_y, _year_ticks
 from reportgen.model import EsrRightsChart, EsrTrendChart

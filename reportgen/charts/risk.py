@@ -11,19 +11,14 @@ from reportgen.charts._common import (
     _tick_block,
     _ticks,
 )
-from reportgen.charts._kit import (
-    Axis,
-    Frame,
-    Palette,
-    Sheet,
-    Sizes,
+from reportgen.charts._kit import Axis, Frame, Palette, Sheet, Sizes, x_axis
+from reportgen.charts._text import (
     baseline_for_centre,
     fmt_share,
     fmt_tick,
     text_width,
     widest,
     wrap,
-    x_axis,
 )
 from reportgen.model import AtRiskChart
 from reportgen.vector import VectorDrawing

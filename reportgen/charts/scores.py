@@ -23,16 +23,20 @@ from reportgen.charts._common import (
     _value_ticks,
 )
 from reportgen.charts._kit import (
-    ASCENT,
     BAND_ALPHA,
-    DESCENT,
-    NUMBER_FORMAT,
     Axis,
     Frame,
     Palette,
     Sheet,
     Sizes,
     Tagged,
+    x_axis,
+    y_axis,
+)
+from reportgen.charts._text import (
+    ASCENT,
+    DESCENT,
+    NUMBER_FORMAT,
     baseline_for_centre,
     fmt_score,
     fmt_tick,
@@ -44,8 +48,6 @@ from reportgen.charts._kit import (
     truncate,
     widest,
     wrap,
-    x_axis,
-    y_axis,
 )
 from reportgen.model import (
     BandScaleSpec,
