@@ -4,14 +4,33 @@ In:  a release directory, a selection (countries, region, survey-only), a style,
      an output directory, and a ``concurrent.futures.Executor`` (a local process pool by
      default; any Executor works, e.g. Dask's ``Client.get_executor()`` for a cluster).
 Out: one PDF per country and language (written atomically), ``manifest.json`` describing
-     them (country, file, pages, size, SHA-256, release, language, input digest) and the
-     reports that could not be built (``failures``: reason, where the old PDF went), and a
-     ``BatchResult`` (built / skipped / failed, with reasons).
+     them (country, file, pages, size, SHA-256, release, language, the digests below) and
+     the reports that could not be built (``failures``: reason, where the old PDF went), and
+     a ``BatchResult`` (built / unchanged / no data / failed, with reasons).
 
-A country is rebuilt only when its inputs changed: its own rows, the cross-country tables
-its report compares it with, the country names, the style, the phrase books and codebooks,
-and the code. One country's failure (including bad rows in its data) is reported and does
-not stop the others; its previous PDF, no longer current, moves to ``stale/``.
+Incremental in two steps: a report is rebuilt exactly when what its pages show changed, and
+a re-run with nothing changed does next to nothing.
+
+1. ``sources`` (``source_digest``): the files the reports are made from: every file of the
+   release directory, the style's files, the package's code and data (phrases, codebooks),
+   the libraries' versions, and the current year (the publication year of a release that
+   names none). A report whose manifest entry records the same ``sources``, and whose PDF
+   still has the recorded SHA-256, is kept without building anything: no worker starts. A
+   country found to have no data with the same ``sources`` is not tried again.
+2. ``inputs`` (``reportgen.build.report_digest``): when the sources changed, the workers
+   build each report's model (facts → narrative, tens of ms, no drawing) and digest it with
+   the style's resolved values, the charts' number formats and the drawing code. An equal
+   digest keeps the PDF (and brings the entry's ``sources`` up to date); a different one
+   lays the report out again, the costly part.
+
+So a new ``title_fr`` rebuilds the French reports only; a country's latest survey score
+rebuilds its report and every report whose comparison charts and ranks include it; a
+comment in the style rebuilds nothing. ``force`` rebuilds everything. ``bind_compendium``
+likewise binds a compendium again only when what it is bound from changed
+(``compendium_digest``) or its file is missing or was changed.
+
+One country's failure (including bad rows in its data) is reported and does not stop the
+others; its previous PDF, no longer current, moves to ``stale/``.
 
 Faults: the run holds ``<out>/.reportgen.lock`` (a second run refuses, or waits); the
 manifest is rewritten as each report finishes, so a killed run resumes where it stopped;
@@ -24,7 +43,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import hashlib
-import json
 import multiprocessing
 import os
 import signal
@@ -34,21 +52,42 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, replace
+from datetime import date
 from functools import cache
+from importlib import metadata
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from reportgen import __version__
 from reportgen.codebook import load_codebook
 from reportgen.errors import NoDataError, OutputError, ReportgenError
 from reportgen.load import Dataset, load_release
+from reportgen.manifest import (
+    Compendium,
+    Entry,
+    Failure,
+    Key,
+    Manifest,
+    ManifestJournal,
+    Release,
+    previous_manifest,
+)
 from reportgen.resources import PACKAGE_DIR
 from reportgen.style import Style, load_style
 
-MANIFEST = "manifest.json"
 STALE = "stale"  # where a report whose rebuild failed goes: no longer current, not deleted
-# Package files that do not shape a report's content: editing them rebuilds nothing.
-_NOT_IN_REPORTS = {"mail.toml", "distribute.py", "cli.py", "progress.py", "batch.py"}
+# The libraries a report or the compendium is made with, whose version is part of the code's.
+_LIBRARIES = (
+    "reportlab",
+    "rl-accel",
+    "matplotlib",
+    "numpy",
+    "pandas",
+    "pillow",
+    "pikepdf",
+    "pypdf",
+    "jinja2",
+    "babel",
+)
 Status = Literal["built", "unchanged", "no data", "failed"]
 
 
@@ -57,31 +96,13 @@ class Task:
     """One report to build (picklable: sent to worker processes)."""
 
     data_dir: str
-    style: str
+    style: Style  # loaded once by the batch: a style edited since is never read from a cache
     code: str
     language: str
     out_dir: str
-    digest: str
+    sources: str  # the files the reports are made from (``source_digest``)
     stamp: str = ""  # the release's files as they were when the batch started (release_stamp)
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """A built report, as recorded in the manifest."""
-
-    country: str
-    name: str
-    region: str
-    survey: bool
-    language: str
-    file: str
-    pages: int
-    bytes: int
-    sha256: str
-    release: str
-    release_year: int
-    inputs: str
-    scores: dict[str, float | None] = field(default_factory=dict)  # headline scores
+    kept: Entry | None = None  # the report on disk, intact: kept if its model is unchanged
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,17 +117,6 @@ class Outcome:
     entry: Entry | None = None
     fatal: bool = False  # the output folder cannot be written: the run stops
     previous: str = ""  # where the report it failed to replace went (``stale/<file>``)
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """A report not (re)built, as the manifest's ``failures`` list records it."""
-
-    country: str
-    language: str
-    status: str  # "failed" or "no data"
-    reason: str
-    previous: str | None = None  # its last good report, moved to ``stale/<file>``; None: none
 
 
 @dataclass
@@ -162,65 +172,48 @@ def select_countries(
     return list(dict.fromkeys(codes))
 
 
-def _hash_frame(frame: Any) -> str:
-    return hashlib.sha256(frame.to_csv(index=False).encode()).hexdigest()
+def _chunk(digest: hashlib._Hash, label: str, data: bytes) -> None:
+    """Add ``data`` under ``label``, length first: no two sequences of chunks hash alike."""
+    digest.update(f"{label}\0{len(data)}\0".encode())
+    digest.update(data)
 
 
 @cache
 def code_digest() -> str:
-    """A digest of the package's code and data files (phrases, codebooks): the code version."""
-    h = hashlib.sha256(__version__.encode())
+    """The code's version: every code and data file of the package (phrases, codebooks,
+    templates) and the versions of the libraries reports are made with."""
+    h = hashlib.sha256()
     for path in sorted(PACKAGE_DIR.rglob("*")):
-        if (
-            path.suffix in {".py", ".toml"}
-            and "_bundled" not in path.parts
-            and path.name not in _NOT_IN_REPORTS
-            and path.is_file()
-        ):
-            h.update(str(path.relative_to(PACKAGE_DIR)).encode())
-            h.update(path.read_bytes())
+        if path.suffix in {".py", ".toml"} and "_bundled" not in path.parts and path.is_file():
+            _chunk(h, path.relative_to(PACKAGE_DIR).as_posix(), path.read_bytes())
+    for library in _LIBRARIES:
+        _chunk(h, library, _version(library).encode())
     return h.hexdigest()
 
 
-class _Digests:
-    """Input digests of the countries of one release, sharing the cross-country parts."""
+def _version(library: str) -> str:
+    """The installed version of ``library``; "" when it is not installed."""
+    try:
+        return metadata.version(library)
+    except metadata.PackageNotFoundError:
+        return ""
 
-    def __init__(self, dataset: Dataset, style: Style) -> None:
-        self.dataset = dataset
-        latest = dataset.info.cpr_years[-1] if dataset.info.cpr_years else None
-        cpr = dataset.cpr
-        shared = hashlib.sha256()
-        shared.update(_hash_frame(cpr[cpr["year"] == latest]).encode())  # ranks, comparison charts
-        esr = dataset.esr
-        shared.update(_hash_frame(esr[esr["group"] == "All"]).encode())  # quartiles
-        shared.update(json.dumps(sorted((c, repr(n)) for c, n in dataset.names.items())).encode())
-        shared.update(
-            json.dumps(
-                [
-                    dataset.info.title,
-                    dataset.info.publication_year,
-                    dataset.info.publisher,
-                    dataset.info.illustrative,
-                ]
-            ).encode()
-        )
-        for source in style.source:
-            shared.update(source.read_bytes())
-        shared.update(code_digest().encode())
-        self.shared = shared.hexdigest()
-        self._by_country = {
-            name: {str(c): g for c, g in table.groupby("country")}
-            for name, table in (("cpr", cpr), ("esr", esr), ("risk", dataset.risk))
-        }
 
-    def of(self, code: str, language: str) -> str:
-        h = hashlib.sha256(self.shared.encode())
-        h.update(language.encode())
-        for name, groups in self._by_country.items():
-            h.update(name.encode())
-            if code in groups:
-                h.update(_hash_frame(groups[code]).encode())
-        return h.hexdigest()[:32]
+def source_digest(data_dir: Path, style: Style) -> str:
+    """Step 1: the files every report of a run is made from, as 32 hex digits of SHA-256.
+
+    Every file of the release directory (whatever the loader makes of it), each file of the
+    style's ``inherit`` chain, the code (``code_digest``) and the current year. When it is
+    unchanged since a report was built, so is the report: nothing else goes into one.
+    """
+    h = hashlib.sha256(code_digest().encode())
+    _chunk(h, "year", str(date.today().year).encode())
+    for path in sorted(data_dir.iterdir()):
+        if path.is_file():
+            _chunk(h, f"release/{path.name}", path.read_bytes())
+    for index, path in enumerate(style.source):
+        _chunk(h, f"style/{index}", path.read_bytes())
+    return h.hexdigest()[:32]
 
 
 # --- the work done in a worker -----------------------------------------------------------------
@@ -247,9 +240,11 @@ def _release(data_dir: str, stamp: str = "") -> Dataset:
     return load_release(data_dir, isolate_bad_rows=True)
 
 
-@cache
-def _style(name: str) -> Style:
-    return load_style(name)
+def load_batch_release(data_dir: Path) -> Dataset:
+    """The release in ``data_dir`` as a batch reads it (bad rows set aside), loaded once per
+    process for as long as its files are unchanged (``release_stamp``)."""
+    resolved = Path(data_dir).resolve()
+    return _release(str(resolved), release_stamp(resolved))
 
 
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -285,16 +280,22 @@ def _watch_parent(parent: int) -> None:
 
 
 def build_task(task: Task) -> Outcome:
-    """Build and write one report; never raises (a failure is an ``Outcome``)."""
-    from reportgen.build import build_country, write_atomic
+    """Build and write one report, or keep ``task.kept`` when its model is unchanged (step 2
+    of the module docstring); never raises (a failure is an ``Outcome``)."""
+    from reportgen.build import (
+        build_model,
+        headline_scores,
+        render_report,
+        report_digest,
+        report_filename,
+        write_atomic,
+    )
 
     start = time.perf_counter()
     try:
         dataset = _release(task.data_dir, task.stamp)
-        built = build_country(dataset, task.code, _style(task.style), task.language)
-        path = Path(task.out_dir) / built.filename
-        write_atomic(path, built.pdf)
-        report = built.report
+        style = task.style
+        facts, report = build_model(dataset, task.code, style, task.language)
         region = str(
             dataset.countries.loc[dataset.countries["country"] == task.code, "region"].iloc[0]
         )
@@ -304,14 +305,28 @@ def build_task(task: Task) -> Outcome:
             region=region,
             survey=any(s.id.startswith("cpr-") for s in report.walk()),
             language=task.language,
-            file=built.filename,
+            file=report_filename(report),
+            pages=1,  # set below, from the PDF
+            bytes=1,
+            sha256="",
+            release=dataset.info.title,
+            release_year=dataset.info.publication_year,
+            inputs=report_digest(report, style),
+            scores=headline_scores(facts),  # unrounded: readers round exactly as the report does
+            sources=task.sources,
+        )
+        kept = task.kept
+        if kept is not None and (kept.inputs, kept.file) == (entry.inputs, entry.file):
+            entry = replace(entry, pages=kept.pages, bytes=kept.bytes, sha256=kept.sha256)
+            seconds = time.perf_counter() - start
+            return Outcome(task.code, task.language, "unchanged", seconds, entry=entry)
+        built = render_report(report, style, entry.scores)
+        write_atomic(Path(task.out_dir) / entry.file, built.pdf)
+        entry = replace(
+            entry,
             pages=built.pages,
             bytes=len(built.pdf),
             sha256=hashlib.sha256(built.pdf).hexdigest(),
-            release=dataset.info.title,
-            release_year=dataset.info.publication_year,
-            inputs=task.digest,
-            scores=dict(built.scores),  # unrounded: readers round exactly as the report does
         )
         return Outcome(task.code, task.language, "built", time.perf_counter() - start, entry=entry)
     except NoDataError as exc:
@@ -327,100 +342,56 @@ def build_task(task: Task) -> Outcome:
 
 
 # --- manifest ------------------------------------------------------------------------------------
-
-Key = tuple[str, str]  # (country, language)
-
-
-def _read(out_dir: Path) -> tuple[dict[Key, Entry], dict[Key, Failure]]:
-    path = out_dir / MANIFEST
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        entries = {(e["country"], e["language"]): Entry(**e) for e in data["reports"]}
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}, {}  # none, or unreadable: that only costs a rebuild
-    failures: dict[Key, Failure] = {}
-    listed = data.get("failures")
-    for raw in listed if isinstance(listed, list) else ():
-        with contextlib.suppress(TypeError, KeyError):
-            failure = Failure(**raw)
-            failures[(failure.country, failure.language)] = failure
-    return entries, failures
+# The file's schema, reading and writing are ``reportgen.manifest``'s; here, what a run records.
 
 
 def read_manifest(out_dir: Path) -> dict[Key, Entry]:
     """The entries of ``out_dir/manifest.json`` by (country, language); empty if none."""
-    return _read(out_dir)[0]
+    manifest = previous_manifest(out_dir)
+    return manifest.by_key() if manifest is not None else {}
 
 
 def read_failures(out_dir: Path) -> dict[Key, Failure]:
     """The manifest's ``failures``: reports not (re)built, with the reason, by key."""
-    return _read(out_dir)[1]
+    manifest = previous_manifest(out_dir)
+    return manifest.failures_by_key() if manifest is not None else {}
 
 
-def write_manifest(
-    out_dir: Path, entries: Iterable[Entry], dataset: Dataset, failures: Iterable[Failure] = ()
-) -> Path:
-    """Write the manifest atomically; return its path."""
-    from reportgen.build import write_atomic
-
-    ordered = sorted(entries, key=lambda e: (e.language, e.region, e.country))
-    data = {
-        "generator": f"reportgen {__version__}",
-        "release": dataset.info.title,
-        "release_year": dataset.info.publication_year,
-        "illustrative": dataset.info.illustrative,
-        "reports": [asdict(e) for e in ordered],
-        "failures": [asdict(f) for f in sorted(failures, key=lambda f: (f.language, f.country))],
-    }
-    path = out_dir / MANIFEST
-    write_atomic(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
-    return path
+def release_of(dataset: Dataset) -> Release:
+    """The release of ``dataset``, as a manifest records it."""
+    info = dataset.info
+    return Release(info.title, info.publication_year, info.illustrative)
 
 
-class _Manifest:
-    """The manifest of one run, rewritten as each report finishes (read, merge, write).
+class _Manifest(ManifestJournal):
+    """The manifest of one run, rewritten as each report finishes (``ManifestJournal``), and
+    the stale reports it sets aside."""
 
-    The run holds the folder's lock, so nobody else writes the file; should it change all the
-    same (a writer without the lock), it is read again and this run's changes are merged in.
-    """
-
-    def __init__(self, out_dir: Path, dataset: Dataset) -> None:
-        self.out_dir = out_dir
-        self.dataset = dataset
-        self.path = out_dir / MANIFEST
-        self.entries, self.failures = _read(out_dir)
-        self._ours: dict[Key, Entry | Failure] = {}
-        self._seen = self._signature()
-
-    def _signature(self) -> tuple[int, int, int] | None:
-        try:
-            info = self.path.stat()
-        except OSError:
-            return None
-        return (info.st_ino, info.st_size, info.st_mtime_ns)
+    def __init__(self, out_dir: Path, dataset: Dataset, sources: str = "") -> None:
+        super().__init__(out_dir, release_of(dataset))
+        self.sources = sources
+        self.unsaved = False  # entries kept and brought up to date, to write at the next save
 
     def save(self) -> None:
         """Merge this run's changes into the manifest on disk and write it atomically."""
-        if self._signature() != self._seen:
-            self.entries, self.failures = _read(self.out_dir)
-        for key, value in self._ours.items():
-            if isinstance(value, Entry):
-                self.entries[key] = value
-                self.failures.pop(key, None)
-            else:
-                self.entries.pop(key, None)
-                self.failures[key] = value
-        write_manifest(self.out_dir, self.entries.values(), self.dataset, self.failures.values())
-        self._seen = self._signature()
+        super().save()
+        self.unsaved = False
 
     def record(self, outcome: Outcome) -> Outcome:
         """Write what ``outcome`` changes; return it, saying where a stale report went."""
         key = (outcome.code, outcome.language)
-        if outcome.fatal or outcome.status == "unchanged":
+        if outcome.fatal:
             return outcome  # a folder that cannot be written: leave the manifest as it is
+        if outcome.status == "unchanged":
+            # Kept, its entry brought up to date (``sources``): written with the next report
+            # or at the end; should the run be killed first, the next one checks it again.
+            if outcome.entry is not None and self.entries.get(key) != outcome.entry:
+                self.put(outcome.entry)
+                self.unsaved = True
+            return outcome
         if outcome.entry is not None:
             stale = self.failures.get(key)
-            self._ours[key] = outcome.entry
+            self.put(outcome.entry)
             self.save()
             if stale is not None and stale.previous:
                 self._discard(stale.previous)
@@ -429,15 +400,22 @@ class _Manifest:
         moved = self._set_aside(entry.file) if entry is not None else None
         earlier = self.failures.get(key)
         previous = moved or (earlier.previous if earlier is not None else None)
-        self._ours[key] = Failure(
-            outcome.code, outcome.language, outcome.status, outcome.reason, previous
+        self.put(
+            Failure(
+                outcome.code,
+                outcome.language,
+                outcome.status,
+                outcome.reason,
+                previous,
+                self.sources,
+            )
         )
         try:
             self.save()
         except ReportgenError:
             if moved is not None and entry is not None:  # put it back: the manifest lists it
                 with contextlib.suppress(OSError):
-                    (self.out_dir / moved).replace(self.out_dir / entry.file)
+                    (self.directory / moved).replace(self.directory / entry.file)
             raise
         return replace(outcome, previous=moved or "")
 
@@ -445,10 +423,10 @@ class _Manifest:
         """Move a report that is no longer current to ``stale/``; return its new name."""
         from reportgen.build import output_error
 
-        source = self.out_dir / file
+        source = self.directory / file
         if not source.is_file():
             return None
-        target = self.out_dir / STALE / file
+        target = self.directory / STALE / file
         try:
             target.parent.mkdir(exist_ok=True)
             source.replace(target)
@@ -457,19 +435,27 @@ class _Manifest:
         return f"{STALE}/{file}"
 
     def _discard(self, previous: str) -> None:
-        stale = self.out_dir / previous
+        stale = self.directory / previous
         with contextlib.suppress(OSError):
             stale.unlink(missing_ok=True)
             stale.parent.rmdir()  # only when empty
 
 
-def _unchanged(entry: Entry | None, digest: str, out_dir: Path) -> bool:
-    if entry is None or entry.inputs != digest:
-        return False
-    path = out_dir / entry.file
-    if not path.exists() or path.stat().st_size != entry.bytes:
-        return False
-    return hashlib.sha256(path.read_bytes()).hexdigest() == entry.sha256
+def _intact(entry: Entry | None, out_dir: Path) -> Entry | None:
+    """``entry`` when its PDF is there as the manifest describes it (size and SHA-256)."""
+    if entry is None or _sha256(out_dir / entry.file, entry.bytes) != entry.sha256:
+        return None
+    return entry
+
+
+def _sha256(path: Path, size: int | None = None) -> str:
+    """The SHA-256 of the file at ``path``; "" when it is missing or not ``size`` bytes long."""
+    try:
+        if size is not None and path.stat().st_size != size:
+            return ""
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -516,15 +502,17 @@ def run_batch(
 
     started = time.perf_counter()
     data_dir = data_dir.resolve()
+    the_style = load_style(style)
+    # The files' digest before the data are read: a file edited in between is read as it is
+    # now, and the next run, finding another digest, checks the reports again.
+    sources = source_digest(data_dir, the_style)
     stamp = release_stamp(data_dir)
     dataset = _release(str(data_dir), stamp)
-    the_style = _style(style)
     prepare_output(out_dir)
     with output_lock(out_dir, wait=wait, on_wait=on_wait):
         result = _run_locked(
             dataset,
-            the_style,
-            Task(str(data_dir), style, "", "", str(out_dir), "", stamp),
+            Task(str(data_dir), the_style, "", "", str(out_dir), sources, stamp),
             codes if codes is not None else dataset.country_codes(),
             languages,
             jobs,
@@ -539,7 +527,6 @@ def run_batch(
 
 def _run_locked(
     dataset: Dataset,
-    the_style: Style,
     template: Task,
     codes: Sequence[str],
     languages: Sequence[str],
@@ -553,9 +540,9 @@ def _run_locked(
 
     out_dir = Path(template.out_dir)
     remove_stale_temporaries(out_dir)
-    manifest = _Manifest(out_dir, dataset)
-    previous = dict(manifest.entries)
-    digests = _Digests(dataset, the_style)
+    sources = template.sources
+    manifest = _Manifest(out_dir, dataset, sources)
+    previous, tried = dict(manifest.entries), dict(manifest.failures)
     result = BatchResult(manifest=manifest.path)
     tasks: list[Task] = []
     for code in codes:
@@ -567,13 +554,15 @@ def _run_locked(
                 outcome = Outcome(code, language, "failed", reason=f"bad data: {reasons}")
                 result.outcomes.append(manifest.record(outcome))
                 continue
-            digest = digests.of(code, language)
-            if not force and _unchanged(previous.get((code, language)), digest, out_dir):
-                result.outcomes.append(
-                    Outcome(code, language, "unchanged", entry=previous[(code, language)])
-                )
+            kept = None if force else _intact(previous.get((code, language)), out_dir)
+            if kept is not None and kept.sources == sources:  # step 1: nothing changed
+                result.outcomes.append(Outcome(code, language, "unchanged", entry=kept))
                 continue
-            tasks.append(replace(template, code=code, language=language, digest=digest))
+            failure = tried.get((code, language))
+            if not force and failure and failure.status == "no data" and failure.sources == sources:
+                result.outcomes.append(Outcome(code, language, "no data", reason=failure.reason))
+                continue
+            tasks.append(replace(template, code=code, language=language, kept=kept))
     total = len(result.outcomes) + len(tasks)
     if on_start is not None:
         on_start(total)
@@ -616,7 +605,7 @@ def _run_locked(
             pool.shutdown(wait=True, cancel_futures=True)
     if fatal is not None:
         raise OutputError(fatal.reason)
-    if not manifest.path.exists():  # nothing to build: still say what the folder holds
+    if manifest.unsaved or not manifest.path.exists():  # kept ones; or the folder's first run
         manifest.save()
     return result
 
@@ -638,3 +627,64 @@ def _finished(
                 "manifest: run the same command again to build the rest (with fewer --jobs if "
                 "memory is short)."
             ) from None
+
+
+# --- the compendium --------------------------------------------------------------------------
+
+
+def compendium_digest(manifest: Manifest, language: str, style: Style) -> str:
+    """What the compendium in ``language`` is bound from, as 32 hex digits of SHA-256.
+
+    The release, each report it binds (its manifest entry: country, name, region, file,
+    pages, SHA-256, headline scores), the style's resolved values, the language and the code
+    (``code_digest``: its own pages' words, layout and binding; any edit of the package
+    binds it again, which only its developers meet).
+    """
+    from reportgen.build import canonical_json, style_values
+
+    not_bound = ("inputs", "sources")  # how a report was decided on, not what it shows
+    reports = [
+        {k: v for k, v in asdict(e).items() if k not in not_bound}
+        for e in sorted(manifest.entries, key=lambda e: e.country)
+        if e.language == language
+    ]
+    made_of = {
+        "release": manifest.release,
+        "reports": reports,
+        "style": style_values(style),
+        "language": language,
+    }
+    h = hashlib.sha256(code_digest().encode())
+    h.update(canonical_json(made_of))
+    return h.hexdigest()[:32]
+
+
+def bind_compendium(
+    out_dir: Path, language: str = "en", style: str = "base", force: bool = False
+) -> tuple[Path, bool]:
+    """Bind the compendium of the reports in ``out_dir`` in ``language``, unless it is current.
+
+    Current: the manifest records a compendium in ``language`` bound from what it would be
+    bound from now (``compendium_digest``), and that file is there with the recorded SHA-256.
+    Otherwise (or with ``force``) it is bound (``reportgen.compendium.build_compendium``) and
+    recorded. Returns its path and whether it was bound. The caller holds the folder's lock.
+    """
+    manifest = previous_manifest(out_dir)
+    if manifest is not None:
+        digest = compendium_digest(manifest, language, load_style(style))
+        record = manifest.compendium(language)
+        if (
+            not force
+            and record is not None
+            and record.inputs == digest
+            and _sha256(out_dir / record.file) == record.sha256
+        ):
+            return out_dir / record.file, False
+    from reportgen.compendium import build_compendium  # pypdf and reportlab: only to bind
+
+    path = build_compendium(out_dir, language, style=style)  # no manifest: its clear error
+    if manifest is not None:
+        journal = ManifestJournal(out_dir, manifest.release)
+        journal.put_compendium(Compendium(language, path.name, _sha256(path), digest))
+        journal.save()
+    return path, True

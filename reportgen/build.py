@@ -10,29 +10,38 @@ It also holds what every command that writes into an output folder shares: ``wri
 ``OutputError``), ``StagedFiles`` (several files, all or nothing), the temporaries' names
 (``.reportgen-<pid>-<random>.tmp``, the only ones ``remove_stale_temporaries`` deletes) and
 ``output_lock`` (``<out>/.reportgen.lock``: one run per folder).
+
+And what a report is made of: ``report_digest`` (its model, the style's resolved values, the
+charts' number formats, the drawing code's version), which ``reportgen.batch`` compares with
+the manifest's to lay out again only the reports whose pages would change.
 """
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 import errno
+import hashlib
+import json
 import os
 import re
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import cache
+from importlib import metadata
 from pathlib import Path
 
-from reportgen.charts import render_chart
 from reportgen.errors import OutputError
 from reportgen.facts import CountryFacts, compute_facts
-from reportgen.layout.document import render_pdf, text_width
 from reportgen.load import Dataset
 from reportgen.model import Report
 from reportgen.narrative import build_report
 from reportgen.phrases import load_phrases
+from reportgen.resources import PACKAGE_DIR
 from reportgen.style import Style
 
 if sys.platform != "win32":
@@ -53,8 +62,12 @@ class BuiltReport:
     @property
     def filename(self) -> str:
         """``KAZ-kazakhstan-2020-en.pdf``: code, ASCII slug of the name, release year, language."""
-        r = self.report
-        return f"{r.country}-{slugify(r.country_name)}-{r.release_year}-{r.language}.pdf"
+        return report_filename(self.report)
+
+
+def report_filename(r: Report) -> str:
+    """``KAZ-kazakhstan-2020-en.pdf``: code, ASCII slug of the name, release year, language."""
+    return f"{r.country}-{slugify(r.country_name)}-{r.release_year}-{r.language}.pdf"
 
 
 SLUG_MAX = 80  # a file name stays far below the 255 bytes file systems allow
@@ -72,16 +85,37 @@ def slugify(text: str) -> str:
 
 def build_country(dataset: Dataset, code: str, style: Style, language: str = "en") -> BuiltReport:
     """Run facts → narrative → charts → layout for one country; return the report and PDF bytes."""
+    facts, report = build_model(dataset, code, style, language)
+    return render_report(report, style, headline_scores(facts))
+
+
+def build_model(
+    dataset: Dataset, code: str, style: Style, language: str = "en"
+) -> tuple[CountryFacts, Report]:
+    """Facts → narrative: what one country's report says (tens of ms; no drawing)."""
     facts = compute_facts(dataset, code, style)
-    report = build_report(dataset, facts, style, language)
+    return facts, build_report(dataset, facts, style, language)
+
+
+def render_report(report: Report, style: Style, scores: Mapping[str, float | None]) -> BuiltReport:
+    """Charts → layout: the pages of ``report`` (the costly part: a few tenths of a second)."""
+    # Imported here: a batch that finds its reports unchanged never loads matplotlib or reportlab.
+    from reportgen.charts import render_chart
+    from reportgen.layout.document import render_pdf, text_width
+
     width = text_width(style)
-    phrases = load_phrases(language)
-    numbers = {"decimal": phrases.decimal_symbol, "percent": phrases.percent_template}
     drawings = {
-        chart.id: render_chart(chart.spec, style, width, **numbers) for chart in report.charts()
+        chart.id: render_chart(chart.spec, style, width, **chart_numbers(report.language))
+        for chart in report.charts()
     }
     rendered = render_pdf(report, drawings, style)
-    return BuiltReport(report, rendered.data, rendered.pages, headline_scores(facts))
+    return BuiltReport(report, rendered.data, rendered.pages, dict(scores))
+
+
+def chart_numbers(language: str) -> dict[str, str]:
+    """How the charts of ``language`` print numbers: decimal symbol, percent pattern."""
+    phrases = load_phrases(language)
+    return {"decimal": phrases.decimal_symbol, "percent": phrases.percent_template}
 
 
 def headline_scores(facts: CountryFacts) -> dict[str, float | None]:
@@ -94,6 +128,136 @@ def headline_scores(facts: CountryFacts) -> dict[str, float | None]:
         "safety": facts.safety.score.mean if facts.safety and facts.safety.score else None,
         "quality_of_life": q.income_adjusted if q else None,
     }
+
+
+# --- what a report is made of: its digest ------------------------------------------------------
+
+# The drawing side of the pipeline (model → PDF bytes) is these modules and every module of the
+# package they import, followed at any depth: a new drawing module counts without being listed.
+# This module, which sequences them, counts too. The building side (the release, facts,
+# narrative, phrases, codebooks) changes a report only through its model, which the digest holds.
+_DRAWING_ROOTS = ("reportgen.layout.document", "reportgen.charts")
+# What the drawing code draws with: another version may change the bytes of a page.
+_DRAWING_LIBRARIES = ("reportlab", "rl-accel", "matplotlib", "numpy", "pillow", "pikepdf")
+
+
+def report_digest(report: Report, style: Style) -> str:
+    """What the pages of ``report`` are made of, as 32 hex digits of SHA-256.
+
+    The built model (every word, figure and chart value a page shows, the metadata, running
+    head and illustrative mark), the style's resolved values (not its files: a comment or a
+    reordered key changes nothing), how the charts print numbers in the report's language,
+    and the version of the drawing code (``drawing_digest``). The output is reproducible, so
+    an equal digest means an identical PDF, and anything that changes what a page shows
+    changes the digest: ``reportgen batch`` rebuilds exactly the reports whose digest changed.
+    """
+    made_of = {
+        "model": report,
+        "style": style_values(style),
+        "numbers": chart_numbers(report.language),
+    }
+    digest = hashlib.sha256(drawing_digest().encode())
+    digest.update(canonical_json(made_of))
+    return digest.hexdigest()[:32]
+
+
+def style_values(style: Style) -> dict[str, object]:
+    """The resolved settings of ``style``: everything but its name and the files it came from."""
+    return {
+        name: getattr(style, name) for name in _field_names(type(style)) if name not in _NOT_DRAWN
+    }
+
+
+_NOT_DRAWN = ("name", "source")  # a style's name and files: never on a page
+
+
+def canonical_json(value: object) -> bytes:
+    """``value`` as canonical JSON: the same value gives the same bytes, in any process.
+
+    Frozen dataclasses become objects with their type's name under ``""`` (a ``TrendChart`` and
+    a ``RightsChart`` with equal fields differ), tuples become lists, keys are sorted, floats
+    are written exactly (``repr``). Any other type is a ``TypeError``: a value the digest could
+    not see, to be taught here rather than ignored.
+    """
+    return json.dumps(
+        _plain(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode()
+
+
+def _plain(value: object) -> object:
+    if value is None or isinstance(value, str | int | float):  # a bool is an int
+        return value
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    plain = {name: _plain(getattr(value, name)) for name in _field_names(type(value))}
+    plain[""] = type(value).__name__
+    return plain
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    names = _FIELDS.get(kind)
+    if names is None:
+        if not dataclasses.is_dataclass(kind):
+            raise TypeError(
+                f"canonical_json cannot write a {kind.__module__}.{kind.__qualname__}: teach "
+                "reportgen.build._plain that type, or keep the model to dataclasses, tuples, "
+                "dicts, text and numbers."
+            )
+        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    return names
+
+
+@cache
+def drawing_digest() -> str:
+    """The version of the code that draws a report: its modules' source and its libraries."""
+    digest = hashlib.sha256()
+    for path in drawing_modules():
+        digest.update(f"{path.relative_to(PACKAGE_DIR.parent).as_posix()}\0".encode())
+        digest.update(path.read_bytes())
+    for library in _DRAWING_LIBRARIES:
+        try:
+            version = metadata.version(library)
+        except metadata.PackageNotFoundError:
+            version = ""
+        digest.update(f"{library}=={version}\n".encode())
+    return digest.hexdigest()
+
+
+def drawing_modules() -> list[Path]:
+    """The source files of the drawing side: ``_DRAWING_ROOTS``, the package modules they
+    import (read from their source, imports inside functions included), and this module."""
+    found: dict[str, Path] = {}
+    todo = [*_DRAWING_ROOTS]
+    while todo:
+        name = todo.pop()
+        path = _module_file(name)
+        if name in found or path is None:  # None: a name imported from a module, not a module
+            continue
+        found[name] = path
+        todo += [name.rpartition(".")[0]] if "." in name else []  # its package runs first
+        for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
+            if isinstance(node, ast.Import):
+                todo += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                todo += [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+    return sorted({*found.values(), Path(__file__).resolve()})
+
+
+def _module_file(name: str) -> Path | None:
+    """The source file of package module ``name`` (``reportgen.x.y``), or None."""
+    top, _, rest = name.partition(".")
+    if top != PACKAGE_DIR.name:
+        return None
+    base = PACKAGE_DIR.joinpath(*rest.split(".")) if rest else PACKAGE_DIR
+    for candidate in (base / "__init__.py", base.with_suffix(".py")):
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 # --- writing outputs ------------------------------------------------------------------------------

@@ -8,15 +8,20 @@ never a traceback), 2 for usage errors (Typer's own).
 Commands that write into a folder (``build``, ``batch``, ``compendium``) hold its lock
 (``<out>/.reportgen.lock``) while they write: a second one refuses at once, naming the
 folder and the other run's pid, or waits for it with ``--wait``.
+
+Each command imports its stage when it runs; ``distribute`` turns its options into a call of
+``reportgen.distribute.distribute`` and prints the plan (``--dry-run``), progress and the
+summary, exiting 1 when any report failed or is in doubt.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -25,6 +30,11 @@ from rich.table import Table
 from reportgen import __version__
 from reportgen.errors import DataValidationError, ReportgenError
 from reportgen.resources import demo_data_dir
+
+if TYPE_CHECKING:
+    from email.headerregistry import Address
+
+    from reportgen.distribute import LedgerPlace, OutcomeStatus, Plan, PlannedMessage, Summary
 
 app = typer.Typer(
     name="reportgen",
@@ -304,13 +314,12 @@ def batch(
     wait: WaitOption = False,
 ) -> None:
     """Build the report of every country of a release (in parallel, incrementally) and the compendium."""
-    from reportgen.batch import prepare_output, run_batch, select_countries
+    from reportgen.batch import load_batch_release, prepare_output, run_batch, select_countries
     from reportgen.build import output_lock
-    from reportgen.load import load_release
     from reportgen.progress import BatchProgress
 
     languages = _languages(lang)
-    dataset = load_release(data, isolate_bad_rows=True)
+    dataset = load_batch_release(data)  # loaded once: run_batch finds it in the same cache
     codes = select_countries(dataset, countries or (), region, survey_only)
     prepare_output(out_dir)
     # One lock over the reports and the compendium: no other run changes the folder between.
@@ -329,11 +338,11 @@ def batch(
             )
         BatchProgress.summary(out, result)
         if compendium:
-            from reportgen.compendium import build_compendium
+            from reportgen.batch import bind_compendium
 
-            for language in languages:
-                path = build_compendium(out_dir, language, style=style)
-                out.print(f"compendium: {path}")
+            for language in languages:  # bound again only when what it binds changed
+                path, bound = bind_compendium(out_dir, language, style, force)
+                out.print(f"compendium: {path}" + ("" if bound else " (unchanged)"))
     if result.failed:
         raise typer.Exit(1)
 
@@ -383,13 +392,273 @@ def check(file: Annotated[Path, typer.Argument(help="PDF file to check.")]) -> N
     raise typer.Exit(check_command(file))
 
 
-def _register_distribute() -> None:
-    from reportgen.distribute import distribute_command
-
-    app.command("distribute")(distribute_command)
+# --- distribute ------------------------------------------------------------------------------
 
 
-_register_distribute()
+def _print_plan(plan: Plan, sender: Address) -> None:
+    from reportgen.distribute import MB
+
+    for message in plan.messages:
+        r = message.recipient
+        part = f" (part {message.part} of {message.parts})" if message.parts > 1 else ""
+        out.print(f"would send{part} to {r.name} <{r.email}> [{r.language}]", markup=False)
+        out.print(f"  from:    {sender}", markup=False)
+        out.print(f"  subject: {message.subject}", markup=False)
+        for report in message.reports:
+            out.print(f"  attach:  {report.file} ({report.bytes / 1000:.0f} kB)", markup=False)
+        out.print(f"  size:    about {message.estimated_bytes / MB:.1f} MB", markup=False)
+
+
+def _print_summary(summary: Summary, dry: bool = False) -> None:
+    """Print the closing summary: counts, then every failure, doubt and gap with its reason."""
+    from reportgen.distribute import NOT_ATTEMPTED
+
+    table = Table(
+        "emails" if not dry else "emails to send",
+        "sent" if not dry else "to send",
+        "already sent",
+        "changed",
+        "uncertain",
+        "failed",
+        "unavailable",
+        title="distribute" + (" (dry run: nothing sent)" if dry else ""),
+    )
+    table.add_row(
+        str(summary.messages),
+        str(summary.count("would send" if dry else "sent")),
+        str(summary.count("already sent")),
+        str(summary.count("changed")),
+        str(summary.count("uncertain")),
+        str(summary.count("failed")),
+        str(summary.count("unavailable")),
+    )
+    out.print(table)
+    labels: list[tuple[OutcomeStatus, str]] = [
+        ("failed", "[red]failed[/red]"),
+        ("uncertain", "[yellow]uncertain[/yellow]"),
+        ("changed", "[yellow]changed[/yellow]"),
+        ("unavailable", "[yellow]unavailable[/yellow]"),
+    ]
+    not_attempted = [o for o in summary.of("failed") if o.reason.startswith(NOT_ATTEMPTED)]
+    for status, label in labels:
+        for o in summary.of(status):
+            if o in not_attempted:
+                continue
+            out.print(f"{label} ", end="")
+            out.print(f"{o.email} {o.country}: {o.reason}", markup=False)
+    if not_attempted:
+        people = len({o.email for o in not_attempted})
+        out.print(
+            f"[red]not attempted[/red] {len(not_attempted)} report(s) to {people} recipient(s) "
+            "after the run stopped; a re-run sends them."
+        )
+    for problem in summary.problems:
+        label = "[red]skipped row[/red]" if problem.severity == "error" else "[yellow]note[/yellow]"
+        out.print(f"{label} ", end="")
+        out.print(str(problem), markup=False)
+    if summary.stopped:
+        out.print("[red]stopped:[/red] ", end="")
+        out.print(summary.stopped, markup=False)
+
+
+def _notify(text: str) -> None:
+    err.print("[yellow]note:[/yellow] ", end="")
+    err.print(text, markup=False)
+
+
+def _ledger_place(
+    reports: Path, outbox: Path | None, ledger: Path | None, new_ledger: bool
+) -> LedgerPlace:
+    """The ledger of the command: an outbox keeps its own; sending, the state directory's."""
+    from reportgen.distribute import LEDGER_NAME, LedgerPlace, state_directory
+
+    if outbox is not None:  # writing .eml files never counts as sending to the recipients
+        return LedgerPlace(ledger or outbox / LEDGER_NAME)
+    state = state_directory()
+    path = ledger or state / LEDGER_NAME
+    if ledger is not None and ledger.resolve().is_relative_to(reports.resolve()):
+        err.print("[bold yellow]warning:[/bold yellow] ", end="")
+        err.print(
+            f"the ledger {ledger} is inside --reports {reports}: deleting that directory to "
+            "rebuild it deletes the record of what was sent. The next run then stops, but "
+            "the record is lost. Keep the ledger elsewhere, or leave out --ledger.",
+            markup=False,
+        )
+    return LedgerPlace(path, state=state, legacy=reports / LEDGER_NAME, new_ledger=new_ledger)
+
+
+@app.command("distribute")
+def distribute_command(
+    recipients: Annotated[
+        Path,
+        typer.Option(
+            "--recipients", help="Recipients CSV: name, email, language, countries, regions, …"
+        ),
+    ],
+    reports: Annotated[
+        Path, typer.Option("--reports", "-r", help="Directory of reports built by `batch`.")
+    ] = Path("output"),
+    smtp: Annotated[
+        str | None,
+        typer.Option("--smtp", metavar="HOST:PORT", help="Send through this SMTP server."),
+    ] = None,
+    outbox: Annotated[
+        Path | None,
+        typer.Option("--outbox", help="Write .eml files into this directory instead of sending."),
+    ] = None,
+    dry_run_only: Annotated[
+        bool, typer.Option("--dry-run", help="Print what would be sent; send and record nothing.")
+    ] = False,
+    starttls: Annotated[
+        bool, typer.Option("--starttls", help="Upgrade the connection with STARTTLS (port 587).")
+    ] = False,
+    use_ssl: Annotated[
+        bool, typer.Option("--ssl", help="Connect over TLS from the start (port 465).")
+    ] = False,
+    sender: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            envvar="REPORTGEN_MAIL_FROM",
+            help="Sender, e.g. 'HRMI <reports@example.org>' (or REPORTGEN_MAIL_FROM).",
+        ),
+    ] = None,
+    max_size: Annotated[
+        float,
+        typer.Option("--max-size", min=0.1, help="Split emails larger than this many MB."),
+    ] = 10.0,
+    rate: Annotated[
+        float, typer.Option("--rate", min=0.01, help="Send at most this many emails per second.")
+    ] = 2.0,
+    retries: Annotated[
+        int, typer.Option("--retries", min=0, help="Retries after a temporary failure.")
+    ] = 3,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=1.0, help="Seconds to wait for the server.")
+    ] = 30.0,
+    unsubscribe_url: Annotated[
+        str | None,
+        typer.Option(
+            "--unsubscribe-url",
+            help="Adds List-Unsubscribe; {email} is replaced by the recipient's address.",
+        ),
+    ] = None,
+    ledger_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--ledger",
+            help="Ledger of what was sent (default: distribution.sqlite in "
+            "$XDG_STATE_HOME/reportgen or ~/.local/state/reportgen; with --outbox, in it).",
+        ),
+    ] = None,
+    new_ledger: Annotated[
+        bool,
+        typer.Option(
+            "--new-ledger",
+            help="Start a new ledger although this recipients file (or this ledger) was used "
+            "before: everyone may get their reports again.",
+        ),
+    ] = False,
+    resend_changed: Annotated[
+        bool,
+        typer.Option("--resend-changed", help="Send reports that changed since they were sent."),
+    ] = False,
+    resend_unknown: Annotated[
+        bool,
+        typer.Option(
+            "--resend-unknown",
+            help="Send again messages whose delivery is uncertain (connection lost, crash).",
+        ),
+    ] = False,
+    skip_bad_rows: Annotated[
+        bool,
+        typer.Option(
+            "--skip-bad-rows",
+            help="Send to the valid recipients and list the bad rows, instead of refusing.",
+        ),
+    ] = False,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data", "-d", help="Release directory, to recognise its countries without reports."
+        ),
+    ] = None,
+) -> None:
+    """Email each recipient the reports of their countries and regions, once (docs/recipients.md).
+
+    SMTP credentials come from REPORTGEN_SMTP_USER and REPORTGEN_SMTP_PASSWORD only.
+    """
+    from reportgen.distribute import (
+        MB,
+        DistributionError,
+        OutboxTransport,
+        SendPolicy,
+        SmtpTransport,
+        Transport,
+        distribute,
+        parse_sender,
+        smtp_settings,
+    )
+
+    if (smtp is None) == (outbox is None):
+        raise DistributionError(
+            "Give --smtp HOST:PORT to send, or --outbox DIR to write .eml files (one of them)."
+        )
+    settings = (
+        smtp_settings(smtp, starttls=starttls, use_ssl=use_ssl, timeout=timeout)
+        if smtp is not None
+        else None
+    )
+    if sender is None:
+        raise DistributionError("Give the sender with --from ADDRESS (or set REPORTGEN_MAIL_FROM).")
+    from_address = parse_sender(sender)
+    if unsubscribe_url is not None and not re.match(r"(https?|mailto):", unsubscribe_url):
+        raise DistributionError(
+            f"--unsubscribe-url {unsubscribe_url!r} must start with https://, http:// or mailto:."
+        )
+    place = _ledger_place(reports, outbox, ledger_path, new_ledger)
+    transport: Transport | None = None
+    if not dry_run_only:
+        if settings is not None:
+            transport = SmtpTransport(settings)
+        else:
+            assert outbox is not None  # one of --smtp and --outbox, checked above
+            transport = OutboxTransport(outbox)
+    known: set[str] = set()
+    if data is not None:
+        from reportgen.load import load_release
+
+        known = set(load_release(data, isolate_bad_rows=True).country_codes())
+
+    def report_progress(
+        message: PlannedMessage, status: OutcomeStatus, detail: str, done: int, total: int
+    ) -> None:
+        countries = ", ".join(r.country for r in message.reports)
+        err.print(
+            f"[{done}/{total}] {status} {message.recipient.email} ({countries}): {detail}",
+            markup=False,
+        )
+
+    summary = distribute(
+        recipients,
+        reports,
+        transport,
+        place,
+        from_address,
+        max_bytes=int(max_size * MB),
+        unsubscribe_url=unsubscribe_url,
+        resend_changed=resend_changed,
+        resend_unknown=resend_unknown,
+        skip_bad_rows=skip_bad_rows,
+        known_codes=known,
+        send_policy=SendPolicy(retries=retries, rate=rate if settings is not None else 0.0),
+        progress=report_progress,
+        on_plan=(lambda plan: _print_plan(plan, from_address)) if dry_run_only else None,
+        notify=_notify,
+    )
+    _print_summary(summary, dry=dry_run_only)
+    if not summary.ok:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Compendium stage: a batch's country reports → one annual PDF (the only module importing pypdf).
+"""Compendium stage: a batch's country reports → one annual PDF.
 
 In:  a reports directory written by ``reportgen batch`` (``manifest.json`` and the PDFs it
      lists), a language and a style.
@@ -14,45 +14,27 @@ Out: ``compendium-<release year>-<language>.pdf`` in that directory (or ``output
 The steps, in order: read and check the manifest and the files it lists; order the
 countries (codebook region order, then name); lay out the compendium's own pages once to
 learn their page counts; number every page; lay them out again with the numbers; bind the
-pages; renumber each report page's folio (its own form XObject, ``/FormXob.rgfolio<N>``);
-store identical objects once; add links, bookmarks and page labels; write; then merge the
-structure trees (``reportgen.layout.tagging.merge_structure``, with qpdf): the compendium is
+pages, renumbering each report page's folio; store identical objects once; add links,
+bookmarks and page labels; write; then merge the structure trees (``reportgen.layout.tagging.merge_structure``, with qpdf): the compendium is
 tagged as each report is — Document › the front matter's sections, per region a ``Part``
 holding its divider's section and each report's tree as an ``Art``, the appendix and the
 index; parent-tree keys renumbered; each link attached to its ``Link`` element — and stored
 with object streams. Reports built before tagging make an untagged compendium.
+
+Binding — everything done to PDF objects — is ``reportgen.binding``'s (the only module that
+imports pypdf), whose docstring states what it relies on from the layout (the binding
+contract: each page's folio its own form XObject, the seeded first font subsets).
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
-import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-import numpy as np
-from pypdf import PdfReader, PdfWriter
-from pypdf.constants import PageLabelStyle
-from pypdf.errors import PyPdfError
-from pypdf.generic import (
-    ArrayObject,
-    BooleanObject,
-    DecodedStreamObject,
-    Destination,
-    DictionaryObject,
-    FloatObject,
-    IndirectObject,
-    NameObject,
-    NumberObject,
-    StreamObject,
-    TextStringObject,
-)
-from pypdf.generic import Fit as PdfFit
-
+from reportgen.binding import BindingError, Book, BookmarkRef, Folio, FolioError, SourcePdf
 from reportgen.build import write_atomic
 from reportgen.codebook import Codebook, load_codebook
 from reportgen.errors import ReportgenError
@@ -64,7 +46,6 @@ from reportgen.layout.compendium_pages import (
     MatterTexts,
     RegionPart,
     RenderedMatter,
-    folio_font,
     render_matter,
     sort_key,
 )
@@ -76,15 +57,15 @@ from reportgen.layout.tagging import (
     TreeSource,
     compact,
     merge_structure,
-    xmp_packet,
 )
+from reportgen.manifest import MANIFEST, Entry, read_manifest
+from reportgen.manifest import Release as _Release
 from reportgen.model import Span
 from reportgen.phrases import Phrases, load_phrases
 from reportgen.style import BAND_NAMES, BandScale, Style, load_style
 
 __all__ = ["build_compendium"]
 
-MANIFEST = "manifest.json"
 _RERUN = (
     "Re-run `reportgen batch` with the same --out to rebuild it, then bind the compendium again"
 )
@@ -107,15 +88,6 @@ class _Report:
 
 
 @dataclass(frozen=True, slots=True)
-class _Release:
-    """The release the manifest describes."""
-
-    title: str
-    year: int
-    illustrative: bool
-
-
-@dataclass(frozen=True, slots=True)
 class _Region:
     """A region and its reports, in reading order."""
 
@@ -124,37 +96,20 @@ class _Region:
     reports: tuple[_Report, ...]
 
 
-def _read_manifest(reports_dir: Path) -> tuple[_Release, list[dict[str, Any]]]:
-    path = reports_dir / MANIFEST
-    if not path.is_file():
-        raise ReportgenError(
-            f"No {MANIFEST} in {reports_dir}: there are no reports to bind. Build them first with "
-            f"`reportgen batch --data <release> --out {reports_dir}`."
-        )
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        release = _Release(
-            str(data["release"]), int(data["release_year"]), bool(data.get("illustrative"))
-        )
-        entries = data["reports"]
-        if not isinstance(entries, list):
-            raise TypeError("'reports' is not a list")
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ReportgenError(
-            f"{path} is not a readable batch manifest ({exc}). Re-run `reportgen batch` with "
-            f"--out {reports_dir} to write it again."
-        ) from None
-    return release, entries
+def _read_manifest(reports_dir: Path) -> tuple[_Release, tuple[Entry, ...]]:
+    """The release and the reports of the manifest (``ManifestError`` when it cannot be read)."""
+    manifest = read_manifest(reports_dir)
+    return manifest.release, manifest.entries
 
 
 def _load_reports(
-    reports_dir: Path, release: _Release, entries: list[Any], language: str
+    reports_dir: Path, release: _Release, entries: Sequence[Entry], language: str
 ) -> list[_Report]:
     """The manifest's reports in ``language``, each file read and checked against its SHA-256."""
     path = reports_dir / MANIFEST
-    chosen = [e for e in entries if isinstance(e, dict) and e.get("language") == language]
+    chosen = [e for e in entries if e.language == language]
     if not chosen:
-        languages = sorted({str(e.get("language")) for e in entries if isinstance(e, dict)})
+        languages = sorted({e.language for e in entries})
         have = f"it has reports in: {', '.join(languages)}" if languages else "it lists none"
         raise ReportgenError(
             f"{path} lists no reports in language '{language}' ({have}). Build them with "
@@ -162,54 +117,29 @@ def _load_reports(
         )
     reports: list[_Report] = []
     for entry in chosen:
-        try:
-            file = str(entry["file"])
-            code, name, region = str(entry["country"]), str(entry["name"]), str(entry["region"])
-            pages, digest = int(entry["pages"]), str(entry["sha256"])
-            year = int(entry.get("release_year", release.year))
-        except (KeyError, TypeError, ValueError) as exc:
+        if entry.release_year != release.year or entry.release != release.title:
             raise ReportgenError(
-                f"{path}: a report entry is incomplete ({exc!r} missing or invalid). "
-                f"Re-run `reportgen batch --out {reports_dir}` to write the manifest again."
-            ) from None
-        if year != release.year or entry.get("release", release.title) != release.title:
-            raise ReportgenError(
-                f"{path} mixes releases: {file} is from '{entry.get('release')}' "
-                f"({year}), the manifest from '{release.title}' ({release.year}). "
+                f"{path} mixes releases: {entry.file} is from '{entry.release}' "
+                f"({entry.release_year}), the manifest from '{release.title}' ({release.year}). "
                 "Build each release into its own --out directory."
             )
-        pdf = reports_dir / file
+        pdf = reports_dir / entry.file
         try:
             data = pdf.read_bytes()
         except FileNotFoundError:
             raise ReportgenError(f"{pdf} is listed in {path} but missing. {_RERUN}.") from None
         except OSError as exc:
             raise ReportgenError(f"Cannot read {pdf}: {exc.strerror}.") from None
-        if hashlib.sha256(data).hexdigest() != digest:
+        if hashlib.sha256(data).hexdigest() != entry.sha256:
             raise ReportgenError(
                 f"{pdf} has changed since `reportgen batch` wrote it (its SHA-256 no longer "
                 f"matches {path}). {_RERUN}."
             )
-        raw_scores = entry.get("scores")
-        scores = (
-            {str(k): (None if v is None else float(v)) for k, v in raw_scores.items()}
-            if isinstance(raw_scores, dict) and raw_scores  # {}: written before scores were kept
-            else None
+        scores = dict(entry.scores) if entry.scores else None  # {}: not recorded
+        reports.append(
+            _Report(entry.country, entry.name, entry.region, entry.file, entry.pages, data, scores)
         )
-        reports.append(_Report(code, name, region, file, pages, data, scores))
     return reports
-
-
-def _font_order(reader: PdfReader) -> tuple[str, ...]:
-    """The faces of a report's first font subsets, in the order of their names (F1, F2, …)."""
-    fonts = _dict(_dict(_dict(reader.pages[0]).get("/Resources")).get("/Font"))
-    named = []
-    for name, ref in fonts.items():
-        match = re.fullmatch(r"/F(\d+)\+0", str(name))
-        base = _dict(ref).get("/BaseFont")
-        if match and base is not None:
-            named.append((int(match[1]), str(base).lstrip("/").split("+", 1)[-1]))
-    return tuple(face for _, face in sorted(named))
 
 
 def _regions(reports: Iterable[_Report], book: Codebook) -> list[_Region]:
@@ -229,20 +159,17 @@ def _regions(reports: Iterable[_Report], book: Codebook) -> list[_Region]:
     ]
 
 
-def _open(report: _Report, reports_dir: Path) -> PdfReader:
+def _open(report: _Report, reports_dir: Path) -> SourcePdf:
     try:
-        reader = PdfReader(io.BytesIO(report.data))
-        pages = len(reader.pages)
-    except (PyPdfError, ValueError, KeyError, TypeError) as exc:
+        source = SourcePdf(report.data)
+    except BindingError as exc:
+        raise ReportgenError(f"{reports_dir / report.file} is {exc}. {_RERUN}.") from None
+    if source.pages != report.pages:
         raise ReportgenError(
-            f"{reports_dir / report.file} is not a readable PDF ({exc}). {_RERUN}."
-        ) from None
-    if pages != report.pages:
-        raise ReportgenError(
-            f"{reports_dir / report.file} has {pages} pages, the manifest says {report.pages}. "
-            f"{_RERUN}."
+            f"{reports_dir / report.file} has {source.pages} pages, the manifest says "
+            f"{report.pages}. {_RERUN}."
         )
-    return reader
+    return source
 
 
 # --- numbering ------------------------------------------------------------------------------
@@ -351,15 +278,14 @@ class _Words:
         style: Style,
         release: _Release,
         regions: Sequence[_Region],
-        first: PdfReader,
+        first: SourcePdf,
     ) -> None:
         self.ph, self.book, self.style, self.release = phrases, book, style, release
         self.regions = regions
         # Publisher, date and font names as the reports have them.
-        info: Mapping[str, Any] = first.metadata or {}
-        self.publisher = str(info.get("/Author") or "")
-        self.created = str(info.get("/CreationDate") or f"D:{release.year}0101000000+00'00'")
-        self.font_order = _font_order(first)
+        self.publisher = first.author or ""
+        self.created = first.created or f"D:{release.year}0101000000+00'00'"
+        self.font_order = first.font_order
         self.count = sum(len(r.reports) for r in regions)
         self.recorded = all(rep.scores is not None for r in regions for rep in r.reports)
         self.texts = self._texts()
@@ -379,12 +305,11 @@ class _Words:
     def p(self, key: str, **values: Any) -> tuple[Span, ...]:
         return self.ph.render(key, **(self._v() | values))
 
-    def _ranges(self, scale: BandScale) -> dict[str, str]:
-        # Column headers give the unit of a score out of 10; per cent keeps its sign.
-        pct = "%" if scale.unit == "%" else ""
+    def _ranges(self, kind: str, scale: BandScale) -> dict[str, str]:
+        """The range of each band on the scale of ``kind`` ("below 3.5", "75% to 85%")."""
 
         def v(x: float) -> str:
-            return f"{x:g}{pct}"
+            return self.t(f"compendium.bound.{kind}", v=x)
 
         return {
             "very_bad": self.t("compendium.range.below", hi=v(scale.very_bad)),
@@ -399,7 +324,7 @@ class _Words:
             kind: {"very_bad": scale.very_bad, "bad": scale.bad, "fair": scale.fair}
             for kind, scale in (("cpr", cpr), ("esr", esr))
         }
-        cpr_ranges, esr_ranges = self._ranges(cpr), self._ranges(esr)
+        cpr_ranges, esr_ranges = self._ranges("cpr", cpr), self._ranges("esr", esr)
         legend = tuple(
             LegendItem(band, self.book.bands.get(band, band), (cpr_ranges[band], esr_ranges[band]))
             for band in BAND_NAMES
@@ -543,63 +468,14 @@ def _lay_out(
 
 # --- binding ------------------------------------------------------------------------------------
 
-_FOLIO = re.compile(
-    rb"BT 1 0 0 1 (?P<x>[-\d.]+) (?P<y>[-\d.]+) Tm (?P<font>/[^\s/]+) (?P<size>[\d.]+) Tf"
-    rb"(?P<tl> [\d.]+ TL)? \((?P<text>(?:[^\\()]|\\.)*)\) Tj(?P<tstar> T\*)? ET"
-)
-_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
-
-
-def _unescape(literal: bytes) -> bytes:
-    """The bytes of a PDF literal string's content (escapes resolved)."""
-    out = bytearray()
-    i = 0
-    while i < len(literal):
-        ch = literal[i : i + 1]
-        if ch != b"\\":
-            out += ch
-            i += 1
-            continue
-        nxt = literal[i + 1 : i + 2]
-        octal = re.match(rb"[0-7]{1,3}", literal[i + 1 : i + 4])
-        if octal:
-            out.append(int(octal.group(), 8) & 0xFF)
-            i += 1 + len(octal.group())
-        else:
-            out += _ESCAPES.get(nxt, nxt)
-            i += 2
-    return bytes(out)
-
-
-def _escape(data: bytes) -> bytes:
-    out = bytearray()
-    for b in data:
-        if b in b"()\\":
-            out += b"\\" + bytes([b])
-        elif 32 <= b < 127:
-            out.append(b)
-        else:
-            out += b"\\%03o" % b
-    return bytes(out)
-
-
-def _dict(obj: Any) -> DictionaryObject:
-    """``obj`` resolved to a dictionary (an empty one if it is missing or not a dictionary)."""
-    resolved = obj.get_object() if obj is not None else None
-    return resolved if isinstance(resolved, DictionaryObject) else DictionaryObject()
-
-
-def _number_text(value: float) -> bytes:
-    return (f"{value:.4f}".rstrip("0").rstrip(".") or "0").encode()
-
 
 class _Binder:
-    """Assembles the compendium in a ``PdfWriter``."""
+    """Assembles the compendium in a ``reportgen.binding.Book``: what goes where."""
 
     def __init__(self, matter: RenderedMatter, numbers: _Numbers, words: _Words) -> None:
-        self.writer = PdfWriter()
+        self.book = Book()
         self.matter, self.numbers, self.words = matter, numbers, words
-        self.matter_reader = PdfReader(io.BytesIO(matter.pdf))
+        self.matter_source = SourcePdf(matter.pdf)
         self.first_page: dict[str, int] = {}
         self.tagged = False  # whether the book gets a structure tree (every report is tagged)
         self.sources: list[TreeSource] = []  # the tagged PDFs bound, the matter first
@@ -607,75 +483,39 @@ class _Binder:
         self.links: list[BookLink] = []  # link annotations made here, with their elements
 
     def add_matter(self, start: int, end: int) -> None:
-        for page in range(start, end):
-            self.writer.add_page(self.matter_reader.pages[page])
+        self.book.add_pages(self.matter_source, range(start, end))
 
-    def add_report(self, report: _Report, reader: PdfReader, reports_dir: Path) -> int:
+    def add_report(self, report: _Report, source: SourcePdf, reports_dir: Path) -> int:
         """Append ``report``'s pages and renumber their folios; return its first page index."""
-        first = len(self.writer.pages)
-        self.writer.append(reader, import_outline=False)
-        for offset in range(report.pages):
-            page = self.writer.pages[first + offset]
-            number = first + offset - self.numbers.front + 1
-            text = self.words.t("meta.page", page=number, pages=self.numbers.last)
-            if not self._renumber(page, offset + 1, text):
-                raise ReportgenError(
-                    f"{reports_dir / report.file}: the page number of page {offset + 1} cannot "
-                    f"be replaced by “{text}” (the report has no folio form, built by an older "
-                    "reportgen, or the phrase 'meta.page' uses letters outside the reports' "
-                    "first font subset). Re-run `reportgen batch --force` with the same --out."
-                )
+        first = self.book.pages
+        page_text = self.words.t
+        folios = [
+            Folio(
+                page_text("meta.page", page=offset + 1, pages=report.pages),
+                page_text(
+                    "meta.page",
+                    page=first + offset - self.numbers.front + 1,
+                    pages=self.numbers.last,
+                ),
+            )
+            for offset in range(report.pages)
+        ]
+        try:
+            self.book.add_report(source, folios)
+        except FolioError as exc:
+            fix = (
+                "Re-run `reportgen batch --force` with the same --out: the report was not laid "
+                "out as this reportgen binds it."
+                if exc.promise
+                else f"Write the phrase 'meta.page' ({self.words.ph.language}) with those letters."
+            )
+            raise ReportgenError(
+                f"{reports_dir / report.file} cannot be renumbered, {exc}. {fix}"
+            ) from None
         self.first_page[report.code] = first
         return first
 
-    def _renumber(self, page: Any, number: int, text: str) -> bool:
-        """Replace the folio form of ``page`` (``/FormXob.rgfolio<number>``) with ``text``."""
-        xobjects = _dict(_dict(page).get("/Resources")).get("/XObject")
-        ref = _dict(xobjects).get(f"/FormXob.rgfolio{number}")
-        if not isinstance(ref, IndirectObject):
-            return False
-        form = cast(StreamObject, ref.get_object())
-        content = form.get_data()
-        match = _FOLIO.search(content)
-        if match is None:
-            return False
-        fonts = _dict(_dict(form.get("/Resources")).get("/Font"))
-        base_font = _dict(fonts.get(match["font"].decode())).get("/BaseFont")
-        font = folio_font(str(base_font)) if base_font is not None else None
-        if font is None:
-            return False
-        encoded = font.encode(text)
-        if encoded is None:
-            return False
-        size = float(match["size"])
-        right = float(match["x"]) + font.width(font.decode(_unescape(match["text"])), size)
-        x = right - font.width(text, size)
-        replacement = (
-            b"BT 1 0 0 1 "
-            + _number_text(x)
-            + b" "
-            + match["y"]
-            + b" Tm "
-            + match["font"]
-            + b" "
-            + match["size"]
-            + b" Tf ("
-            + _escape(encoded)
-            + b") Tj ET"
-        )
-        # A new, unfiltered stream (reportlab's are ASCII85 + Flate, which pypdf cannot re-encode).
-        new = DecodedStreamObject()
-        for key, value in form.items():
-            if key not in ("/Filter", "/DecodeParms", "/Length"):
-                new[NameObject(key)] = value
-        new.set_data(content[: match.start()] + replacement + content[match.end() :])
-        self.writer._replace_object(ref.indirect_reference, new)
-        return True
-
     # -- navigation -------------------------------------------------------------------------
-    def _top(self, page: int) -> float:
-        return float(self.writer.pages[page].mediabox.top)
-
     def destination(self, target: str) -> int:
         if target.startswith("region:"):
             return self.numbers.physical(self.numbers.regions[target.removeprefix("region:")])
@@ -684,21 +524,21 @@ class _Binder:
     def store_once(self) -> None:
         """Store identical objects (the reports' fonts) once: before the structure is merged,
         whose many small objects are all different and would only slow the search."""
-        _store_once(self.writer)
+        self.book.store_identical_once()
 
     # -- structure --------------------------------------------------------------------------
-    def plan_structure(self, regions: Sequence[_Region], readers: Mapping[str, PdfReader]) -> None:
+    def plan_structure(self, regions: Sequence[_Region], sources: Mapping[str, SourcePdf]) -> None:
         """Plan the book's structure tree from the trees of its own pages and of every report.
 
         Document › the front matter's sections, per region a ``Part`` (its divider's section,
         then each report's tree as an ``Art``), the appendix's and the index's sections. Only
         when every report is tagged (reports built before tagging make an untagged book).
         """
-        self.tagged = _tagged(self.matter_reader) and all(map(_tagged, readers.values()))
+        self.tagged = self.matter_source.tagged and all(s.tagged for s in sources.values())
         if not self.tagged:
             return
         numbers = self.numbers
-        pages = tuple(numbers.matter_physical(p) for p in range(len(self.matter_reader.pages)))
+        pages = tuple(numbers.matter_physical(p) for p in range(self.matter_source.pages))
         self.sources = [TreeSource(self.matter.pdf, pages)]
         regions_kids: list[Graft | Group] = []
         for region in regions:
@@ -723,66 +563,26 @@ class _Binder:
         )
 
     def add_links(self) -> None:
-        writer = self.writer
         for area in self.matter.links:
-            page = writer.pages[self.numbers.matter_physical(area.page)]
-            target = self.destination(area.target)
-            annotation = DictionaryObject(
-                {
-                    NameObject("/Type"): NameObject("/Annot"),
-                    NameObject("/Subtype"): NameObject("/Link"),
-                    NameObject("/F"): NumberObject(4),
-                    NameObject("/Contents"): TextStringObject(area.label),
-                    NameObject("/Rect"): ArrayObject(FloatObject(round(v, 3)) for v in area.rect),
-                    NameObject("/Border"): ArrayObject([NumberObject(0)] * 3),
-                    NameObject("/Dest"): ArrayObject(
-                        [
-                            writer.pages[target].indirect_reference,
-                            NameObject("/XYZ"),
-                            NumberObject(0),
-                            FloatObject(self._top(target)),
-                            NumberObject(0),
-                        ]
-                    ),
-                }
-            )
-            annots = page.get("/Annots")
-            if annots is None:
-                page[NameObject("/Annots")] = ArrayObject()
-                annots = page["/Annots"]
-            array = cast(ArrayObject, annots.get_object())
-            array.append(writer._add_object(annotation))
+            page = self.numbers.matter_physical(area.page)
+            index = self.book.add_link(page, area.rect, self.destination(area.target), area.label)
             if self.tagged and area.ident:
-                page_index = self.numbers.matter_physical(area.page)
-                self.links.append(BookLink(page_index, len(array) - 1, 0, area.ident))
+                self.links.append(BookLink(page, index, 0, area.ident))
 
-    def _item(
-        self,
-        title: str,
-        page: int,
-        parent: IndirectObject | None,
-        top: float | None = None,
-        is_open: bool = False,
-    ) -> IndirectObject:
-        fit = PdfFit.xyz(0, self._top(page) if top is None else top, 0)
-        return self.writer.add_outline_item(
-            title=title, page_number=page, parent=parent, fit=fit, is_open=is_open
-        )
-
-    def _matter_item(self, key: str, title: str, parent: IndirectObject | None = None) -> None:
+    def _matter_item(self, key: str, title: str, parent: BookmarkRef | None = None) -> None:
         anchor = self.matter.anchors[key]
-        self._item(title, self.numbers.matter_physical(anchor.page), parent, anchor.top)
+        self.book.add_bookmark(title, self.numbers.matter_physical(anchor.page), parent, anchor.top)
 
     def add_outline(
-        self, regions: Sequence[_Region], readers: Mapping[str, PdfReader], texts: MatterTexts
+        self, regions: Sequence[_Region], sources: Mapping[str, SourcePdf], texts: MatterTexts
     ) -> None:
-        self._item(texts.cover_title, 0, None)
+        self.book.add_bookmark(texts.cover_title, 0)
         self._matter_item("about", texts.about_title)
         self._matter_item("contents", texts.contents_title)
         for region in regions:
             anchor = self.matter.anchors[f"region:{region.key}"]
             # regions open: a reader sees every country at a glance
-            region_item = self._item(
+            region_item = self.book.add_bookmark(
                 region.name,
                 self.numbers.matter_physical(anchor.page),
                 None,
@@ -791,56 +591,19 @@ class _Binder:
             )
             for report in region.reports:
                 first = self.first_page[report.code]
-                country = self._item(report.name, first, region_item)
-                reader = readers[report.code]
-                self._copy_outline(reader, reader.outline, first, country)
+                country = self.book.add_bookmark(report.name, first, region_item)
+                self.book.add_bookmarks(sources[report.code].bookmarks(), first, country)
         self._matter_item("appendix", texts.appendix_title)
         self._matter_item("index", texts.index_title)
 
-    def _copy_outline(
-        self, reader: PdfReader, nodes: Sequence[Any], first: int, parent: IndirectObject
-    ) -> None:
-        last: IndirectObject | None = None
-        for node in nodes:
-            if isinstance(node, list):
-                if last is not None:
-                    self._copy_outline(reader, node, first, last)
-                continue
-            dest = cast(Destination, node)
-            page = reader.get_destination_page_number(dest)
-            if page is None or page < 0:
-                continue
-            last = self._item(str(dest.title), first + page, parent, dest.top)
-
     def finish(self, plan: MatterPlan) -> bytes:
-        writer = self.writer
         numbers = self.numbers
-        total = len(writer.pages)
-        if total != numbers.front + numbers.last:
+        if self.book.pages != numbers.front + numbers.last:
             raise ReportgenError(
-                f"The compendium has {total} pages, {numbers.front + numbers.last} were planned; "
-                "please report it."
+                f"The compendium has {self.book.pages} pages, {numbers.front + numbers.last} "
+                "were planned; please report it."
             )
-        writer.set_page_label(0, numbers.front - 1, style=PageLabelStyle.LOWERCASE_ROMAN)
-        writer.set_page_label(numbers.front, total - 1, style=PageLabelStyle.DECIMAL, start=1)
-        writer.add_metadata(
-            {
-                "/Title": plan.title,
-                "/Author": plan.texts.publisher,
-                "/Subject": plan.subject,
-                "/Keywords": ", ".join(plan.keywords),
-                "/Creator": "reportgen",
-                "/Producer": "reportgen (pypdf)",
-                "/CreationDate": plan.created,
-                "/ModDate": plan.created,
-            }
-        )
-        root = writer.root_object
-        root[NameObject("/Lang")] = TextStringObject(plan.language)
-        root[NameObject("/PageMode")] = NameObject("/UseOutlines")
-        root[NameObject("/ViewerPreferences")] = DictionaryObject(
-            {NameObject("/DisplayDocTitle"): BooleanObject(True)}
-        )
+        self.book.set_page_labels(numbers.front)
         info = DocumentInfo(
             plan.title,
             plan.texts.publisher,
@@ -849,72 +612,11 @@ class _Binder:
             plan.language,
             plan.created,
         )
-        metadata = DecodedStreamObject()
-        metadata.set_data(xmp_packet(info, "reportgen (pypdf)", ua=self.tagged))
-        metadata[NameObject("/Type")] = NameObject("/Metadata")
-        metadata[NameObject("/Subtype")] = NameObject("/XML")
-        root[NameObject("/Metadata")] = writer._add_object(metadata)
-        for page in writer.pages:
-            page[NameObject("/Tabs")] = NameObject("/S")
-        _drop_ascii85(writer)
-        buffer = io.BytesIO()
-        writer.write(buffer)
+        self.book.set_metadata(info, producer="reportgen (pypdf)", ua=self.tagged)
+        data = self.book.write()
         if self.tagged:  # with object streams, which pypdf does not write
-            return merge_structure(buffer.getvalue(), self.sources, self.document, self.links)
-        return compact(buffer.getvalue())
-
-
-def _tagged(reader: PdfReader) -> bool:
-    """Whether ``reader``'s PDF has a structure tree (reports built before tagging have none)."""
-    return "/K" in _dict(reader.root_object.get("/StructTreeRoot"))
-
-
-def a85decode(data: bytes) -> bytes:
-    """Decode ASCII base-85 (PDF's ASCII85Decode filter); vectorised, ~50× faster than ``base64``."""
-    data = data.translate(None, b" \t\r\n\x0c\x00").removesuffix(b"~>").replace(b"z", b"!!!!!")
-    tail = len(data) % 5
-    padded = data + b"u" * ((5 - tail) % 5)
-    digits = np.frombuffer(padded, dtype=np.uint8).reshape(-1, 5).astype(np.uint64) - 33
-    if digits.size and int(digits.max()) > 84:  # below "!" wraps around to a large number
-        raise ValueError("not ASCII base-85 data")
-    words = digits[:, 0]
-    for column in range(1, 5):
-        words = words * 85 + digits[:, column]
-    if words.size and int(words.max()) > 0xFFFFFFFF:
-        raise ValueError("ASCII base-85 group out of range")
-    out = words.astype(">u4").tobytes()
-    return out[: len(out) - (5 - tail) % 5] if tail else out
-
-
-def _drop_ascii85(writer: PdfWriter) -> None:
-    """Store reportlab's ASCII85 + Flate streams as Flate only: 20 % smaller, same content.
-
-    reportlab wraps every compressed stream in ASCII base-85 (``rl_config.useA85``), which
-    makes binary data a quarter larger for nothing.
-    """
-    both = [NameObject("/ASCII85Decode"), NameObject("/FlateDecode")]
-    for obj in writer._objects:
-        if isinstance(obj, StreamObject) and obj.get("/Filter") == both:
-            obj._data = a85decode(obj._data)  # the Flate-encoded bytes, now unwrapped
-            obj[NameObject("/Filter")] = NameObject("/FlateDecode")
-            obj.pop("/DecodeParms", None)
-
-
-def _store_once(writer: PdfWriter) -> None:
-    """Store identical objects once, repeating until nothing changes.
-
-    One pass merges identical leaves (font files, ToUnicode maps); only then do the objects
-    that refer to them (font descriptors, then fonts, then resource dictionaries) become
-    identical, so each further pass climbs one level.
-    """
-    objects = writer._objects
-    count = sum(o is not None for o in objects)
-    for _ in range(10):
-        writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
-        now = sum(o is not None for o in objects)
-        if now == count:
-            return
-        count = now
+            return merge_structure(data, self.sources, self.document, self.links)
+        return compact(data)
 
 
 # --- the stage ---------------------------------------------------------------------------------
@@ -941,9 +643,9 @@ def build_compendium(
     reports = _load_reports(reports_dir, release, entries, language)
     book, phrases, the_style = load_codebook(language), load_phrases(language), load_style(style)
     regions = _regions(reports, book)
-    readers = {r.code: _open(r, reports_dir) for r in reports}
+    sources = {r.code: _open(r, reports_dir) for r in reports}
     # 2. The words of the compendium's own pages.
-    words = _Words(phrases, book, the_style, release, regions, readers[regions[0].reports[0].code])
+    words = _Words(phrases, book, the_style, release, regions, sources[regions[0].reports[0].code])
     # 3. Lay out the own pages, number every page, lay out again with the numbers.
     matter, numbers, plan = _lay_out(words, regions, the_style)
     # 4. Bind: front matter, then per region its divider and reports, appendix, index.
@@ -953,15 +655,15 @@ def build_compendium(
     for (start, end, _), region in zip(dividers, regions, strict=True):
         binder.add_matter(start, end)
         for report in region.reports:
-            binder.add_report(report, readers[report.code], reports_dir)
+            binder.add_report(report, sources[report.code], reports_dir)
     for start, end, _ in back:
         binder.add_matter(start, end)
     # 5. Fonts and shared objects stored once; the structure trees merged (when every report
     #    is tagged); links, bookmarks, page labels.
     binder.store_once()
-    binder.plan_structure(regions, readers)
+    binder.plan_structure(regions, sources)
     binder.add_links()
-    binder.add_outline(regions, readers, plan.texts)
+    binder.add_outline(regions, sources, plan.texts)
     data = binder.finish(plan)
     # 6. Write atomically: a reader never sees a partial compendium, and a full disk or a
     #    folder in the way is one OutputError that leaves the previous compendium as it was.

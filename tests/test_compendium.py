@@ -8,7 +8,6 @@ never from the compendium itself.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
 import json
@@ -26,7 +25,7 @@ import pytest
 
 from reportgen.batch import run_batch
 from reportgen.codebook import load_codebook
-from reportgen.compendium import a85decode, build_compendium
+from reportgen.compendium import build_compendium
 from reportgen.errors import ReportgenError
 from reportgen.layout.compendium_pages import sort_key
 from reportgen.phrases import load_phrases
@@ -551,11 +550,3 @@ def test_manifest_checksums_are_what_batch_wrote(demo_book: Book) -> None:
     for entry in demo_book.entries:
         data = (demo_book.reports_dir / str(entry["file"])).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"]
-
-
-@pytest.mark.parametrize("size", [0, 1, 4, 5, 7, 1000, 4099])
-def test_ascii85_is_decoded_exactly(size: int) -> None:
-    """The compendium unwraps reportlab's ASCII85 layer with its own (vectorised) decoder."""
-    data = bytes((i * 7919) % 256 for i in range(size)) + b"\0" * 8  # "z" groups too
-    encoded = base64.a85encode(data, wrapcol=72) + b"~>"
-    assert a85decode(encoded) == data

@@ -34,6 +34,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 from typer.testing import CliRunner, Result
 
 from reportgen import distribute as dist
+from reportgen.cli import distribute_command
 from reportgen.distribute import (
     DistributionError,
     Ledger,
@@ -46,13 +47,13 @@ from reportgen.distribute import (
     SmtpTransport,
     Summary,
     distribute,
-    distribute_command,
     load_recipients,
     load_reports,
     normalise_email,
     parse_sender,
     smtp_settings,
 )
+from reportgen.distribute import templates as mail_templates
 from reportgen.errors import TemplateError
 from reportgen.resources import i18n_dir
 
@@ -982,7 +983,7 @@ def test_languages_come_from_mail_templates_and_missing_reports_are_per_recipien
     (i18n / "fr").mkdir()
     shutil.copy(i18n_dir() / "en" / "mail.toml", i18n / "en" / "mail.toml")
     shutil.copy(i18n_dir() / "en" / "mail.toml", i18n / "fr" / "mail.toml")
-    monkeypatch.setattr(dist, "i18n_dir", lambda: i18n)
+    monkeypatch.setattr(mail_templates, "i18n_dir", lambda: i18n)
     dist.load_mail_templates.cache_clear()
     try:
         path = tmp_path / "r.csv"

@@ -13,14 +13,18 @@ whose element identifier (/ID) is ``part:<anchor key>``, so that the compendium 
 the merged structure tree; each entry that will link to a country is a ``Link`` element whose
 identifier its ``LinkArea`` carries, for the compendium to attach the link annotation to.
 
-The pages use the reports' fonts, sizes, colours, margins and footer, and the same seeded
-first font subsets (``CANONICAL_CHARACTERS``), so that the fonts of these pages and of every
-report are byte-identical and stored once in the compendium. Folios are given by the plan
-(``page 57 of 4411``): the compendium lays these pages out once to learn their page counts,
-numbers every page, then lays them out again with the numbers.
+The pages use the reports' geometry, paragraph styles, colours and page chrome
+(``reportgen.layout.chrome``) and the same seeded first font subsets, named in the reports'
+order (``MatterPlan.font_order``), so that the fonts of these pages and of every report are
+byte-identical and stored once in the compendium. Folios are given by the plan
+(``page 57 of 4411``) and drawn as plain text, as they are final: the compendium lays these
+pages out once to learn their page counts, numbers every page, then lays them out again with
+the numbers.
 
-Also here, because they need reportlab's font machinery: ``FolioFont``, which measures and
-encodes the text of a report's folio in the report's first font subset.
+Why one module of about a thousand lines: it is one document — the plan it is given, the
+flowables of its entries, the story of its six kinds of page and their page templates — and
+each part is read with the others (a change to the plan is a change to the story). The plan
+and its result (the first ~250 lines, data only) are the natural piece to move out if it grows.
 """
 
 from __future__ import annotations
@@ -30,7 +34,6 @@ import math
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -39,7 +42,6 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.pdfdoc import PDFDocument
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -55,15 +57,17 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from reportgen.layout._chrome import band, illustrative_mark, running_head
 from reportgen.layout._fonts import FontSet, register_fonts
-from reportgen.layout.document import (
-    CANONICAL_CHARACTERS,
-    _Geometry,
-    _geometry,
-    _markup,
-    _rl,
-    _Styles,
+from reportgen.layout.chrome import (
+    Geometry,
+    ParagraphStyles,
+    band,
+    illustrative_mark,
+    markup,
+    page_geometry,
+    rl_color,
+    running_head,
+    seed_first_subsets,
 )
 from reportgen.layout.tagging import (
     DocumentInfo,
@@ -83,14 +87,12 @@ __all__ = [
     "Anchor",
     "Cell",
     "CountryLine",
-    "FolioFont",
     "LegendItem",
     "LinkArea",
     "MatterPlan",
     "MatterTexts",
     "RegionPart",
     "RenderedMatter",
-    "folio_font",
     "render_matter",
 ]
 
@@ -434,11 +436,11 @@ class _Layout:
         plan: MatterPlan,
         style: Style,
         fonts: FontSet,
-        geo: _Geometry,
+        geo: Geometry,
         recorder: _Recorder,
     ) -> None:
         self.plan, self.style, self.fonts, self.geo, self.rec = plan, style, fonts, geo, recorder
-        self.st = _Styles(style, fonts)
+        self.st = ParagraphStyles(style, fonts)
         f, c = style.fonts, style.colors
         white = colors.white
         self.kicker = ParagraphStyle("c_kicker", self.st.cover_kicker, textColor=white)
@@ -451,7 +453,7 @@ class _Layout:
         )
         self.cover_subtitle = self.st.cover_subtitle
         self.cover_count = ParagraphStyle(
-            "c_count", self.st.h[2], spaceBefore=0, textColor=_rl(c.accent)
+            "c_count", self.st.h[2], spaceBefore=0, textColor=rl_color(c.accent)
         )
         self.divider_title = ParagraphStyle(
             "d_title", self.st.cover_title, fontSize=f.h1_size * 1.6, leading=f.h1_size * 1.9
@@ -466,7 +468,7 @@ class _Layout:
             fontName=fonts.regular,
             fontSize=f.small_size,
             leading=f.small_size * 1.25,
-            textColor=_rl(c.muted),
+            textColor=rl_color(c.muted),
         )
         self.legend_range = ParagraphStyle("legend_range", self.unit, alignment=TA_CENTER)
         self.legend_scale = ParagraphStyle("legend_scale", self.unit, alignment=TA_LEFT)
@@ -490,7 +492,7 @@ class _Layout:
         self, items: Sequence[Spans], parent: Tag, style: ParagraphStyle | None = None
     ) -> list[Any]:
         return [
-            TaggedParagraph(_markup(spans), style or self.st.body, parent.child("P"))
+            TaggedParagraph(markup(spans), style or self.st.body, parent.child("P"))
             for spans in items
         ]
 
@@ -512,9 +514,9 @@ class _Layout:
             font=self.fonts.bold if strong else self.fonts.regular,
             size=self.size,
             leading=self.leading,
-            color=_rl(c.accent if strong else c.text),
-            number_color=_rl(c.text if strong else c.muted),
-            rule_color=_rl(c.muted),
+            color=rl_color(c.accent if strong else c.text),
+            number_color=rl_color(c.text if strong else c.muted),
+            rule_color=rl_color(c.muted),
             indent=indent,
             target=target,
             recorder=self.rec,
@@ -551,7 +553,7 @@ class _Layout:
         if t.cover_note is not None:
             out += [
                 Spacer(1, 10),
-                TaggedParagraph(_markup(t.cover_note), self.st.caveat, sect.child("P")),
+                TaggedParagraph(markup(t.cover_note), self.st.caveat, sect.child("P")),
             ]
         out += [NextPageTemplate("body"), PageBreak()]
         return out
@@ -706,13 +708,13 @@ class _Layout:
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
             ("LEFTPADDING", (0, 0), (0, -1), 0),
             ("LINEAFTER", (1, 0), (-2, 0), 2, colors.white),
-            ("LINEBELOW", (1, 1), (-1, -2), 0.3, _rl(c.rule)),
+            ("LINEBELOW", (1, 1), (-1, -2), 0.3, rl_color(c.rule)),
         ]
         for i, item in enumerate(t.legend, start=1):
             fill = c.band[item.band]
             commands += [
-                ("BACKGROUND", (i, 0), (i, 0), _rl(fill)),
-                ("TEXTCOLOR", (i, 0), (i, 0), _rl(_ink_on(fill, c.text))),
+                ("BACKGROUND", (i, 0), (i, 0), rl_color(fill)),
+                ("TEXTCOLOR", (i, 0), (i, 0), rl_color(_ink_on(fill, c.text))),
             ]
         table.setStyle(TableStyle(commands))
         return KeepTogether([caption, table, Spacer(1, 10)])
@@ -765,14 +767,14 @@ class _Layout:
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("ALIGN", (1, 1), (n, -1), "CENTER"),
             ("ALIGN", (-1, 1), (-1, -1), "RIGHT"),
-            ("TEXTCOLOR", (0, 1), (-1, -1), _rl(c.text)),
-            ("TEXTCOLOR", (-1, 1), (-1, -1), _rl(c.muted)),
+            ("TEXTCOLOR", (0, 1), (-1, -1), rl_color(c.text)),
+            ("TEXTCOLOR", (-1, 1), (-1, -1), rl_color(c.muted)),
             ("TOPPADDING", (0, 0), (-1, -1), 1.5),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
             ("LEFTPADDING", (0, 0), (-1, -1), pad),
             ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-            ("LINEBELOW", (0, 0), (-1, 0), 0.8, _rl(c.accent)),
-            ("LINEBELOW", (0, 1), (-1, -1), 0.3, _rl(c.rule)),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.8, rl_color(c.accent)),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.3, rl_color(c.rule)),
             ("LINEAFTER", (1, 1), (n - 1, -1), 1.5, colors.white),
         ]
         for r, country in enumerate(region.countries, start=1):
@@ -783,9 +785,9 @@ class _Layout:
                 font=self.fonts.regular,
                 size=self.size,
                 leading=self.leading,
-                color=_rl(c.text),
-                number_color=_rl(c.muted),
-                rule_color=_rl(c.rule),
+                color=rl_color(c.text),
+                number_color=rl_color(c.muted),
+                rule_color=rl_color(c.rule),
                 leaders=False,
                 target=country.code,
                 recorder=self.rec,
@@ -799,8 +801,8 @@ class _Layout:
                 if cell.band is not None:
                     fill = c.band[cell.band]
                     commands += [
-                        ("BACKGROUND", (col, r), (col, r), _rl(fill)),
-                        ("TEXTCOLOR", (col, r), (col, r), _rl(_ink_on(fill, c.text))),
+                        ("BACKGROUND", (col, r), (col, r), rl_color(fill)),
+                        ("TEXTCOLOR", (col, r), (col, r), rl_color(_ink_on(fill, c.text))),
                     ]
             row.append(TaggedStr(str(country.page), tr.child("TD")))
             rows.append(row)
@@ -841,9 +843,9 @@ class _Layout:
                     font=self.fonts.bold,
                     size=self.size + 1,
                     leading=self.leading * 1.1,
-                    color=_rl(self.style.colors.accent),
-                    number_color=_rl(self.style.colors.accent),
-                    rule_color=_rl(self.style.colors.rule),
+                    color=rl_color(self.style.colors.accent),
+                    number_color=rl_color(self.style.colors.accent),
+                    rule_color=rl_color(self.style.colors.rule),
                     leaders=False,
                     space_before=self.leading * 0.5,
                     tag=sect.child("H2"),
@@ -881,7 +883,7 @@ class _MatterDocument(BaseDocTemplate):  # type: ignore[misc]
         plan: MatterPlan,
         style: Style,
         fonts: FontSet,
-        geo: _Geometry,
+        geo: Geometry,
     ) -> None:
         super().__init__(
             buffer,
@@ -981,7 +983,7 @@ class _MatterDocument(BaseDocTemplate):  # type: ignore[misc]
     def beforeDocument(self) -> None:  # noqa: N802 (reportlab's name)
         doc = self.canv._doc
         doc.setDateFormatter(lambda *_: self.plan.created)
-        _seed(doc, self.fonts, self.plan.font_order)
+        seed_first_subsets(doc, self.fonts, self.plan.font_order)
 
     # -- page callbacks ------------------------------------------------------------------
     def _mark(self, canvas: Canvas, y: float, tag: Tag | None = None) -> None:
@@ -996,7 +998,7 @@ class _MatterDocument(BaseDocTemplate):  # type: ignore[misc]
         y = geo.bottom - 12 * mm + 2
         with artifact(canvas, "/Type /Pagination /Subtype /Footer"):
             canvas.setFont(self.fonts.regular, f.small_size)
-            canvas.setFillColor(_rl(c.muted))
+            canvas.setFillColor(rl_color(c.muted))
             canvas.drawString(geo.left, y, self.plan.texts.publisher)
             if folio:
                 canvas.drawRightString(geo.width - geo.right, y, folio)
@@ -1024,23 +1026,6 @@ class _MatterDocument(BaseDocTemplate):  # type: ignore[misc]
         canvas.restoreState()
 
 
-def _seed(doc: PDFDocument, fonts: FontSet, order: Sequence[str]) -> None:
-    """Seed the first subsets as the reports do, and name the faces as the reports name them.
-
-    A report names its faces F1, F2, F3 by first use (bold first when an illustrative mark
-    is drawn); the names are part of the font objects, which must be byte-identical to be
-    stored once. ``order`` gives the reports' order; faces not in it follow in the default
-    order (regular, bold, italic).
-    """
-    faces = (fonts.regular, fonts.bold, fonts.italic, fonts.bold_italic)
-    for face in faces:
-        pdfmetrics.getFont(face).splitString(CANONICAL_CHARACTERS, doc)
-    named = [face for face in order if face in faces]
-    named += [face for face in faces[:3] if face not in named]
-    for face in named:
-        pdfmetrics.getFont(face).getSubsetInternalName(0, doc)
-
-
 def render_matter(plan: MatterPlan, style: Style, *, tagged: bool = True) -> RenderedMatter:
     """Lay out the compendium's own pages described by ``plan``; return the PDF and its map.
 
@@ -1048,7 +1033,7 @@ def render_matter(plan: MatterPlan, style: Style, *, tagged: bool = True) -> Ren
     link annotations yet (the compendium adds them to the ``Link`` elements).
     """
     fonts = register_fonts()
-    geo = _geometry(style)
+    geo = page_geometry(style)
     buffer = io.BytesIO()
     recorder = _Recorder()
     doc = _MatterDocument(buffer, plan, style, fonts, geo)
@@ -1072,51 +1057,3 @@ def render_matter(plan: MatterPlan, style: Style, *, tagged: bool = True) -> Ren
         data = finish(data, tagger, info, object_streams=False)
         untagged = tuple(tagger.stray)
     return RenderedMatter(data, doc.page, recorder.anchors, tuple(recorder.links), untagged)
-
-
-# --- folios of the reports -------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class FolioFont:
-    """A registered face as a report's first font subset encodes it."""
-
-    face: str
-    codes: dict[str, int]  # character → code in subset 0
-    chars: dict[int, str]  # code → character
-
-    def width(self, text: str, size: float) -> float:
-        """The width of ``text`` at ``size`` points."""
-        return float(pdfmetrics.stringWidth(text, self.face, size))
-
-    def encode(self, text: str) -> bytes | None:
-        """``text`` as subset-0 codes, or None if a character is outside the subset."""
-        try:
-            return bytes(self.codes[ch] for ch in text)
-        except KeyError:
-            return None
-
-    def decode(self, codes: bytes) -> str:
-        """Subset-0 codes back to text (unknown codes become U+FFFD)."""
-        return "".join(self.chars.get(b, "\ufffd") for b in codes)
-
-
-@cache
-def folio_font(base_font: str) -> FolioFont | None:
-    """The folio font of a report, from its PDF ``/BaseFont`` ("AAAAAA+DejaVuSans"), or None.
-
-    None when the face is not one of ours (the report was not made by reportgen's layout).
-    """
-    fonts = register_fonts()
-    face = base_font.lstrip("/").split("+", 1)[-1]
-    if face not in (fonts.regular, fonts.bold, fonts.italic, fonts.bold_italic):
-        return None
-    doc = PDFDocument()
-    font = pdfmetrics.getFont(face)
-    font.splitString(CANONICAL_CHARACTERS, doc)
-    codes: dict[str, int] = {}
-    for ch in dict.fromkeys(CANONICAL_CHARACTERS):
-        [(subset, code)] = font.splitString(ch, doc)
-        if subset == 0:
-            codes[ch] = code[0]
-    return FolioFont(face, codes, {v: k for k, v in codes.items()})

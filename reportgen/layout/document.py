@@ -12,6 +12,10 @@ heads are drawn only in page callbacks, as artifacts: the PDF is tagged (PDF/UA-
 page count of one pass numbers the footers of the next (the widely copied "NumberedCanvas"
 recipe would break every bookmark and link). Output is byte-reproducible: reportlab's
 invariant mode and a creation date taken from the release.
+
+Page geometry, paragraph styles, the page chrome and the folio come from
+``reportgen.layout.chrome``, shared with the compendium's own pages; the folio and the seeded
+font subsets keep the layout's side of the binding contract stated there.
 """
 
 from __future__ import annotations
@@ -23,11 +27,8 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT, TA_RIGHT
-from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -45,9 +46,20 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import IndexingFlowable
 
-from reportgen.layout._chrome import band, illustrative_mark, running_head
 from reportgen.layout._fonts import FontSet, register_fonts
 from reportgen.layout._replay import VectorFlowable
+from reportgen.layout.chrome import (
+    Geometry,
+    ParagraphStyles,
+    band,
+    draw_folio,
+    illustrative_mark,
+    markup,
+    page_geometry,
+    rl_color,
+    running_head,
+    seed_first_subsets,
+)
 from reportgen.layout.tagging import (
     DocumentInfo,
     Tag,
@@ -67,26 +79,13 @@ from reportgen.model import (
     Paragraph,
     Report,
     Section,
-    Span,
     Table,
 )
-from reportgen.style import Color, Style
+from reportgen.style import Style
 from reportgen.vector import VectorDrawing
 
-PAGE_SIZES = {"A4": A4, "Letter": LETTER}
-FOLIO_PREFIX = "rgfolio"  # reportlab names the form XObject "FormXob.rgfolio<page>"
 # Space a heading needs below it before it may start a page region (heading + a few lines).
 KEEP_BELOW = {1: 0.33, 2: 150.0, 3: 130.0, 4: 110.0}
-
-
-def _rl(color: Color, alpha: float | None = None) -> colors.Color:
-    r, g, b = color.rgb
-    return colors.Color(r, g, b, alpha=1 if alpha is None else alpha)
-
-
-def _markup(spans: tuple[Span, ...]) -> str:
-    """Spans → reportlab paragraph markup; data text is escaped here, at the boundary."""
-    return "".join(f"<b>{escape(s.text)}</b>" if s.strong else escape(s.text) for s in spans)
 
 
 # --- flowables -------------------------------------------------------------------------
@@ -140,162 +139,6 @@ class _PageCounter(IndexingFlowable):  # type: ignore[misc]
         pass
 
 
-@dataclass(frozen=True)
-class _Geometry:
-    width: float
-    height: float
-    left: float
-    right: float
-    top: float
-    bottom: float
-
-    @property
-    def frame_width(self) -> float:
-        return self.width - self.left - self.right
-
-    @property
-    def frame_height(self) -> float:
-        return self.height - self.top - self.bottom
-
-
-class _Styles:
-    """Paragraph styles derived from the ``Style``, built once per document."""
-
-    def __init__(self, style: Style, fonts: FontSet) -> None:
-        f, c = style.fonts, style.colors
-        text = _rl(c.text)
-        base = ParagraphStyle(
-            "body",
-            fontName=fonts.regular,
-            fontSize=f.body_size,
-            leading=f.leading,
-            textColor=text,
-            spaceAfter=f.body_size * 0.7,
-            alignment=TA_LEFT,
-            hyphenationLang=None,
-        )
-        self.body = base
-        self.lead = ParagraphStyle(
-            "lead",
-            base,
-            fontSize=f.body_size * 1.12,
-            leading=f.leading * 1.12,
-            spaceAfter=f.body_size,
-        )
-        self.note = ParagraphStyle(
-            "note",
-            base,
-            fontSize=f.small_size + 0.5,
-            leading=(f.small_size + 0.5) * 1.35,
-            textColor=_rl(c.muted),
-        )
-        self.caveat = ParagraphStyle("caveat", self.note, fontName=fonts.italic, borderPadding=0)
-        self.caption = ParagraphStyle(
-            "caption", self.note, fontName=fonts.italic, spaceBefore=2, spaceAfter=f.body_size
-        )
-        self.h = {
-            1: ParagraphStyle(
-                "h1",
-                base,
-                fontName=fonts.bold,
-                fontSize=f.h1_size,
-                leading=f.h1_size * 1.2,
-                textColor=_rl(c.accent),
-                spaceBefore=f.h1_size * 0.6,
-                spaceAfter=f.h1_size * 0.5,
-            ),
-            2: ParagraphStyle(
-                "h2",
-                base,
-                fontName=fonts.bold,
-                fontSize=f.h2_size,
-                leading=f.h2_size * 1.25,
-                textColor=_rl(c.accent),
-                spaceBefore=f.h2_size * 0.9,
-                spaceAfter=f.h2_size * 0.4,
-            ),
-            3: ParagraphStyle(
-                "h3",
-                base,
-                fontName=fonts.bold,
-                fontSize=f.h3_size,
-                leading=f.h3_size * 1.3,
-                textColor=text,
-                spaceBefore=f.h3_size * 1.0,
-                spaceAfter=f.h3_size * 0.35,
-            ),
-            4: ParagraphStyle(
-                "h4",
-                base,
-                fontName=fonts.bold,
-                fontSize=f.body_size,
-                leading=f.leading,
-                textColor=_rl(c.muted),
-                spaceBefore=f.body_size * 0.8,
-                spaceAfter=f.body_size * 0.3,
-            ),
-        }
-        self.cell = ParagraphStyle(
-            "cell",
-            base,
-            fontSize=f.body_size - 0.5,
-            leading=(f.body_size - 0.5) * 1.3,
-            spaceAfter=0,
-        )
-        self.cell_right = ParagraphStyle("cell_right", self.cell, alignment=TA_RIGHT)
-        self.cell_head = ParagraphStyle("cell_head", self.cell, fontName=fonts.bold)
-        self.cell_head_right = ParagraphStyle("cell_head_right", self.cell_head, alignment=TA_RIGHT)
-        self.figure_label = ParagraphStyle(
-            "fig_label",
-            base,
-            fontSize=f.small_size + 0.5,
-            leading=(f.small_size + 0.5) * 1.3,
-            textColor=_rl(c.muted),
-            spaceAfter=0,
-        )
-        self.figure_value = ParagraphStyle(
-            "fig_value",
-            base,
-            fontName=fonts.bold,
-            fontSize=f.h1_size,
-            leading=f.h1_size * 1.15,
-            textColor=_rl(c.accent),
-            spaceAfter=0,
-        )
-        self.figure_band = ParagraphStyle(
-            "fig_band",
-            base,
-            fontName=fonts.bold,
-            fontSize=f.small_size + 0.5,
-            leading=(f.small_size + 0.5) * 1.3,
-            spaceAfter=0,
-        )
-        self.cover_kicker = ParagraphStyle(
-            "kicker",
-            base,
-            fontName=fonts.bold,
-            fontSize=f.h3_size,
-            leading=f.h3_size * 1.3,
-            textColor=colors.white,
-        )
-        self.cover_title = ParagraphStyle(
-            "cover_title",
-            base,
-            fontName=fonts.bold,
-            fontSize=f.h1_size * 1.8,
-            leading=f.h1_size * 2.05,
-            textColor=colors.white,
-            spaceAfter=6,
-        )
-        self.cover_subtitle = ParagraphStyle(
-            "cover_subtitle",
-            base,
-            fontSize=f.h3_size,
-            leading=f.h3_size * 1.35,
-            textColor=colors.white,
-        )
-
-
 class _Story:
     """Turns the model's blocks into flowables: the one place flowables are created."""
 
@@ -305,14 +148,14 @@ class _Story:
         drawings: Mapping[str, VectorDrawing],
         style: Style,
         fonts: FontSet,
-        geometry: _Geometry,
+        geometry: Geometry,
     ) -> None:
         self.report = report
         self.drawings = drawings
         self.style = style
         self.fonts = fonts
         self.geo = geometry
-        self.st = _Styles(style, fonts)
+        self.st = ParagraphStyles(style, fonts)
         self.titles = {s.id: s.title for s in report.walk()}
         # The cover: its own section; the illustrative mark drawn on it is its first paragraph.
         self.cover_tag = Tag("Sect")
@@ -322,13 +165,13 @@ class _Story:
         style = {"lead": self.st.lead, "note": self.st.note, "caveat": self.st.caveat}.get(
             block.role, self.st.body
         )
-        return TaggedParagraph(_markup(block.spans), style, _child(parent, "P"))
+        return TaggedParagraph(markup(block.spans), style, _child(parent, "P"))
 
     def bullets(self, block: BulletList, parent: Tag | None) -> Flowable:
         lst = _child(parent, "L", attrs={"ListNumbering": "Disc"})
         items = [
             ListItem(
-                TaggedParagraph(_markup(item), self.st.body, lst.child("LI").child("LBody")),
+                TaggedParagraph(markup(item), self.st.body, lst.child("LI").child("LBody")),
                 leftIndent=12,
                 value="•",
             )
@@ -341,7 +184,7 @@ class _Story:
             leftIndent=12,
             bulletFontName=self.fonts.regular,
             bulletFontSize=self.style.fonts.body_size,
-            bulletColor=_rl(self.style.colors.accent),
+            bulletColor=rl_color(self.style.colors.accent),
             spaceAfter=6,
         )
 
@@ -372,7 +215,7 @@ class _Story:
             )
         table = TaggedTable([labels, values, bands], colWidths=[col] * n)
         commands: list[tuple[Any, ...]] = [
-            ("BACKGROUND", (0, 0), (-1, -1), _rl(c.panel)),
+            ("BACKGROUND", (0, 0), (-1, -1), rl_color(c.panel)),
             ("LEFTPADDING", (0, 0), (-1, -1), 10),
             ("RIGHTPADDING", (0, 0), (-1, -1), 6),
             ("TOPPADDING", (0, 0), (-1, 0), 9),
@@ -386,7 +229,7 @@ class _Story:
             commands.append(("LINEBEFORE", (i, 0), (i, -1), 0.75, colors.white))
         for i, fig in enumerate(block.figures):
             if fig.band:
-                commands.append(("LINEABOVE", (i, 0), (i, 0), 3, _rl(c.band[fig.band])))
+                commands.append(("LINEABOVE", (i, 0), (i, 0), 3, rl_color(c.band[fig.band])))
         table.setStyle(TableStyle(commands))
         return KeepTogether([table, Spacer(1, 10)])
 
@@ -429,8 +272,8 @@ class _Story:
             TableStyle(
                 [
                     ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
-                    ("LINEBELOW", (0, 0), (-1, 0), 0.8, _rl(c.accent)),
-                    ("LINEBELOW", (0, 1), (-1, -1), 0.3, _rl(c.rule)),
+                    ("LINEBELOW", (0, 0), (-1, 0), 0.8, rl_color(c.accent)),
+                    ("LINEBELOW", (0, 1), (-1, -1), 0.3, rl_color(c.rule)),
                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                     ("TOPPADDING", (0, 0), (-1, -1), 2.5),
                     ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
@@ -527,23 +370,12 @@ def _child(parent: Tag | None, role: str, **kwargs: Any) -> Tag:
 
 _COVER_BAND = 0.42  # share of the cover page filled by the accent band
 
-# Characters given fixed codes, in this order, in the first font subset of every document.
-# Every report then embeds byte-identical first subsets, which the compendium stores once;
-# characters outside this set (rare letters in a name) go to a small second subset.
-CANONICAL_CHARACTERS = (
-    "".join(chr(c) for c in range(32, 127))
-    + "".join(chr(c) for c in range(0xC0, 0x100))
-    + "«»°©§’‘“”–—•■…·−×→"
-    + "ĀāĂăĄąĆćČčĎďĐđĒēĘęĚěĞğĪīİıŁłŃńŇňŌōŐőŒœŘřŚśŞşŠšŢţŤťŪūŮůŰűŸŹźŻżŽžȘșȚț"
-    + "€≥≤‰†‡‹›„‚™"  # fills the subset to its 256 codes
-)
-
 
 class _Document(BaseDocTemplate):  # type: ignore[misc]
     """The report's document template: cover and body page templates, running heads."""
 
     def __init__(
-        self, buffer: io.BytesIO, report: Report, style: Style, fonts: FontSet, geo: _Geometry
+        self, buffer: io.BytesIO, report: Report, style: Style, fonts: FontSet, geo: Geometry
     ) -> None:
         meta = report.metadata
         super().__init__(
@@ -612,13 +444,9 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
 
     def beforeDocument(self) -> None:  # noqa: N802
         self.canv._doc.setDateFormatter(lambda *_: self._date)
-        faces = (self.fonts.regular, self.fonts.bold, self.fonts.italic, self.fonts.bold_italic)
-        for face in faces:
-            pdfmetrics.getFont(face).splitString(CANONICAL_CHARACTERS, self.canv._doc)
-        # Name the fonts in a fixed order (F1 regular, F2 bold, F3 italic) whatever is drawn
-        # first: the names are inside the font objects, which must match across reports.
-        for face in faces[:3]:
-            pdfmetrics.getFont(face).getSubsetInternalName(0, self.canv._doc)
+        # Seeded first subsets, named F1 regular, F2 bold, F3 italic whatever is drawn first:
+        # the binding contract (reportgen.layout.chrome), and fonts stored once in the book.
+        seed_first_subsets(self.canv._doc, self.fonts)
 
     def afterPage(self) -> None:  # noqa: N802
         self.counter.pages = self.page
@@ -633,19 +461,13 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
         geo, f, c = self.geo, self.style.fonts, self.style.colors
         y = geo.bottom - 12 * mm + 2
         canvas.setFont(self.fonts.regular, f.small_size)
-        canvas.setFillColor(_rl(c.muted))
+        canvas.setFillColor(rl_color(c.muted))
         canvas.drawString(geo.left, y, self.report.metadata.author)
         total = self.counter.total or self.page
         page_text = self.report.page_label.format(page=self.page, pages=total)
-        # The folio is a form XObject of its own (named FOLIO_PREFIX + page), so that the
-        # compendium can renumber pages continuously by replacing just this form.
-        name = f"{FOLIO_PREFIX}{self.page}"
-        canvas.beginForm(name)
-        canvas.setFont(self.fonts.regular, f.small_size)
-        canvas.setFillColor(_rl(c.muted))
-        canvas.drawRightString(geo.width - geo.right, y, page_text)
-        canvas.endForm()
-        canvas.doForm(name)
+        # A form XObject of its own, which the compendium rewrites to number the book's pages
+        # (the binding contract, reportgen.layout.chrome).
+        draw_folio(canvas, geo, self.style, self.fonts, self.page, page_text, y)
 
     def _cover_page(self, canvas: Canvas, doc: Any) -> None:
         geo = self.geo
@@ -666,22 +488,9 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
         canvas.restoreState()
 
 
-def _geometry(style: Style) -> _Geometry:
-    width, height = PAGE_SIZES[style.page.size]
-    p = style.page
-    return _Geometry(
-        width,
-        height,
-        p.margin_left_mm * mm,
-        p.margin_right_mm * mm,
-        p.margin_top_mm * mm,
-        p.margin_bottom_mm * mm,
-    )
-
-
 def text_width(style: Style) -> float:
     """The width of the text column in points (charts are drawn to this width)."""
-    return _geometry(style).frame_width
+    return page_geometry(style).frame_width
 
 
 @dataclass(frozen=True, slots=True)
@@ -709,7 +518,7 @@ def render_pdf(
     The PDF is tagged (PDF/UA-1); ``tagged=False`` skips tagging (for measuring its cost).
     """
     fonts = register_fonts()
-    geo = _geometry(style)
+    geo = page_geometry(style)
     buffer = io.BytesIO()
     doc = _Document(buffer, report, style, fonts, geo)
     builder = _Story(report, drawings, style, fonts, geo)

@@ -1,0 +1,86 @@
+"""Composing: a planned message, the sender and the PDFs → a MIME email ready to hand over.
+
+In:  a ``PlannedMessage`` (recipient, subject, body, Message-ID, unsubscribe link), the
+     sender (``parse_sender`` checks ``--from``) and each attached report's bytes.
+Out: an ``EmailMessage`` (SMTP policy): UTF-8 quoted-printable text, the PDFs attached
+     under their file names (RFC 2231 for non-ASCII names), Date, Message-ID,
+     List-Unsubscribe and Auto-Submitted set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from email import policy
+from email.headerregistry import Address, AddressHeader, HeaderRegistry
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from reportgen.distribute.errors import DistributionError
+from reportgen.distribute.plan import PlannedMessage
+from reportgen.distribute.recipients import AddressError, line_problem, to_ascii_address
+
+
+def parse_sender(text: str) -> Address:
+    """``--from`` ("Name <addr>" or "addr") as an ``Address``; raise ``DistributionError``.
+
+    Exactly one address: a list ("a@x.org, b@y.org"), a group or a second address in
+    brackets is refused, not cut down to its first address.
+    """
+    example = "Write e.g. 'HRMI reports <reports@example.org>' (or set REPORTGEN_MAIL_FROM)."
+    breaks_line = line_problem(text)
+    if breaks_line is not None:
+        raise DistributionError(
+            f"--from {text!r} has a line break or control character ({breaks_line}). {example}"
+        )
+    header = HeaderRegistry()("From", text)
+    assert isinstance(header, AddressHeader)
+    addresses = header.addresses
+    if len(addresses) > 1:
+        found = ", ".join(a.addr_spec for a in addresses)
+        raise DistributionError(
+            f"--from {text!r} gives {len(addresses)} addresses ({found}); the reports go out "
+            f"from one sender. {example}"
+        )
+    if any(g.display_name is not None for g in header.groups):
+        raise DistributionError(f"--from {text!r} is a group, not one address. {example}")
+    if header.defects or len(addresses) != 1 or not addresses[0].domain:
+        raise DistributionError(f"--from {text!r} is not an email address. {example}")
+    (given,) = addresses
+    try:
+        email = to_ascii_address(f"{given.username}@{given.domain}")
+    except AddressError as problem:
+        raise DistributionError(
+            f"--from {text!r} is not an email address we can send from: {problem.reason}. "
+            f"{problem.fix}"
+        ) from None
+    local, domain = email.split("@")
+    return Address(display_name=given.display_name, username=local, domain=domain)
+
+
+def compose(
+    message: PlannedMessage, sender: Address, attachments: Mapping[str, bytes], date: datetime
+) -> EmailMessage:
+    """The MIME message of ``message``: UTF-8 text, PDFs attached, headers set.
+
+    ``attachments`` maps each report's file name to its bytes.
+    """
+    recipient = message.recipient
+    local, domain = recipient.email.split("@")
+    mail = EmailMessage(policy=policy.SMTP)
+    mail["From"] = sender
+    mail["To"] = Address(display_name=recipient.name, username=local, domain=domain)
+    mail["Subject"] = message.subject
+    mail["Date"] = format_datetime(date)
+    mail["Message-ID"] = message.message_id
+    if message.unsubscribe_url:
+        mail["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+    mail["Auto-Submitted"] = "auto-generated"
+    mail.set_content(message.body, charset="utf-8", cte="quoted-printable")
+    for report in message.reports:
+        mail.add_attachment(
+            attachments[report.file], maintype="application", subtype="pdf", filename=report.file
+        )
+    for part in mail.iter_parts():
+        del part["MIME-Version"]  # the email package repeats it in parts; it belongs on top only
+    return mail

@@ -1,0 +1,415 @@
+"""What the report and compendium templates share: page geometry, text styles, page chrome.
+
+In:  a ``Style``, the registered fonts (``FontSet``), a canvas in a page callback, the text to
+     show.
+Out: the page's geometry (``Geometry``), the paragraph styles of the house (``ParagraphStyles``),
+     reportlab markup for spans (``markup``), and drawing on the canvas: the running head, the
+     accent band, the illustrative mark and the folio, each marked as an artifact (or, for the
+     illustrative mark on a cover, as content under a given tag) so that tagged documents stay
+     PDF/UA-clean; also the seeding of the first font subsets and the folio font.
+
+The report template (``reportgen.layout.document``) and the compendium's own pages
+(``reportgen.layout.compendium_pages``) take what they share from here, never from each other.
+
+The binding contract: the layout's side
+---------------------------------------
+The compendium binds the reports as they were built and renumbers every report page's folio
+("page 3 of 8" becomes "page 57 of 4411"); ``reportgen.binding`` does that, and its docstring
+states the contract in full. What the layout promises, kept by the functions below:
+
+1. **The folio is a form XObject of its own.** ``draw_folio`` draws page N's folio into a form
+   named ``FOLIO_PREFIX + N`` that reportlab writes as ``/FormXob.rgfolio<N>``
+   (``folio_xobject(N)``) in the page's ``/Resources /XObject``, one form per page.
+2. **The form holds only the folio text**: one text object showing the whole folio with one
+   ``Tj``, right-aligned at the right margin, in the regular face's first font subset.
+3. **The first font subsets are seeded**: ``seed_first_subsets`` gives the characters of
+   ``CANONICAL_CHARACTERS`` fixed codes, in that order, in the first subset of every face of
+   every document (reports and the compendium's own pages), and names the subsets of regular,
+   bold and italic ``F1``, ``F2``, ``F3`` in that order. So every report's first subsets are
+   byte-identical (stored once in the book), and ``folio_font`` knows, without reading the
+   report, which code draws which character: a new folio can be any text of those characters.
+
+``tests/test_binding_contract.py`` checks each promise on a real report, and that binding
+refuses a PDF that breaks one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDFDocument
+from reportlab.pdfgen.canvas import Canvas
+
+from reportgen.layout._fonts import FontSet, register_fonts
+from reportgen.layout.tagging import Tag, artifact, marked
+from reportgen.model import Span
+from reportgen.style import Color, Style
+
+__all__ = [
+    "CANONICAL_CHARACTERS",
+    "FOLIO_PREFIX",
+    "PAGE_SIZES",
+    "FolioFont",
+    "Geometry",
+    "ParagraphStyles",
+    "band",
+    "draw_folio",
+    "folio_font",
+    "folio_xobject",
+    "illustrative_mark",
+    "markup",
+    "page_geometry",
+    "rl_color",
+    "running_head",
+    "seed_first_subsets",
+]
+
+PAGE_SIZES = {"A4": A4, "Letter": LETTER}
+
+
+# --- geometry, colours, markup -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """A page and its margins (points)."""
+
+    width: float
+    height: float
+    left: float
+    right: float
+    top: float
+    bottom: float
+
+    @property
+    def frame_width(self) -> float:
+        return self.width - self.left - self.right
+
+    @property
+    def frame_height(self) -> float:
+        return self.height - self.top - self.bottom
+
+
+def page_geometry(style: Style) -> Geometry:
+    """The page size and margins of ``style``."""
+    width, height = PAGE_SIZES[style.page.size]
+    p = style.page
+    return Geometry(
+        width,
+        height,
+        p.margin_left_mm * mm,
+        p.margin_right_mm * mm,
+        p.margin_top_mm * mm,
+        p.margin_bottom_mm * mm,
+    )
+
+
+def rl_color(color: Color, alpha: float | None = None) -> colors.Color:
+    """A style colour as a reportlab colour (opaque unless ``alpha`` is given)."""
+    r, g, b = color.rgb
+    return colors.Color(r, g, b, alpha=1 if alpha is None else alpha)
+
+
+def markup(spans: tuple[Span, ...]) -> str:
+    """Spans → reportlab paragraph markup; data text is escaped here, at the boundary."""
+    return "".join(f"<b>{escape(s.text)}</b>" if s.strong else escape(s.text) for s in spans)
+
+
+# --- paragraph styles --------------------------------------------------------------------------
+
+
+class ParagraphStyles:
+    """The house paragraph styles derived from the ``Style``, built once per document."""
+
+    def __init__(self, style: Style, fonts: FontSet) -> None:
+        f, c = style.fonts, style.colors
+        text = rl_color(c.text)
+        base = ParagraphStyle(
+            "body",
+            fontName=fonts.regular,
+            fontSize=f.body_size,
+            leading=f.leading,
+            textColor=text,
+            spaceAfter=f.body_size * 0.7,
+            alignment=TA_LEFT,
+            hyphenationLang=None,
+        )
+        self.body = base
+        self.lead = ParagraphStyle(
+            "lead",
+            base,
+            fontSize=f.body_size * 1.12,
+            leading=f.leading * 1.12,
+            spaceAfter=f.body_size,
+        )
+        self.note = ParagraphStyle(
+            "note",
+            base,
+            fontSize=f.small_size + 0.5,
+            leading=(f.small_size + 0.5) * 1.35,
+            textColor=rl_color(c.muted),
+        )
+        self.caveat = ParagraphStyle("caveat", self.note, fontName=fonts.italic, borderPadding=0)
+        self.caption = ParagraphStyle(
+            "caption", self.note, fontName=fonts.italic, spaceBefore=2, spaceAfter=f.body_size
+        )
+        self.h = {
+            1: ParagraphStyle(
+                "h1",
+                base,
+                fontName=fonts.bold,
+                fontSize=f.h1_size,
+                leading=f.h1_size * 1.2,
+                textColor=rl_color(c.accent),
+                spaceBefore=f.h1_size * 0.6,
+                spaceAfter=f.h1_size * 0.5,
+            ),
+            2: ParagraphStyle(
+                "h2",
+                base,
+                fontName=fonts.bold,
+                fontSize=f.h2_size,
+                leading=f.h2_size * 1.25,
+                textColor=rl_color(c.accent),
+                spaceBefore=f.h2_size * 0.9,
+                spaceAfter=f.h2_size * 0.4,
+            ),
+            3: ParagraphStyle(
+                "h3",
+                base,
+                fontName=fonts.bold,
+                fontSize=f.h3_size,
+                leading=f.h3_size * 1.3,
+                textColor=text,
+                spaceBefore=f.h3_size * 1.0,
+                spaceAfter=f.h3_size * 0.35,
+            ),
+            4: ParagraphStyle(
+                "h4",
+                base,
+                fontName=fonts.bold,
+                fontSize=f.body_size,
+                leading=f.leading,
+                textColor=rl_color(c.muted),
+                spaceBefore=f.body_size * 0.8,
+                spaceAfter=f.body_size * 0.3,
+            ),
+        }
+        self.cell = ParagraphStyle(
+            "cell",
+            base,
+            fontSize=f.body_size - 0.5,
+            leading=(f.body_size - 0.5) * 1.3,
+            spaceAfter=0,
+        )
+        self.cell_right = ParagraphStyle("cell_right", self.cell, alignment=TA_RIGHT)
+        self.cell_head = ParagraphStyle("cell_head", self.cell, fontName=fonts.bold)
+        self.cell_head_right = ParagraphStyle("cell_head_right", self.cell_head, alignment=TA_RIGHT)
+        self.figure_label = ParagraphStyle(
+            "fig_label",
+            base,
+            fontSize=f.small_size + 0.5,
+            leading=(f.small_size + 0.5) * 1.3,
+            textColor=rl_color(c.muted),
+            spaceAfter=0,
+        )
+        self.figure_value = ParagraphStyle(
+            "fig_value",
+            base,
+            fontName=fonts.bold,
+            fontSize=f.h1_size,
+            leading=f.h1_size * 1.15,
+            textColor=rl_color(c.accent),
+            spaceAfter=0,
+        )
+        self.figure_band = ParagraphStyle(
+            "fig_band",
+            base,
+            fontName=fonts.bold,
+            fontSize=f.small_size + 0.5,
+            leading=(f.small_size + 0.5) * 1.3,
+            spaceAfter=0,
+        )
+        self.cover_kicker = ParagraphStyle(
+            "kicker",
+            base,
+            fontName=fonts.bold,
+            fontSize=f.h3_size,
+            leading=f.h3_size * 1.3,
+            textColor=colors.white,
+        )
+        self.cover_title = ParagraphStyle(
+            "cover_title",
+            base,
+            fontName=fonts.bold,
+            fontSize=f.h1_size * 1.8,
+            leading=f.h1_size * 2.05,
+            textColor=colors.white,
+            spaceAfter=6,
+        )
+        self.cover_subtitle = ParagraphStyle(
+            "cover_subtitle",
+            base,
+            fontSize=f.h3_size,
+            leading=f.h3_size * 1.35,
+            textColor=colors.white,
+        )
+
+
+# --- page chrome -------------------------------------------------------------------------------
+
+
+def running_head(canvas: Canvas, page: Geometry, style: Style, fonts: FontSet, text: str) -> None:
+    """The running head at the top of a body page, with a rule under it."""
+    y = page.height - page.top + 10
+    with artifact(canvas, "/Type /Pagination /Subtype /Header"):
+        canvas.setFont(fonts.regular, style.fonts.small_size)
+        canvas.setFillColor(rl_color(style.colors.muted))
+        canvas.drawString(page.left, y, text)
+        canvas.setStrokeColor(rl_color(style.colors.rule))
+        canvas.setLineWidth(0.5)
+        canvas.line(page.left, y - 4, page.width - page.right, y - 4)
+
+
+def band(canvas: Canvas, page: Geometry, style: Style, share: float) -> None:
+    """The accent band across the top ``share`` of a cover or divider page."""
+    height = share * page.height
+    with artifact(canvas, "/Type /Layout"):
+        canvas.setFillColor(rl_color(style.colors.accent))
+        canvas.rect(0, page.height - height, page.width, height, stroke=0, fill=1)
+
+
+def illustrative_mark(
+    canvas: Canvas,
+    page: Geometry,
+    style: Style,
+    fonts: FontSet,
+    mark: str | None,
+    y: float,
+    tag: Tag | None = None,
+) -> None:
+    """The illustrative-data mark centred at ``y``, on a white label that reads on any
+    background. With ``tag`` it is content (the cover says it); elsewhere an artifact."""
+    if not mark:
+        return
+    size = style.fonts.small_size + 0.5
+    width = pdfmetrics.stringWidth(mark, fonts.bold, size)
+    with artifact(canvas, "/Type /Layout"):
+        canvas.setFillColor(colors.white)
+        canvas.rect(page.width / 2 - width / 2 - 6, y - 3.5, width + 12, size + 5, stroke=0, fill=1)
+    with (
+        marked(canvas, tag, tag)
+        if tag is not None
+        else artifact(canvas, "/Type /Pagination /Subtype /Watermark")
+    ):
+        canvas.setFillColor(rl_color(style.colors.illustrative))
+        canvas.setFont(fonts.bold, size)
+        canvas.drawCentredString(page.width / 2, y, mark)
+
+
+# --- the folio and the first font subsets (the binding contract, promises 1-3) ---------------
+
+FOLIO_PREFIX = "rgfolio"  # reportlab names the form of page N "FormXob.rgfolio<N>"
+
+# Characters given fixed codes, in this order, in the first font subset of every document.
+# Every report then embeds byte-identical first subsets, which the compendium stores once;
+# characters outside this set (rare letters in a name) go to a small second subset.
+CANONICAL_CHARACTERS = (
+    "".join(chr(c) for c in range(32, 127))
+    + "".join(chr(c) for c in range(0xC0, 0x100))
+    + "«»°©§’‘“”–—•■…·−×→"
+    + "ĀāĂăĄąĆćČčĎďĐđĒēĘęĚěĞğĪīİıŁłŃńŇňŌōŐőŒœŘřŚśŞşŠšŢţŤťŪūŮůŰűŸŹźŻżŽžȘșȚț"
+    + "€≥≤‰†‡‹›„‚™"  # fills the subset to its 256 codes
+)
+
+
+def folio_xobject(page: int) -> str:
+    """The PDF name of page ``page``'s folio form (1-based): ``/FormXob.rgfolio<page>``."""
+    return f"/FormXob.{FOLIO_PREFIX}{page}"
+
+
+def draw_folio(
+    canvas: Canvas, page: Geometry, style: Style, fonts: FontSet, number: int, text: str, y: float
+) -> None:
+    """Page ``number``'s folio ``text``, right-aligned at the right margin on baseline ``y``,
+    drawn into a form XObject of its own (promises 1 and 2), so that the compendium can
+    renumber the page by rewriting just this form. Call it inside the footer's artifact."""
+    name = f"{FOLIO_PREFIX}{number}"
+    canvas.beginForm(name)
+    canvas.setFont(fonts.regular, style.fonts.small_size)
+    canvas.setFillColor(rl_color(style.colors.muted))
+    canvas.drawRightString(page.width - page.right, y, text)
+    canvas.endForm()
+    canvas.doForm(name)
+
+
+def seed_first_subsets(doc: PDFDocument, fonts: FontSet, order: Sequence[str] = ()) -> None:
+    """Seed the first subset of every face with ``CANONICAL_CHARACTERS`` and name the faces
+    (promise 3). Call it before anything is drawn (``beforeDocument``).
+
+    The subset names (``F1+0`` …) are part of the font objects, which must be byte-identical
+    across documents to be stored once: regular, bold, italic are named in that order, or in
+    ``order`` (faces as a report already bound names them), the rest after.
+    """
+    faces = (fonts.regular, fonts.bold, fonts.italic, fonts.bold_italic)
+    for face in faces:
+        pdfmetrics.getFont(face).splitString(CANONICAL_CHARACTERS, doc)
+    named = [face for face in order if face in faces]
+    named += [face for face in faces[:3] if face not in named]
+    for face in named:
+        pdfmetrics.getFont(face).getSubsetInternalName(0, doc)
+
+
+@dataclass(frozen=True, slots=True)
+class FolioFont:
+    """A registered face as every document's first subset encodes it (promise 3)."""
+
+    face: str
+    codes: dict[str, int]  # character → code in subset 0
+    chars: dict[int, str]  # code → character
+
+    def width(self, text: str, size: float) -> float:
+        """The width of ``text`` at ``size`` points."""
+        return float(pdfmetrics.stringWidth(text, self.face, size))
+
+    def encode(self, text: str) -> bytes | None:
+        """``text`` as subset-0 codes, or None if a character is outside the subset."""
+        try:
+            return bytes(self.codes[ch] for ch in text)
+        except KeyError:
+            return None
+
+    def decode(self, codes: bytes) -> str:
+        """Subset-0 codes back to text (unknown codes become U+FFFD)."""
+        return "".join(self.chars.get(b, "\ufffd") for b in codes)
+
+
+@cache
+def folio_font(base_font: str) -> FolioFont | None:
+    """The first subset of a face, from its PDF ``/BaseFont`` ("AAAAAA+DejaVuSans"), or None.
+
+    None when the face is not one of ours (the PDF was not made by reportgen's layout). The
+    codes are those ``seed_first_subsets`` gives, found by seeding a document of our own.
+    """
+    fonts = register_fonts()
+    face = base_font.lstrip("/").split("+", 1)[-1]
+    if face not in (fonts.regular, fonts.bold, fonts.italic, fonts.bold_italic):
+        return None
+    doc = PDFDocument()
+    font = pdfmetrics.getFont(face)
+    font.splitString(CANONICAL_CHARACTERS, doc)
+    codes: dict[str, int] = {}
+    for ch in dict.fromkeys(CANONICAL_CHARACTERS):
+        [(subset, code)] = font.splitString(ch, doc)
+        if subset == 0:
+            codes[ch] = code[0]
+    return FolioFont(face, codes, {v: k for k, v in codes.items()})
