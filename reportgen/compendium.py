@@ -379,7 +379,8 @@ class _Words:
                 cells.append(Cell(self.t("compendium.missing"), None))
                 continue
             scale = self.style.cpr_bands if dim.kind == "cpr" else self.style.esr_bands
-            cells.append(Cell(self.t("compendium.value", v=value), scale.band_of(value)))
+            key = "compendium.value" if dim.kind == "cpr" else "compendium.value_pct"
+            cells.append(Cell(self.t(key, v=value), scale.band_of(value)))
         return tuple(cells)
 
     def plan(self, numbers: _Numbers | None, folios: tuple[str, ...]) -> MatterPlan:

@@ -110,6 +110,7 @@ _RESERVED = frozenset(
         "score_plain",
         "pct",
         "pct_plain",
+        "pct_number",
         "share",
         "num",
         "decimal",
@@ -208,6 +209,7 @@ class Phrases:
             score_plain=self._score_number,
             pct=lambda v: _strong(self.format_pct(v)),
             pct_plain=self.format_pct,
+            pct_number=self._pct_number,
             share=self._share,
             num=lambda v: self._number(v, "#,##0"),
             decimal=lambda v: self._number(v, "#,##0.##"),
@@ -246,6 +248,10 @@ class Phrases:
     def _score_number(self, value: float) -> str:
         """A 0–10 score without its suffix: one decimal, more where one would cross a band."""
         return self._fixed(value, score_places(value, CPR_BANDS))
+
+    def _pct_number(self, value: float) -> str:
+        """A quality of life score without its sign ("94,97"): band-safe decimals (tables)."""
+        return self._fixed(value, score_places(value, ESR_BANDS))
 
     def _percent(self, value: float, least: int, most: int) -> str:
         """``value`` (0–100) in the locale's percent pattern with ``least``–``most`` decimals,

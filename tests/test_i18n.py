@@ -316,6 +316,10 @@ def test_percentages_round_as_the_charts_do() -> None:
     assert load_phrases("en").format_share(5 / 8) == "63%"
     assert load_phrases("en").format_share(3 / 8) == "38%"
     assert load_phrases("en").format_share(0.125) == "13%"
+    # the compendium's appendix cells: a quality of life score keeps its band's decimals
+    assert load_phrases("en").text("compendium.value_pct", v=94.97) == "94.97"
+    assert load_phrases("fr").text("compendium.value_pct", v=94.97) == "94,97"
+    assert load_phrases("en").text("compendium.value", v=7.962) == "7.96"
     assert load_phrases("es").format_pct(86.55) == "86,6%"
     assert load_phrases("pt").format_pct(100) == "100,0%"
 
