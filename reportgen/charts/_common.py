@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from reportgen.charts._kit import BAND_ALPHA, Axis, Palette, Sheet, Sizes
+from reportgen.charts._kit import BAND_ALPHA, Axis, Palette, Sheet, Sizes, x_axis
 from reportgen.charts._text import (
     ASCENT,
     DESCENT,
@@ -128,3 +128,48 @@ def _draw_row_label(
 
 def _band_color(pal: Palette, band: BandName | None) -> tuple[float, float, float]:
     return pal.band[band] if band is not None else pal.muted
+
+
+def _year_ticks(years: Sequence[int], x: Axis, sizes: Sizes) -> list[int]:
+    """Year ticks (integers only), thinned from the last year back when labels would touch."""
+    if not years:
+        return []
+    first, last = years[0], years[-1]
+    label_w = text_width("8888", sizes.tick) + 6.0
+    every = 1
+    if last > first:
+        per_year = abs(x(float(first + 1)) - x(float(first)))
+        every = max(1, math.ceil(label_w / per_year))
+    return list(range(last, first - 1, -every))[::-1]
+
+
+def _draw_years_and_bands(
+    sheet: Sheet,
+    x: Axis,
+    y: Axis,
+    years: Sequence[int],
+    scale: BandScaleSpec,
+    left: float,
+    width: float,
+    py0: float,
+    py1: float,
+    pal: Palette,
+    sizes: Sizes,
+) -> None:
+    """Year labels (no grid) under a panel and its band shading, for the charts over time."""
+    year_ticks = _year_ticks(years, x, sizes)
+    x_axis(
+        sheet,
+        x,
+        [float(t) for t in year_ticks],
+        [str(t) for t in year_ticks],
+        py0,
+        py1,
+        pal,
+        sizes,
+        grid=False,
+    )
+    for band, lower, upper in scale.bands:
+        a, b = y(y.clip(lower)), y(y.clip(upper))
+        if b - a > 0.01:
+            sheet.rect(left, a, width, b - a, pal.band[band], alpha=BAND_ALPHA, front=False)

@@ -12,13 +12,13 @@ from reportgen.charts._common import (
     _draw_band_labels_x,
     _draw_band_shading_x,
     _draw_row_label,
+    _draw_years_and_bands,
     _sheet,
     _tick_block,
     _ticks,
     _value_ticks,
 )
 from reportgen.charts._kit import (
-    BAND_ALPHA,
     Axis,
     Frame,
     Key,
@@ -40,7 +40,7 @@ from reportgen.charts._text import (
     widest,
     wrap,
 )
-from reportgen.charts.scores import _draw_band_names_y, _year_ticks
+from reportgen.charts.scores import _draw_band_names_y
 from reportgen.model import EsrRightsChart, EsrTrendChart
 from reportgen.vector import VectorDrawing
 
@@ -100,22 +100,7 @@ def _esr_trend(spec: EsrTrendChart, pal: Palette, sizes: Sizes, width: float) ->
     if spec.texts.axis:
         sheet.text(0.5, py1 + 7.0 + DESCENT * sizes.label, spec.texts.axis, sizes.label, pal.muted)
     y_axis(sheet, y, y_ticks, y_labels, px0, px1, pal, sizes)
-    year_ticks = _year_ticks(years, x, sizes)
-    x_axis(
-        sheet,
-        x,
-        [float(t) for t in year_ticks],
-        [str(t) for t in year_ticks],
-        py0,
-        py1,
-        pal,
-        sizes,
-        grid=False,
-    )
-    for band, lower, upper in scale.bands:
-        a, b = y(y.clip(lower)), y(y.clip(upper))
-        if b - a > 0.01:
-            sheet.rect(px0, a, px1 - px0, b - a, pal.band[band], alpha=BAND_ALPHA, front=False)
+    _draw_years_and_bands(sheet, x, y, years, scale, px0, px1 - px0, py0, py1, pal, sizes)
     names = [(b, spec.texts.band_labels.get(b, ""), lo, hi) for b, lo, hi in scale.bands]
     _draw_band_names_y(sheet, names, y, px1 + 4.0, sizes, pal)
     ends: list[tuple[float, str, tuple[float, float, float], bool]] = []

@@ -17,13 +17,13 @@ from reportgen.charts._common import (
     _draw_band_labels_x,
     _draw_band_shading_x,
     _draw_row_label,
+    _draw_years_and_bands,
     _sheet,
     _tick_block,
     _ticks,
     _value_ticks,
 )
 from reportgen.charts._kit import (
-    BAND_ALPHA,
     Axis,
     Frame,
     Palette,
@@ -541,22 +541,7 @@ def _trend(spec: TrendChart, pal: Palette, sizes: Sizes, width: float) -> Vector
             centre = (px0 + px1 - room) / 2
             x = Axis(float(years[0]) - 1.0, float(years[0]) + 1.0, centre - 20.0, centre + 20.0)
         y_axis(sheet, y, y_ticks, y_labels if c == 0 else None, px0, px1, pal, sizes)
-        year_ticks = _year_ticks(years, x, sizes)
-        x_axis(
-            sheet,
-            x,
-            [float(t) for t in year_ticks],
-            [str(t) for t in year_ticks],
-            py0,
-            py1,
-            pal,
-            sizes,
-            grid=False,
-        )
-        for band, lower, upper in scale.bands:
-            a, b = y(y.clip(lower)), y(y.clip(upper))
-            if b - a > 0.01:
-                sheet.rect(px0, a, panel_w, b - a, pal.band[band], alpha=BAND_ALPHA, front=False)
+        _draw_years_and_bands(sheet, x, y, years, scale, px0, panel_w, py0, py1, pal, sizes)
         if k == min(n, (r + 1) * cols) - 1:  # the row's last panel: name the bands
             _draw_band_names_y(sheet, band_names, y, px1 + 4.0, sizes, pal)
         xs = [x(float(t)) for t in s.years]
@@ -604,16 +589,3 @@ def _draw_band_names_y(
             sheet.text(
                 x, baseline_for_centre((a + b) / 2, sizes.small), name, sizes.small, pal.muted
             )
-
-
-def _year_ticks(years: Sequence[int], x: Axis, sizes: Sizes) -> list[int]:
-    """Year ticks (integers only), thinned from the last year back when labels would touch."""
-    if not years:
-        return []
-    first, last = years[0], years[-1]
-    label_w = text_width("8888", sizes.tick) + 6.0
-    every = 1
-    if last > first:
-        per_year = abs(x(float(first + 1)) - x(float(first)))
-        every = max(1, math.ceil(label_w / per_year))
-    return list(range(last, first - 1, -every))[::-1]
