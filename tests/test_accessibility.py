@@ -260,7 +260,7 @@ def _bind(release: Path, out: Path, codes: list[str] | None) -> tuple[bytes, lis
     import reportgen.compendium as compendium
 
     made: list[RenderedMatter] = []
-    original: Callable[..., RenderedMatter] = compendium.render_matter
+    original: Callable[..., RenderedMatter] = getattr(compendium, "render_matter")  # noqa: B009
 
     def spy(*args: Any, **kwargs: Any) -> RenderedMatter:
         matter = original(*args, **kwargs)
@@ -269,11 +269,11 @@ def _bind(release: Path, out: Path, codes: list[str] | None) -> tuple[bytes, lis
 
     result = run_batch(release, out, codes)
     assert not result.failed
-    compendium.render_matter = spy  # type: ignore[assignment]
+    setattr(compendium, "render_matter", spy)  # noqa: B010
     try:
         path = build_compendium(out)
     finally:
-        compendium.render_matter = original  # type: ignore[assignment]
+        setattr(compendium, "render_matter", original)  # noqa: B010
     return path.read_bytes(), made
 
 

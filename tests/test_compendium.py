@@ -449,6 +449,7 @@ def test_score_cells_are_coloured_by_band(book: Book) -> None:
                     box = _box_of(textpage, whole, cell, row_y, after=row.start())
                     x, y = box[0] - 3, (box[1] + box[3]) / 2  # inside the cell, left of the text
                     pixel = image.getpixel((round(x * 2), round((height - y) * 2)))
+                    assert isinstance(pixel, tuple)
                     expected = style.colors.band[band_of(value)].rgb
                     assert all(
                         abs(p / 255 - e) < 0.04 for p, e in zip(pixel, expected, strict=True)

@@ -8,6 +8,7 @@ reports, the server and the helpers are those of ``test_distribute``.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import shutil
@@ -290,7 +291,7 @@ class HangUpMidData(SMTP):
             box.drop_mid_data -= 1
             box.dropped.append(bytes(data))
             self.receiving = False
-            assert self.transport is not None
+            assert isinstance(self.transport, asyncio.Transport)
             if box.reply_mid_data is not None:
                 self.transport.write(box.reply_mid_data.encode() + b"\r\n")
             self.transport.close()  # what it had is thrown away
