@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from reportgen.facts._index import _Index
 from reportgen.facts.types import AtRisk, FrequentGroup, GroupShare
@@ -18,8 +19,12 @@ def _code_order(code: str) -> tuple[int, str]:
     return (int(code), code) if code.isdigit() else (10**6, code)
 
 
+@lru_cache(maxsize=8192)
 def _at_risk(index: _Index, code: str, right: str, metric: str) -> AtRisk | None:
-    """The answers for one right: groups by experts naming them (ties: equal counts, by code)."""
+    """The answers for one right: groups by experts naming them (ties: equal counts, by code).
+
+    Cached per release index: the rights' sections, the quality of life groups and the
+    summary's frequent groups all ask for the same answers."""
     sel = index.risk.get((code, metric))
     if sel is None or sel.empty or index.risk_year is None:
         return None
