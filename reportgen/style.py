@@ -20,7 +20,7 @@ from reportgen.errors import StyleError
 from reportgen.resources import styles_dir
 from reportgen.rules import BAND_NAMES, CPR_BANDS, ESR_BANDS, BandName, BandScale
 
-__all__ = ["BAND_NAMES", "BandName", "BandScale", "Color", "Style", "load_style"]
+__all__ = ["BAND_NAMES", "BandName", "BandScale", "ChartOptions", "Color", "Style", "load_style"]
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -65,7 +65,13 @@ class FontStyle:
 
 @dataclass(frozen=True, slots=True)
 class Colors:
-    """Named colours; ``band`` maps each band to its colour."""
+    """Named colours, each meaning one thing.
+
+    ``band`` maps each band to its solid colour (marks: dots, bars, chips; used for bands
+    only), ``band_tint`` to its light tint (shading behind data). ``highlight`` marks "this
+    country" among others (a neutral ink, no band's hue), ``others`` the other countries,
+    ``global_best`` the second benchmark, ``female``/``male`` women and men.
+    """
 
     text: Color
     muted: Color
@@ -77,7 +83,17 @@ class Colors:
     illustrative: Color
     others: Color
     global_best: Color
+    female: Color
+    male: Color
     band: dict[BandName, Color]
+    band_tint: dict[BandName, Color]
+
+
+@dataclass(frozen=True, slots=True)
+class ChartOptions:
+    """Switches of the charts: ``word_cloud`` adds a word cloud beside the people-at-risk bars."""
+
+    word_cloud: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +104,7 @@ class Style:
     page: PageStyle
     fonts: FontStyle
     colors: Colors
+    charts: ChartOptions
     cpr_bands: BandScale  # the method's bands (reportgen.rules), not a style setting
     esr_bands: BandScale
     source: tuple[Path, ...]
@@ -155,6 +172,16 @@ def _number(data: dict[str, Any], dotted: str, file: Path, minimum: float = 0.0)
     return float(value)
 
 
+def _bool(data: dict[str, Any], dotted: str, file: Path) -> bool:
+    value = _get(data, dotted, file)
+    if not isinstance(value, bool):
+        raise StyleError(
+            f"{file.name}: '{dotted}' must be true or false (TOML booleans, unquoted), "
+            f"not {value!r}."
+        )
+    return value
+
+
 def _color(data: dict[str, Any], dotted: str, file: Path) -> Color:
     value = _get(data, dotted, file)
     if not isinstance(value, str) or not _HEX.match(value):
@@ -164,6 +191,7 @@ def _color(data: dict[str, Any], dotted: str, file: Path) -> Color:
     return Color(value.lower())
 
 
+_MIN_CHART_SIZE = 7.0  # chart text is never set smaller (house style)
 FONT_FAMILIES = ("DejaVu Sans",)  # the faces shipped with the package (through matplotlib)
 _FONT_SIZES = ("body_size", "leading", "h1_size", "h2_size", "h3_size", "small_size", "chart_size")
 _COLOR_NAMES = (
@@ -177,6 +205,8 @@ _COLOR_NAMES = (
     "illustrative",
     "others",
     "global_best",
+    "female",
+    "male",
 )
 # Every key a style may set; anything else is an error naming the nearest of these.
 _SCHEMA: dict[str, Any] = {
@@ -185,7 +215,12 @@ _SCHEMA: dict[str, Any] = {
         ("size", "margin_top_mm", "margin_bottom_mm", "margin_left_mm", "margin_right_mm")
     ),
     "fonts": {"family": None, **dict.fromkeys(_FONT_SIZES)},
-    "colors": {**dict.fromkeys(_COLOR_NAMES), "band": dict.fromkeys(BAND_NAMES)},
+    "colors": {
+        **dict.fromkeys(_COLOR_NAMES),
+        "band": dict.fromkeys(BAND_NAMES),
+        "band_tint": dict.fromkeys(BAND_NAMES),
+    },
+    "charts": {"word_cloud": None},
 }
 
 
@@ -246,17 +281,24 @@ def load_style(name_or_path: str | Path = "base") -> Style:
     )
     fonts = FontStyle(
         family=str(family),
-        **{k: _number(data, f"fonts.{k}", path, minimum=4) for k in _FONT_SIZES},
+        **{
+            k: _number(
+                data, f"fonts.{k}", path, minimum=_MIN_CHART_SIZE if k == "chart_size" else 4
+            )
+            for k in _FONT_SIZES
+        },
     )
     colors = Colors(
         **{n: _color(data, f"colors.{n}", path) for n in _COLOR_NAMES},
         band={b: _color(data, f"colors.band.{b}", path) for b in BAND_NAMES},
+        band_tint={b: _color(data, f"colors.band_tint.{b}", path) for b in BAND_NAMES},
     )
     return Style(
         name=str(data.get("name", path.stem)),
         page=page,
         fonts=fonts,
         colors=colors,
+        charts=ChartOptions(word_cloud=_bool(data, "charts.word_cloud", path)),
         cpr_bands=CPR_BANDS,
         esr_bands=ESR_BANDS,
         source=chain,

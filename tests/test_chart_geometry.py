@@ -10,6 +10,7 @@ bar cut short or a band drawn unclipped fails here even when its label is right.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -18,9 +19,20 @@ from reportgen.charts import render_chart
 from reportgen.codebook import load_codebook
 from reportgen.facts import compute_facts
 from reportgen.load import Dataset
-from reportgen.model import AtRiskChart, ChartSpec, ComparisonChart, EsrRightsChart, RightsChart
+from reportgen.model import (
+    AtRiskChart,
+    BandScaleSpec,
+    ChartSpec,
+    ChartTexts,
+    ComparisonChart,
+    EsrRightsChart,
+    RightsChart,
+    Scorecard,
+    ScorecardPanel,
+    ScorecardRow,
+)
 from reportgen.narrative import build_report
-from reportgen.style import Style
+from reportgen.style import BAND_NAMES, BandName, Style, load_style
 from reportgen.vector import PathOp, TextOp, VectorDrawing
 
 WIDTH = 480.0
@@ -120,7 +132,10 @@ def _check_esr(spec: EsrRightsChart, style: Style) -> None:
     drawing = render_chart(spec, style, WIDTH)
     x, y0, y1 = _axis(drawing)
     keys = ("female", "male") if spec.by_sex else ("income_adjusted", "global_best")
-    values = [v for item in spec.items for k in keys if (v := getattr(item, k)) is not None]
+    # (a score of 0 has no bar: nothing to measure)
+    values = [
+        v for item in spec.items for k in keys if (v := getattr(item, k)) is not None and v > 0
+    ]
     bars = _bars(drawing, y0, y1)
     assert len(bars) == len(values)
     for value, (left, right) in zip(values, bars, strict=True):
@@ -145,24 +160,49 @@ def _check(spec: ChartSpec, style: Style) -> str | None:
         _check_esr(spec, style)
     elif isinstance(spec, AtRiskChart):
         _check_at_risk(spec, style)
+    elif isinstance(spec, Scorecard):
+        _check_scorecard(spec, style, WIDTH)
     else:
         return None
     return type(spec).__name__
 
 
+CHECKED = {"RightsChart", "ComparisonChart", "EsrRightsChart", "AtRiskChart", "Scorecard"}
+
+
+def test_marks_sit_at_their_values_hand_made(style: Style) -> None:
+    """Every checkable chart type, from specs made by hand (tests/test_charts.py's edge
+    cases: scores 0 and 10, bands beyond the axis, 60 rows, long names)."""
+    from tests.test_charts import EDGE_CASES
+
+    checked = {_check(spec, style) for spec in EDGE_CASES.values()}
+    assert checked - {None} == CHECKED
+
+
 @pytest.mark.parametrize("code", DEMO)
 def test_marks_sit_at_their_values(demo: Dataset, style: Style, code: str) -> None:
+    """Every chart the narrative makes for a demo country, of the types that can be checked."""
     checked = {_check(spec, style) for spec in _specs(demo, style, code)}
-    assert checked >= {"RightsChart", "ComparisonChart", "EsrRightsChart", "AtRiskChart"}
+    assert len(checked & CHECKED) >= 3, checked
 
 
 def test_marks_sit_at_their_values_kazakhstan(hrmi: Dataset, style: Style) -> None:
     checked = {_check(spec, style) for spec in _specs(hrmi, style, "KAZ")}
-    assert checked >= {"RightsChart", "ComparisonChart", "EsrRightsChart", "AtRiskChart"}
+    assert len(checked & CHECKED) >= 3, checked
 
 
-def test_word_cloud_names_everyone_the_experts_named(demo: Dataset, style: Style) -> None:
-    """The cloud holds every group named, "All people" included when experts chose it."""
+@pytest.fixture(scope="module")
+def cloud_style(tmp_path_factory: pytest.TempPathFactory) -> Style:
+    path = tmp_path_factory.mktemp("styles") / "cloud.toml"
+    path.write_text('inherit = "base"\n[charts]\nword_cloud = true\n', encoding="utf-8")
+    return load_style(path)
+
+
+def test_word_cloud_names_everyone_the_experts_named(
+    demo: Dataset, style: Style, cloud_style: Style
+) -> None:
+    """The cloud holds every group named, "All people" included when experts chose it (and
+    drawn when the style asks for the cloud)."""
     book = load_codebook("en")
     everyone = book.groups["1"].label
     seen_all_people = 0
@@ -185,6 +225,141 @@ def test_word_cloud_names_everyone_the_experts_named(demo: Dataset, style: Style
             assert (everyone in labels) == bool(risk.all_people)
             if risk.all_people:
                 seen_all_people += 1
-                drawn = " ".join(render_chart(chart.spec, style, WIDTH).texts())
+                drawn = " ".join(render_chart(chart.spec, cloud_style, WIDTH).texts())
                 assert everyone.split()[0] in drawn
     assert seen_all_people > 0
+
+
+# --- the scorecard: dots and uncertainty lines on each row's own scale -----------------------
+
+CPR = BandScaleSpec(
+    (("very_bad", 0.0, 3.5), ("bad", 3.5, 6.0), ("fair", 6.0, 8.0), ("good", 8.0, 10.0)),
+    10.0,
+    "/10",
+)
+ESR = BandScaleSpec(
+    (("very_bad", 0.0, 75.0), ("bad", 75.0, 85.0), ("fair", 85.0, 95.0), ("good", 95.0, 100.0)),
+    100.0,
+    "%",
+)
+
+
+def _row(
+    label: str,
+    value: float,
+    band: BandName,
+    lo: float | None = None,
+    hi: float | None = None,
+    headline: bool = False,
+) -> ScorecardRow:
+    return ScorecardRow(
+        label,
+        value,
+        f"{value:g}",
+        band,
+        band.replace("_", " "),
+        lo,
+        hi,
+        "1.0 in 2017",
+        "up",
+        True,
+        headline,
+    )
+
+
+SCORECARD = Scorecard(
+    (
+        ScorecardPanel(
+            "Civil and political rights",
+            (
+                _row("Empowerment", 2.5, "very_bad", headline=True),
+                _row("Assembly and association", 2.1, "very_bad", 1.6, 2.6),
+                _row("Opinion and expression", 0.0, "very_bad", -0.8, 0.9),
+                _row("Freedom from the death penalty", 10.0, "good", 9.1, 11.2),
+                _row("Freedom from extrajudicial killing", 7.2, "fair", 6.1, 8.0),
+                _row("Freedom from torture", 3.5, "bad", 3.5, 3.5),
+            ),
+            CPR,
+        ),
+        ScorecardPanel(
+            "Quality of life",
+            (
+                _row("Quality of life", 86.5, "fair", headline=True),
+                _row("Food", 100.0, "good"),
+                _row("Work", 0.0, "very_bad"),
+                _row("Health", 79.2, "bad"),
+            ),
+            ESR,
+        ),
+    ),
+    ChartTexts(
+        "Every right at a glance",
+        "",
+        "Source: HRMI",
+        {},
+        {"right": "Right", "score": "Score", "change": "Change"},
+    ),
+)
+
+
+def _tint_rows(drawing: VectorDrawing, style: Style) -> list[list[tuple[float, float, BandName]]]:
+    """Each row's scale, top row first: its tint rectangles as (left, right, band)."""
+    tints = {style.colors.band_tint[b].rgb: b for b in BAND_NAMES}
+    rows: dict[float, list[tuple[float, float, BandName]]] = defaultdict(list)
+    for op in _paths(drawing):
+        if op.fill is None or op.fill[:3] not in tints or len(_points(op)) != 4:
+            continue
+        left, right, bottom, top = _box(op)
+        rows[round((bottom + top) / 2, 3)].append((left, right, tints[op.fill[:3]]))
+    return [sorted(rows[y]) for y in sorted(rows, reverse=True)]
+
+
+def _check_scorecard(spec: Scorecard, style: Style, width: float) -> None:
+    drawing = render_chart(spec, style, width)
+    rows = [(row, panel.scale) for panel in spec.panels for row in panel.rows]
+    scales = _tint_rows(drawing, style)
+    assert len(scales) == len(rows)
+    dots = _dots(drawing)
+    assert len(dots) == len(rows)
+    ink = style.colors.highlight.rgb
+    lines = sorted(
+        (
+            box
+            for op in _paths(drawing)
+            if op.stroke is not None
+            and op.stroke[:3] == ink
+            and len(_points(op)) == 2
+            and (box := _box(op))[2] == box[3]
+        ),
+        key=lambda b: -b[2],
+    )
+    assert len(lines) == sum(row.lo is not None for row, _s in rows)
+    line_of = iter(lines)
+    for (row, scale), stripes, (cx, cy) in zip(rows, scales, dots, strict=True):
+        x0, x1 = stripes[0][0], stripes[-1][1]
+        top = scale.maximum
+
+        def x(v: float, x0: float = x0, x1: float = x1, top: float = top) -> float:
+            return x0 + min(max(v, 0.0), top) / top * (x1 - x0)
+
+        # the scale itself: each band's tint from its lower to its upper limit
+        assert [b for _l, _r, b in stripes] == [b for b, _lo, _hi in scale.bands]
+        for (left, right, _b), (_band, lower, upper) in zip(stripes, scale.bands, strict=True):
+            assert left == pytest.approx(x(lower), abs=TOLERANCE), row.label
+            assert right == pytest.approx(x(upper), abs=TOLERANCE), row.label
+        assert cx == pytest.approx(x(row.value), abs=TOLERANCE), row.label
+        if row.lo is not None and row.hi is not None:
+            left, right, y, _y = next(line_of)
+            assert y == pytest.approx(cy, abs=TOLERANCE), row.label
+            assert left == pytest.approx(x(row.lo), abs=TOLERANCE), row.label
+            assert right == pytest.approx(x(row.hi), abs=TOLERANCE), row.label
+
+
+@pytest.mark.parametrize("width", [481.0, 400.0, 300.0, 260.0])
+def test_scorecard_marks_sit_at_their_values(style: Style, width: float) -> None:
+    _check_scorecard(SCORECARD, style, width)
+
+
+def test_scorecard_geometry_of_every_shipped_style() -> None:
+    for name in ("base", "letter-slate"):
+        _check_scorecard(SCORECARD, load_style(name), 481.0)

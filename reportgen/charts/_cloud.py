@@ -1,17 +1,19 @@
-"""A small deterministic word-cloud layout: weighted phrases packed into a rectangle.
+"""A small deterministic word-cloud layout: phrases sized by share, packed into a rectangle.
 
-In:  (label, weight) pairs, weights in 0..1 (1 = the most named group), a rectangle's size
-     in points, and a text-measuring function (the recorder's DejaVu metrics).
-Out: ``PlacedWord`` blocks (the label broken into 1–3 centred lines, its type size, its box
+In:  (label, share) pairs, shares in 0..1 (the share of experts naming the group), a
+     rectangle's size in points, and a text-measuring function (the recorder's DejaVu metrics).
+Out: ``PlacedWord`` blocks (the label broken into 1–5 centred lines, its type size, its box
      inside the rectangle); no two boxes overlap, none leaves the rectangle.
 
-Type size grows with the square root of the weight between ``min_size`` and ``max_size`` (area
-then follows the weight). Words are placed largest first, each at the free spot nearest the
+Type size is a fixed function of the share (``cloud_size``: linear from ``min_size`` at 0 to
+``max_size`` at 100%), whatever else is in the cloud: a group named by 1 expert in 27 is set
+small even when it is the most named of its right, and never as large as one named by most
+experts. Sizes are never scaled to fit; the caller gives the cloud more room instead (see
+``reportgen.charts.risk``). Words are placed largest first, each at the free spot nearest the
 rectangle's centre, found on an occupancy grid with a summed-area table (no random numbers, no
 spiral walk: the same input gives the same cloud). Long phrases are broken into balanced lines
-so blocks stay compact. If one of the largest words finds no room, or the cloud would show too
-few groups, every size is reduced (to half at most) and the layout restarts; words that still
-find no room, the smallest as they are placed last, are left out. Nothing ever overlaps.
+so blocks stay compact. Words that find no room, the smallest as they are placed last, are
+left out (``layout_cloud`` says which). Nothing ever overlaps.
 """
 
 from __future__ import annotations
@@ -28,13 +30,16 @@ Measure = Callable[[str, float, bool], float]
 """(text, size, bold) → width in points, as the recorder measures it."""
 
 PROTECTED = 5
-"""The largest words that are never dropped: the layout shrinks every size to fit them."""
+"""The largest words a cloud must show: the caller grows the rectangle until they fit."""
 
-WANTED = 14
-"""A cloud shrinks until it shows at least this many groups (or all of them)..."""
+MIN_SIZE = 7.0
+"""Type size of a share of 0 (the house style's smallest chart text)."""
 
-MIN_SCALE = 0.5
-"""...but type is never scaled below half its size for that."""
+MAX_SIZE = 16.0
+"""Type size of a share of 100%."""
+
+BOLD_FROM = 0.5
+"""Shares from this up are set in bold (groups most experts named)."""
 
 VERTICAL_WEIGHT = 2.0
 """How much more a vertical step away from the centre costs than a horizontal one."""
@@ -48,7 +53,7 @@ class PlacedWord:
     """A phrase laid out in the cloud: lines centred in the box (x, y, width, height)."""
 
     label: str
-    weight: float
+    share: float
     lines: tuple[str, ...]
     size: float
     bold: bool
@@ -93,35 +98,47 @@ class _Widths:
 
 
 def _split(words: list[str], parts: int, widths: _Widths) -> tuple[float, tuple[str, ...]]:
-    """(widest line at 1 pt, lines) of the break of ``words`` into ``parts`` balanced lines."""
+    """(widest line at 1 pt, lines) of the break of ``words`` into ``parts`` balanced lines:
+    the break whose widest line is narrowest (dynamic programming over the break points)."""
     n = len(words)
-    if parts <= 1 or n < 2:
+    parts = max(1, min(parts, n))
+    if parts == 1:
         return widths.unit(words), (" ".join(words),)
-    best: tuple[float, tuple[str, ...]] | None = None
-    if parts == 2 or n < 3:
-        for k in range(1, n):
-            widest = max(widths.unit(words[:k]), widths.unit(words[k:]))
-            if best is None or widest < best[0]:
-                best = (widest, (" ".join(words[:k]), " ".join(words[k:])))
-    else:
-        for i in range(1, n - 1):
-            for j in range(i + 1, n):
-                widest = max(
-                    widths.unit(words[:i]), widths.unit(words[i:j]), widths.unit(words[j:])
-                )
-                if best is None or widest < best[0]:
-                    best = (
-                        widest,
-                        (" ".join(words[:i]), " ".join(words[i:j]), " ".join(words[j:])),
-                    )
-    assert best is not None
-    return best
+    unit = [widths.unit([w]) for w in words]
+    prefix = [0.0]
+    for w in unit:
+        prefix.append(prefix[-1] + w)
+
+    def line(i: int, j: int) -> float:  # words[i:j] on one line
+        return prefix[j] - prefix[i] + widths.space * (j - i - 1)
+
+    # best[k][j]: (widest line, previous break) of words[:j] on k lines
+    inf = float("inf")
+    best = [[(inf, 0)] * (n + 1) for _ in range(parts + 1)]
+    best[0][0] = (0.0, 0)
+    for k in range(1, parts + 1):
+        for j in range(k, n - (parts - k) + 1):
+            for i in range(k - 1, j):
+                widest = max(best[k - 1][i][0], line(i, j))
+                if widest < best[k][j][0]:
+                    best[k][j] = (widest, i)
+    lines: list[str] = []
+    j = n
+    for k in range(parts, 0, -1):
+        i = best[k][j][1]
+        lines.append(" ".join(words[i:j]))
+        j = i
+    return best[parts][n][0], tuple(reversed(lines))
+
+
+MAX_LINES = 5
+"""A phrase is set on at most this many lines in the cloud."""
 
 
 def _breaks(label: str, widths: _Widths) -> list[tuple[float, tuple[str, ...]]]:
-    """The balanced 1-, 2- and 3-line forms of ``label``: (widest line at 1 pt, lines)."""
-    words = label.split()
-    return [_split(words, parts, widths) for parts in range(1, min(3, len(words)) + 1)]
+    """The balanced forms of ``label`` on 1 to ``MAX_LINES`` lines: (widest line at 1 pt, lines)."""
+    words = [word for word in label.split(" ") if word]  # a no-break space holds
+    return [_split(words, parts, widths) for parts in range(1, min(MAX_LINES, len(words)) + 1)]
 
 
 def _blocks(
@@ -151,64 +168,59 @@ def _boxed(unit_width: float, size: float) -> float:
     return unit_width * size * 1.015 + 0.5
 
 
+def cloud_size(share: float, min_size: float = MIN_SIZE, max_size: float = MAX_SIZE) -> float:
+    """The type size of a phrase named by ``share`` (0..1) of the experts: linear from
+    ``min_size`` at 0 to ``max_size`` at 1, on a quarter-point grid (fewer distinct sizes,
+    more measurement-cache hits)."""
+    share = min(max(share, 0.0), 1.0)
+    return round((min_size + (max_size - min_size) * share) * 4) / 4
+
+
+@dataclass(frozen=True, slots=True)
+class Cloud:
+    """A laid-out cloud: the words placed, and the ranks (largest first) of those left out."""
+
+    placed: tuple[PlacedWord, ...]
+    left_out: tuple[int, ...]
+
+    @property
+    def complete(self) -> bool:
+        """Whether the ``PROTECTED`` largest words all found room."""
+        return not any(rank < PROTECTED for rank in self.left_out)
+
+
 def layout_cloud(
     items: Sequence[tuple[str, float]],
     width: float,
     height: float,
     measure: Measure,
     *,
-    min_size: float = 6.5,
-    max_size: float = 18.0,
-    bold_from: float = 0.75,
+    min_size: float = MIN_SIZE,
+    max_size: float = MAX_SIZE,
+    bold_from: float = BOLD_FROM,
     pad: float = 1.6,
     cell: float = 2.0,
-) -> list[PlacedWord]:
-    """Pack ``items`` (label, weight 0..1) into ``width`` x ``height`` points; see the module."""
+) -> Cloud:
+    """Pack ``items`` (label, share 0..1) into ``width`` x ``height`` points; see the module."""
     if width < 4 * cell or height < 4 * cell or not items:
-        return []
+        return Cloud((), tuple(range(len(items))))
     order = sorted(range(len(items)), key=lambda i: (-items[i][1], i))
-    base_sizes = [
-        min_size + (max_size - min_size) * math.sqrt(min(max(items[i][1], 0.0), 1.0)) for i in order
-    ]
+    sizes = [cloud_size(items[i][1], min_size, max_size) for i in order]
     regular, bold = _Widths(measure, False), _Widths(measure, True)
     forms = [_breaks(items[i][0], bold if items[i][1] >= bold_from else regular) for i in order]
-    # The largest few words must be in the cloud and a cloud should show a good number of
-    # groups: while either fails, every size shrinks (down to MIN_SCALE) and the layout
-    # restarts. Words that still find no room (the smallest, placed last) are left out.
-    protected = min(len(order), PROTECTED)
-    wanted = min(len(order), WANTED)
-    scale = 1.0
-    placed: list[PlacedWord] = []
-    while True:
-        placed, failed = _attempt_layout(
-            items,
-            order,
-            forms,
-            base_sizes,
-            scale,
-            width,
-            height,
-            min_size,
-            bold_from,
-            pad,
-            cell,
-        )
-        complete = not any(rank < protected for rank in failed) and len(placed) >= wanted
-        if complete or scale * 0.9 < MIN_SCALE:
-            break
-        scale *= 0.9
-    return placed
+    placed, failed = _attempt_layout(
+        items, order, forms, sizes, width, height, bold_from, pad, cell
+    )
+    return Cloud(tuple(placed), tuple(failed))
 
 
 def _attempt_layout(
     items: Sequence[tuple[str, float]],
     order: list[int],
     forms: list[list[tuple[float, tuple[str, ...]]]],
-    base_sizes: list[float],
-    scale: float,
+    sizes: list[float],
     width: float,
     height: float,
-    min_size: float,
     bold_from: float,
     pad: float,
     cell: float,
@@ -219,10 +231,9 @@ def _attempt_layout(
     placed: list[PlacedWord] = []
     failed: list[int] = []
     for rank, index in enumerate(order):
-        label, weight = items[index]
-        # Sizes on a quarter-point grid: fewer distinct sizes, more measurement-cache hits.
-        size = max(min_size, round(base_sizes[rank] * scale * 4) / 4)
-        bold = weight >= bold_from
+        label, share = items[index]
+        size = sizes[rank]
+        bold = share >= bold_from
         table = np.zeros((rows + 1, cols + 1), dtype=np.int32)
         table[1:, 1:] = occupied.cumsum(0).cumsum(1)
         for lines, bw, bh in _blocks(forms[rank], size, width - 2 * pad):
@@ -234,7 +245,7 @@ def _attempt_layout(
             # Centre the block in its cells (the cells round the box up).
             x = c * cell + (need_c * cell - bw) / 2
             y = r * cell + (need_r * cell - bh) / 2
-            placed.append(PlacedWord(label, weight, lines, size, bold, x, y, bw, bh))
+            placed.append(PlacedWord(label, share, lines, size, bold, x, y, bw, bh))
             break
         else:
             failed.append(rank)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from reportgen.charts._kit import BAND_ALPHA, Axis, Palette, Sheet, Sizes, x_axis
+from reportgen.charts._kit import Axis, Palette, Sheet, Sizes, x_axis
 from reportgen.charts._text import (
     ASCENT,
     DESCENT,
@@ -13,7 +13,8 @@ from reportgen.charts._text import (
     line_height,
     place_band_labels,
     text_width,
-    truncate,
+    widest,
+    wrap,
 )
 from reportgen.model import BandScaleSpec, ChartTexts
 from reportgen.style import BandName
@@ -21,7 +22,7 @@ from reportgen.style import BandName
 MAX_HEIGHT = 640.0
 """No chart is taller than this (points): it must fit on a page with its caption."""
 
-MIN_WIDTH = 240.0
+MIN_WIDTH = 220.0
 """Narrower than this, labels and plots cannot share the width: refused."""
 
 _SHEETS: dict[str, Sheet] = {}
@@ -55,23 +56,34 @@ def _tick_block(sizes: Sizes) -> float:
     return 3.0 + (ASCENT + DESCENT) * sizes.tick + 1.0
 
 
-def _axis_label_block(texts: ChartTexts, sizes: Sizes) -> float:
-    return (ASCENT + DESCENT) * sizes.label + 4.0 if texts.axis else 0.0
+def _axis_label_lines(texts: ChartTexts, sizes: Sizes, width: float) -> tuple[str, ...]:
+    """The value-axis label wrapped to the chart's width."""
+    return wrap(texts.axis, sizes.label, width - 2.0)
 
 
-def _band_row(texts: ChartTexts, sizes: Sizes) -> float:
-    """Room above a plot for band names."""
-    return (ASCENT + DESCENT) * sizes.small + 5.0 if texts.band_labels else 0.0
+def _axis_label_block(texts: ChartTexts, sizes: Sizes, width: float) -> float:
+    """Room under the tick labels for the value-axis label (all its lines)."""
+    lines = _axis_label_lines(texts, sizes, width)
+    if not lines:
+        return 0.0
+    return (ASCENT + DESCENT) * sizes.label + (len(lines) - 1) * line_height(sizes.label) + 4.0
+
+
+def _band_row(texts: ChartTexts, sizes: Sizes, compact: bool = False) -> float:
+    """Room above a plot for band names (``compact``: closer to the plot)."""
+    if not texts.band_labels:
+        return 0.0
+    return (ASCENT + DESCENT) * sizes.small + (2.0 if compact else 5.0)
 
 
 def _draw_band_shading_x(
     sheet: Sheet, scale: BandScaleSpec, x: Axis, y0: float, y1: float, pal: Palette
 ) -> None:
-    """Vertical band stripes over [y0, y1] (band limits clipped to the axis)."""
+    """Vertical band stripes over [y0, y1] in the band tints (limits clipped to the axis)."""
     for band, lower, upper in scale.bands:
         a, b = x(x.clip(lower)), x(x.clip(upper))
         if b - a > 0.01:
-            sheet.rect(a, y0, b - a, y1 - y0, pal.band[band], alpha=BAND_ALPHA, front=False)
+            sheet.rect(a, y0, b - a, y1 - y0, pal.tint[band], front=False)
 
 
 def _draw_band_labels_x(
@@ -82,8 +94,9 @@ def _draw_band_labels_x(
     y_top: float,
     sizes: Sizes,
     pal: Palette,
+    gap: float = 3.0,
 ) -> None:
-    """Band names above the plot, centred over their stripes where they fit."""
+    """Band names ``gap`` points above the plot, centred over their stripes where they fit."""
     if not texts.band_labels:
         return
     spans = [
@@ -91,7 +104,7 @@ def _draw_band_labels_x(
         for band, lower, upper in scale.bands
         if texts.band_labels.get(band)
     ]
-    baseline = y_top + 3.0 + DESCENT * sizes.small
+    baseline = y_top + gap + DESCENT * sizes.small
     for label, centre in place_band_labels(spans, sizes.small, x.start, x.end):
         sheet.text(centre, baseline, label, sizes.small, pal.muted, ha="center")
 
@@ -99,15 +112,17 @@ def _draw_band_labels_x(
 def _draw_axis_label(
     sheet: Sheet, texts: ChartTexts, x: Axis, y_plot_bottom: float, sizes: Sizes, pal: Palette
 ) -> None:
-    """The value-axis label, centred under the tick labels."""
-    if not texts.axis:
+    """The value-axis label, centred under the tick labels (wrapped if it must be)."""
+    lines = _axis_label_lines(texts, sizes, sheet.width)
+    if not lines:
         return
     baseline = y_plot_bottom - _tick_block(sizes) - 1.0 - ASCENT * sizes.label
-    label = truncate(texts.axis, sizes.label, sheet.width - 2.0)
     centre = (x.start + x.end) / 2
-    half = text_width(label, sizes.label) / 2
+    half = widest(lines, sizes.label) / 2
     centre = min(max(centre, half + 0.5), sheet.width - half - 0.5)
-    sheet.text(centre, baseline, label, sizes.label, pal.muted, ha="center")
+    for line in lines:
+        sheet.text(centre, baseline, line, sizes.label, pal.muted, ha="center")
+        baseline -= line_height(sizes.label)
 
 
 def _draw_row_label(
@@ -172,4 +187,4 @@ def _draw_years_and_bands(
     for band, lower, upper in scale.bands:
         a, b = y(y.clip(lower)), y(y.clip(upper))
         if b - a > 0.01:
-            sheet.rect(left, a, width, b - a, pal.band[band], alpha=BAND_ALPHA, front=False)
+            sheet.rect(left, a, width, b - a, pal.tint[band], front=False)

@@ -1,11 +1,12 @@
 """Shared drawing kit of the chart figures: palette, type sizes, measured text, reusable sheets.
 
 In:  a ``Style`` (colours, chart font size) and the words of a chart.
-Out: ``Palette`` and ``Sizes`` (the style turned into matplotlib-ready values), text measurement
-     and line-wrapping with the very DejaVu metrics the recorder uses, number formats, band
-     name placement, ``Frame`` (title and source), legends, value axes drawn as plain lines
-     and texts, and ``Sheet``: one reusable ``Figure`` per chart type whose artists persist
-     from chart to chart (only their data change), recorded into a ``VectorDrawing``.
+Out: ``Palette``, ``Sizes`` and ``Options`` (the style turned into matplotlib-ready values;
+     no chart text under ``MIN_TEXT``), ``Frame`` (title and source, wrapped), value axes
+     drawn as plain lines and texts, and ``Sheet``: one reusable ``Figure`` per chart type
+     whose artists persist from chart to chart (only their data change), recorded into a
+     ``VectorDrawing``. Text measurement and wrapping live in ``_text``, legends and change
+     marks in ``_legend``.
 
 Everything here works in PDF points with the origin at the bottom-left corner (the figures are
 drawn at 72 dpi, where matplotlib's display units are points). Positions are computed from
@@ -31,12 +32,9 @@ from matplotlib.transforms import Affine2D, IdentityTransform
 from reportgen.charts._record import new_figure, record
 from reportgen.charts._text import (
     ASCENT,
-    CAP,
     DESCENT,
     baseline_for_centre,
     line_height,
-    text_width,
-    truncate,
     wrap,
 )
 from reportgen.model import ChartTexts
@@ -47,8 +45,8 @@ RGB = tuple[float, float, float]
 HAlign = Literal["left", "center", "right"]
 
 
-BAND_ALPHA = 0.13
-"""Opacity of band shading behind data: light enough that marks and labels stay the figure."""
+MIN_TEXT = 7.0
+"""No chart text is set smaller than this (points): the house style's floor."""
 
 
 _IDENTITY = IdentityTransform()
@@ -59,7 +57,11 @@ _IDENTITY = IdentityTransform()
 
 @dataclass(frozen=True, slots=True)
 class Palette:
-    """The style's named colours as RGB tuples (components 0..1)."""
+    """The style's named colours as RGB tuples (components 0..1).
+
+    ``band`` are the solid band colours (marks of a band), ``tint`` the light band tints
+    (shading behind data); ``highlight`` is this country among others.
+    """
 
     text: RGB
     muted: RGB
@@ -68,7 +70,10 @@ class Palette:
     highlight: RGB
     others: RGB
     global_best: RGB
+    female: RGB
+    male: RGB
     band: dict[BandName, RGB]
+    tint: dict[BandName, RGB]
 
     def key(self) -> tuple[object, ...]:
         """A hashable value equal for equal palettes (for caches)."""
@@ -80,7 +85,10 @@ class Palette:
             self.highlight,
             self.others,
             self.global_best,
+            self.female,
+            self.male,
             tuple(sorted(self.band.items())),
+            tuple(sorted(self.tint.items())),
         )
 
     @staticmethod
@@ -95,8 +103,23 @@ class Palette:
             highlight=c.highlight.rgb,
             others=c.others.rgb,
             global_best=c.global_best.rgb,
+            female=c.female.rgb,
+            male=c.male.rgb,
             band={b: c.band[b].rgb for b in BAND_NAMES},
+            tint={b: c.band_tint[b].rgb for b in BAND_NAMES},
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The style's chart switches (``[charts]``)."""
+
+    word_cloud: bool = False
+
+    @staticmethod
+    def of(style: Style) -> Options:
+        """Style → options."""
+        return Options(word_cloud=style.charts.word_cloud)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,15 +135,20 @@ class Sizes:
 
     @staticmethod
     def of(style: Style) -> Sizes:
-        """Style → sizes (the title slightly larger than the chart size, notes smaller)."""
+        """Style → sizes (the title slightly larger than the chart size, notes smaller, none
+        under ``MIN_TEXT``)."""
         base = style.fonts.chart_size
+
+        def size(factor: float) -> float:
+            return max(round(base * factor, 2), MIN_TEXT)
+
         return Sizes(
-            label=base,
-            title=round(base * 1.2, 2),
-            tick=round(base * 0.9, 2),
-            value=round(base * 0.9, 2),
-            small=round(base * 0.85, 2),
-            source=round(max(base * 0.8, 5.5), 2),
+            label=size(1.0),
+            title=size(1.2),
+            tick=size(0.9),
+            value=size(0.9),
+            small=size(0.85),
+            source=size(0.85),
         )
 
 
@@ -514,14 +542,14 @@ class Frame:
     source_height: float  # from the bottom edge to above the source's capitals, plus a gap
 
     @staticmethod
-    def of(texts: ChartTexts, width: float, sizes: Sizes) -> Frame:
-        """Wrap the title (bold) and the source to the chart's width."""
-        title = wrap(texts.title, sizes.title, width - 2.0, bold=True, max_lines=2)
-        if not texts.title:
-            title = ()
-        source = wrap(texts.source, sizes.source, width - 2.0, max_lines=2) if texts.source else ()
+    def of(texts: ChartTexts, width: float, sizes: Sizes, *, compact: bool = False) -> Frame:
+        """Wrap the title (bold) and the source to the chart's width, on as many lines as
+        they need; ``compact`` leaves less room between them and the plot."""
+        title = wrap(texts.title, sizes.title, width - 2.0, bold=True)
+        source = wrap(texts.source, sizes.source, width - 2.0)
+        title_gap, source_gap = (4.0, 3.5) if compact else (9.0, 7.0)
         title_height = (
-            ASCENT * sizes.title + (len(title) - 1) * line_height(sizes.title) + 9.0
+            ASCENT * sizes.title + (len(title) - 1) * line_height(sizes.title) + title_gap
             if title
             else 2.0
         )
@@ -530,7 +558,7 @@ class Frame:
             + 1.0
             + (len(source) - 1) * line_height(sizes.source)
             + ASCENT * sizes.source
-            + 7.0
+            + source_gap
             if source
             else 2.0
         )
@@ -542,74 +570,8 @@ class Frame:
         for line in self.title:
             sheet.text(0.5, y, line, sizes.title, pal.text, bold=True)
             y -= line_height(sizes.title)
-        y = DESCENT * sizes.source + 1.0
-        for line in reversed(self.source):
+        # Top line first, so the source reads in order when the text is extracted.
+        y = DESCENT * sizes.source + 1.0 + (len(self.source) - 1) * line_height(sizes.source)
+        for line in self.source:
             sheet.text(0.5, y, line, sizes.source, pal.muted)
-            y += line_height(sizes.source)
-
-
-# --- legends ---------------------------------------------------------------------------------
-
-KeyKind = Literal["box", "line", "dashed", "dot"]
-_KEY_WIDTH: dict[KeyKind, float] = {"box": 8.0, "line": 16.0, "dashed": 16.0, "dot": 6.0}
-_KEY_GAP = 4.0  # between a key and its label
-_ENTRY_GAP = 12.0  # between entries
-
-
-@dataclass(frozen=True, slots=True)
-class Key:
-    """A legend entry: a swatch, line sample or dot, and its label."""
-
-    label: str
-    color: RGB
-    kind: KeyKind = "box"
-    alpha: float = 1.0
-
-
-def legend_rows(keys: Sequence[Key], size: float, width: float) -> list[list[Key]]:
-    """Break ``keys`` into rows no wider than ``width`` points (a label too long is cut)."""
-    rows: list[list[Key]] = [[]]
-    used = 0.0
-    for key in keys:
-        room = width - _KEY_WIDTH[key.kind] - _KEY_GAP
-        key = Key(truncate(key.label, size, room), key.color, key.kind, key.alpha)
-        need = _KEY_WIDTH[key.kind] + _KEY_GAP + text_width(key.label, size)
-        if rows[-1] and used + _ENTRY_GAP + need > width:
-            rows.append([])
-            used = 0.0
-        used += (_ENTRY_GAP if rows[-1] else 0.0) + need
-        rows[-1].append(key)
-    return [row for row in rows if row]
-
-
-def legend_row_height(size: float) -> float:
-    """Distance between the centres of two legend rows."""
-    return line_height(size) + 2.0
-
-
-def draw_legend(
-    sheet: Sheet, rows: Sequence[Sequence[Key]], x: float, y_top: float, size: float, pal: Palette
-) -> None:
-    """Draw legend ``rows`` (from ``legend_rows``) from ``x``, the first row's top at ``y_top``."""
-    step = legend_row_height(size)
-    for k, row in enumerate(rows):
-        _draw_legend_row(sheet, row, x, y_top - step / 2 - k * step, size, pal)
-
-
-def _draw_legend_row(
-    sheet: Sheet, keys: Sequence[Key], x: float, y_centre: float, size: float, pal: Palette
-) -> None:
-    baseline = baseline_for_centre(y_centre, size)
-    for key in keys:
-        kw = _KEY_WIDTH[key.kind]
-        if key.kind == "box":
-            side = CAP * size + 1.0
-            sheet.rect(x, y_centre - side / 2, kw, side, key.color, alpha=key.alpha)
-        elif key.kind == "dot":
-            sheet.dots([x + kw / 2], [y_centre], key.color, kw, alpha=key.alpha)
-        else:
-            dashes = (3.0, 2.0) if key.kind == "dashed" else None
-            sheet.line([x, x + kw], [y_centre, y_centre], key.color, 1.6, dashes=dashes)
-        x += kw + _KEY_GAP
-        sheet.text(x, baseline, key.label, size, pal.text)
-        x += text_width(key.label, size) + _ENTRY_GAP
+            y -= line_height(sizes.source)

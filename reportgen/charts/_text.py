@@ -16,11 +16,6 @@ ASCENT = 0.93
 DESCENT = 0.24
 CAP = 0.73
 
-ELLIPSIS = "…"
-MAX_LABEL_CHARS = 34
-"""Row labels longer than this are shortened with an ellipsis (country names, mostly)."""
-
-
 # --- text ----------------------------------------------------------------------------------------
 
 
@@ -44,62 +39,91 @@ def baseline_for_centre(y_centre: float, size: float) -> float:
     return y_centre - CAP * size / 2
 
 
-def shorten(label: str, limit: int = MAX_LABEL_CHARS) -> str:
-    """``label`` cut to ``limit`` characters, the last being an ellipsis, if it is longer."""
-    if len(label) <= limit:
-        return label
-    return label[: limit - 1].rstrip(" ,;:-–—/(") + ELLIPSIS
-
-
 @functools.lru_cache(maxsize=4096)
-def truncate(text: str, size: float, max_width: float, bold: bool = False) -> str:
-    """``text``, cut and ended with an ellipsis if wider than ``max_width`` points."""
-    if text_width(text, size, bold) <= max_width:
-        return text
-    cut = len(text)
-    while cut > 1:
-        cut -= 1
-        candidate = text[:cut].rstrip(" ,;:-–—/(") + ELLIPSIS
-        if text_width(candidate, size, bold) <= max_width:
-            return candidate
-    return ELLIPSIS
+def wrap(text: str, size: float, max_width: float, bold: bool = False) -> tuple[str, ...]:
+    """Break ``text`` into as many lines as it needs, each no wider than ``max_width`` points.
 
-
-@functools.lru_cache(maxsize=4096)
-def wrap(
-    text: str, size: float, max_width: float, bold: bool = False, max_lines: int = 2
-) -> tuple[str, ...]:
-    """Break ``text`` at spaces into at most ``max_lines`` lines no wider than ``max_width``.
-
-    Two lines are balanced (the break that makes the longer line shortest), which reads better
-    than filling the first line; what still does not fit is cut with an ellipsis.
+    Nothing is ever cut: a chart grows to hold the lines. Breaks fall at spaces (a word wider
+    than the line is broken after a hyphen or slash, or, failing that, between letters).
+    The lines are balanced: the narrowest width that still needs no more lines than filling
+    to ``max_width`` does, so two lines read as a pair rather than a long line and a stub.
     """
-    if text_width(text, size, bold) <= max_width or max_lines <= 1:
-        return (truncate(text, size, max_width, bold),)
-    words = text.split()
-    if len(words) > 1:
-        best: tuple[float, tuple[str, str]] | None = None
-        for k in range(1, len(words)):
-            first, second = " ".join(words[:k]), " ".join(words[k:])
-            widest = max(text_width(first, size, bold), text_width(second, size, bold))
-            if widest <= max_width and (best is None or widest < best[0]):
-                best = (widest, (first, second))
-        if best is not None:
-            return best[1]
-    # Greedy fill, the last line taking the rest (cut if needed).
+    if not text:
+        return ()
+    if text_width(text, size, bold) <= max_width:
+        return (text,)
+    # Plain spaces only: a no-break space (French "Source\u00a0:", "52,6\u202f%") holds.
+    words = [
+        piece
+        for word in text.split(" ")
+        if word
+        for piece in _split_word(word, size, max_width, bold)
+    ]
+    if not words:
+        return ()
+    widths = [text_width(w, size, bold) for w in words]
+    space = text_width(" ", size, bold)
+    lines = _fill(words, widths, space, max_width)
+    # Balance: search the narrowest measure that keeps the same number of lines.
+    lo, hi = max(widths), max_width
+    for _ in range(12):
+        if hi - lo < 0.5:
+            break
+        mid = (lo + hi) / 2
+        if len(_fill(words, widths, space, mid)) <= len(lines):
+            hi = mid
+        else:
+            lo = mid
+    # Word widths add up to a line's width but for rounding: measure the lines, and narrow
+    # the measure in the rare case one is over.
+    measure = hi
+    while True:
+        lines = _fill(words, widths, space, measure)
+        if measure <= lo or all(text_width(line, size, bold) <= max_width for line in lines):
+            return tuple(lines)
+        measure -= 0.5
+
+
+def _fill(words: Sequence[str], widths: Sequence[float], space: float, measure: float) -> list[str]:
+    """Greedy fill of ``words`` into lines of at most ``measure`` points."""
     lines: list[str] = []
+    current: list[str] = []
+    used = 0.0
+    for word, w in zip(words, widths, strict=True):
+        if current and used + space + w > measure:
+            lines.append(" ".join(current))
+            current, used = [word], w
+        else:
+            used = used + space + w if current else w
+            current.append(word)
+    if current:
+        lines.append(" ".join(current))
+    return lines
+
+
+def _split_word(word: str, size: float, max_width: float, bold: bool) -> list[str]:
+    """``word`` in pieces no wider than ``max_width``: after hyphens and slashes where that
+    suffices, else also between letters (a name longer than the column is never cut)."""
+    if text_width(word, size, bold) <= max_width:
+        return [word]
+    pieces: list[str] = []
     current = ""
-    for word in words:
-        trial = f"{current} {word}" if current else word
+    for char in word:
+        trial = current + char
         if current and text_width(trial, size, bold) > max_width:
-            lines.append(current)
-            current = word
+            # Break after the piece's last hyphen or slash if it has one, else here.
+            cut = max(current.rfind("-"), current.rfind("/"), current.rfind("–"))
+            if 0 < cut < len(current) - 1:
+                pieces.append(current[: cut + 1])
+                current = current[cut + 1 :] + char
+            else:
+                pieces.append(current)
+                current = char
         else:
             current = trial
-    lines.append(current)
-    if len(lines) > max_lines:
-        lines = [*lines[: max_lines - 1], " ".join(lines[max_lines - 1 :])]
-    return tuple(truncate(line, size, max_width, bold) for line in lines)
+    if current:
+        pieces.append(current)
+    return pieces
 
 
 def widest(texts: Sequence[str], size: float, bold: bool = False) -> float:
@@ -149,6 +173,11 @@ def fmt_share(share: float) -> str:
 def fmt_tick(value: float) -> str:
     """An axis tick: integers without decimals."""
     return str(round(value)) if abs(value - round(value)) < 1e-9 else _localise(_decimal(value, 1))
+
+
+def fmt_tick_unit(value: float, unit: str) -> str:
+    """An axis tick with its scale's unit where it is a percent: ``100%`` (French ``100 %``)."""
+    return _percent(fmt_tick(value)) if unit.strip() == "%" else fmt_tick(value)
 
 
 # --- band labels along an axis -------------------------------------------------------------------

@@ -6,17 +6,23 @@ Out: ``reportgen.vector.VectorDrawing`` of that width; its height follows the co
      panels), never more than ``MAX_HEIGHT``.
 
 The chart types live by subject: ``scores`` (civil and political: headline, rights,
-comparison, trend), ``quality`` (quality of life: trend, rights) and ``risk`` (people at risk);
-``_common`` has what they share, ``_kit`` the drawing primitives, ``_record`` the matplotlib
-recording. Each chart type has one ``Sheet`` (a reused matplotlib figure, see ``_kit``). A chart is built
-in three steps, one function per type: measure the words it must fit and derive fixed margins
+comparison, trend), ``quality`` (quality of life: trend, rights), ``risk`` (people at risk)
+and ``scorecard`` (every right of a country in one graphic); ``_common`` has what they share,
+``_kit`` the drawing primitives, ``_text`` text and numbers, ``_legend`` legends and change
+marks, ``_cloud`` the word cloud, ``_record`` the matplotlib recording. Each chart type has
+one ``Sheet`` (a reused matplotlib figure, see ``_kit``). A chart is built in three steps,
+one function per type: measure the words it must fit and derive fixed margins
 from them; size the figure; place every mark and word at computed positions in points. There
 is no ``tight_layout`` and no autoscaling: limits, ticks and positions are set explicitly, so
 the same spec gives the same drawing whatever was drawn before it.
 
-Colours come from the style only: bands in their band colour (light shading behind data,
-solid for marks), this country in ``highlight``, other countries in ``others``, the second
-benchmark in ``global_best``, words in ``text``/``muted``, gridlines in ``rule``.
+Colours come from the style only, and each means one thing: a band's tint shades the band
+behind data and its solid colour marks a value in that band (nothing else is drawn in them);
+this country among others is ``highlight`` (a neutral ink), other countries ``others``, the
+second benchmark ``global_best``, women and men ``female``/``male``, this country's own series
+``accent``, words ``text``/``muted``, gridlines and rules ``rule``. No text is smaller than
+7 pt (``_kit.MIN_TEXT``) and no label is cut: labels wrap and the chart grows to hold them.
+Style switches (``[charts]``, ``_kit.Options``) reach the charts that have them.
 """
 
 from __future__ import annotations
@@ -24,10 +30,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reportgen.charts._common import MIN_WIDTH
-from reportgen.charts._kit import Palette, Sizes
+from reportgen.charts._kit import Options, Palette, Sizes
 from reportgen.charts._text import NUMBER_FORMAT
 from reportgen.charts.quality import _esr_rights, _esr_trend
 from reportgen.charts.risk import _at_risk
+from reportgen.charts.scorecard import _scorecard
 from reportgen.charts.scores import _comparison, _headline, _rights, _trend
 from reportgen.model import (
     AtRiskChart,
@@ -37,6 +44,7 @@ from reportgen.model import (
     EsrTrendChart,
     HeadlineChart,
     RightsChart,
+    Scorecard,
     TrendChart,
 )
 from reportgen.style import Style
@@ -52,7 +60,11 @@ _DRAW: dict[type, Callable[..., VectorDrawing]] = {
     EsrTrendChart: _esr_trend,
     EsrRightsChart: _esr_rights,
     AtRiskChart: _at_risk,
+    Scorecard: _scorecard,
 }
+
+_WITH_OPTIONS: frozenset[type] = frozenset({AtRiskChart})
+"""The chart types that take the style's switches (``Options``) as a fifth argument."""
 
 
 def render_chart(
@@ -75,6 +87,8 @@ def render_chart(
         raise TypeError(f"not a chart specification: {type(spec).__name__}")
     token = NUMBER_FORMAT.set((decimal, percent))
     try:
+        if type(spec) in _WITH_OPTIONS:
+            return draw(spec, Palette.of(style), Sizes.of(style), float(width), Options.of(style))
         return draw(spec, Palette.of(style), Sizes.of(style), float(width))
     finally:
         NUMBER_FORMAT.reset(token)

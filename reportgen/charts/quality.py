@@ -18,24 +18,15 @@ from reportgen.charts._common import (
     _ticks,
     _value_ticks,
 )
-from reportgen.charts._kit import (
-    Axis,
-    Frame,
-    Key,
-    Palette,
-    Sizes,
-    draw_legend,
-    legend_row_height,
-    legend_rows,
-    x_axis,
-    y_axis,
-)
+from reportgen.charts._kit import Axis, Frame, Palette, Sizes, x_axis, y_axis
+from reportgen.charts._legend import Key, draw_legend, legend_height, legend_rows
 from reportgen.charts._text import (
     ASCENT,
     DESCENT,
     baseline_for_centre,
     fmt_pct,
     fmt_tick,
+    line_height,
     text_width,
     widest,
     wrap,
@@ -74,8 +65,13 @@ def _esr_trend(spec: EsrTrendChart, pal: Palette, sizes: Sizes, width: float) ->
         if vals
     ]
     legend = legend_rows(keys, sizes.label, width - 1.0)
-    legend_h = len(legend) * legend_row_height(sizes.label) + 4.0
-    axis_h = (ASCENT + DESCENT) * sizes.label + 8.0 if spec.texts.axis else 0.0
+    legend_h = legend_height(legend, sizes.label) + 4.0
+    axis_lines = wrap(spec.texts.axis, sizes.label, width - 1.0)
+    axis_h = (
+        (ASCENT + DESCENT) * sizes.label + (len(axis_lines) - 1) * line_height(sizes.label) + 8.0
+        if axis_lines
+        else 0.0
+    )
     plot_h = 150.0
     height = (
         frame.title_height + legend_h + axis_h + plot_h + _tick_block(sizes) + frame.source_height
@@ -97,8 +93,10 @@ def _esr_trend(spec: EsrTrendChart, pal: Palette, sizes: Sizes, width: float) ->
     frame.draw(sheet, pal, sizes)
     top = height - frame.title_height
     draw_legend(sheet, legend, 0.5, top, sizes.label, pal)
-    if spec.texts.axis:
-        sheet.text(0.5, py1 + 7.0 + DESCENT * sizes.label, spec.texts.axis, sizes.label, pal.muted)
+    baseline = py1 + 7.0 + DESCENT * sizes.label + (len(axis_lines) - 1) * line_height(sizes.label)
+    for line in axis_lines:
+        sheet.text(0.5, baseline, line, sizes.label, pal.muted)
+        baseline -= line_height(sizes.label)
     y_axis(sheet, y, y_ticks, y_labels, px0, px1, pal, sizes)
     _draw_years_and_bands(sheet, x, y, years, scale, px0, px1 - px0, py0, py1, pal, sizes)
     names = [(b, spec.texts.band_labels.get(b, ""), lo, hi) for b, lo, hi in scale.bands]
@@ -113,7 +111,8 @@ def _esr_trend(spec: EsrTrendChart, pal: Palette, sizes: Sizes, width: float) ->
             sheet.line(xs, ys, color, 1.8 if bold else 1.4, dashes=dash)
         if bold or len(xs) == 1:
             sheet.dots(xs, ys, color, 3.6 if len(xs) > 1 else 5.0)
-        ends.append((ys[-1], fmt_pct(vals[-1]), color, bold))
+        # The second benchmark's grey is a mark colour (3:1); its value is set in muted text.
+        ends.append((ys[-1], fmt_pct(vals[-1]), color if bold else pal.muted, bold))
     if ends:
         x_end = x(float(years[len(spec.income_adjusted or spec.global_best) - 1])) + 5.0
         placed = _spread([e[0] for e in ends], (ASCENT + DESCENT) * sizes.value + 1.0, py0, py1)
@@ -153,7 +152,7 @@ def _esr_rights(spec: EsrRightsChart, pal: Palette, sizes: Sizes, width: float) 
     frame = Frame.of(spec.texts, width, sizes)
     items = spec.items
     if spec.by_sex:
-        kinds = [("female", pal.highlight), ("male", pal.accent)]
+        kinds = [("female", pal.female), ("male", pal.male)]
     else:
         kinds = [("income_adjusted", pal.accent), ("global_best", pal.global_best)]
 
@@ -163,19 +162,20 @@ def _esr_rights(spec: EsrRightsChart, pal: Palette, sizes: Sizes, width: float) 
 
     shown = [k for k in kinds if any(value(i, k[0]) is not None for i in items)]
     keys = [Key(spec.texts.legend.get(k, k), c, "box") for k, c in shown]
-    labels = [wrap(i.label, sizes.label, width * 0.3) for i in items]
+    labels = [wrap(i.label, sizes.label, width * 0.3) or ("",) for i in items]
     label_col = max((widest(lines, sizes.label) for lines in labels), default=0.0)
     value_room = text_width("100.0%", sizes.value) + 6.0
     bar_h, bar_gap = 7.5, 1.5
     n_bars = max(len(shown), 1)
     group_h = n_bars * bar_h + (n_bars - 1) * bar_gap
-    pitch = max(group_h + 9.0, max((len(lines) for lines in labels), default=1) * 10.0 + 6.0)
+    lines_h = max((len(lines) for lines in labels), default=1) * line_height(sizes.label)
+    pitch = max(group_h + 9.0, lines_h + 6.0)
     n = max(len(items), 1)
     plot_h = n * pitch
     legend = legend_rows(keys, sizes.label, width - label_col - 11.0)
-    legend_h = len(legend) * legend_row_height(sizes.label) + 4.0 if keys else 0.0
+    legend_h = legend_height(legend, sizes.label) + 4.0 if keys else 0.0
     band_row = _band_row(spec.texts, sizes)
-    bottom = _tick_block(sizes) + _axis_label_block(spec.texts, sizes)
+    bottom = _tick_block(sizes) + _axis_label_block(spec.texts, sizes, width)
     height = frame.title_height + legend_h + band_row + plot_h + bottom + frame.source_height
 
     px0, px1 = label_col + 10.0, width - value_room

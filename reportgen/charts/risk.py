@@ -1,9 +1,11 @@
-"""The people-at-risk chart: exact shares as bars and every group named in a word cloud."""
+"""The people-at-risk chart: the exact shares of the top groups as bars, and (if the style asks
+for it, ``[charts] word_cloud``) every group named as a word cloud sized by absolute share."""
 
 from __future__ import annotations
 
-from reportgen.charts._cloud import layout_cloud
+from reportgen.charts._cloud import Cloud, layout_cloud
 from reportgen.charts._common import (
+    MAX_HEIGHT,
     _axis_label_block,
     _draw_axis_label,
     _draw_row_label,
@@ -11,11 +13,12 @@ from reportgen.charts._common import (
     _tick_block,
     _ticks,
 )
-from reportgen.charts._kit import Axis, Frame, Palette, Sheet, Sizes, x_axis
+from reportgen.charts._kit import Axis, Frame, Options, Palette, Sheet, Sizes, x_axis
 from reportgen.charts._text import (
     baseline_for_centre,
     fmt_share,
     fmt_tick,
+    line_height,
     text_width,
     widest,
     wrap,
@@ -25,22 +28,49 @@ from reportgen.vector import VectorDrawing
 
 # --- 7. people at risk --------------------------------------------------------------------------
 
+_CLOUD_ACCENT_FROM = 0.25
+"""Cloud words of groups named by at least this share are set in the accent, others muted."""
 
-def _at_risk(spec: AtRiskChart, pal: Palette, sizes: Sizes, width: float) -> VectorDrawing:
-    """The top shares as labelled bars (left) and every group named as a word cloud (right)."""
+
+def _at_risk(
+    spec: AtRiskChart, pal: Palette, sizes: Sizes, width: float, opts: Options | None = None
+) -> VectorDrawing:
+    """The top shares as labelled bars, the share printed at each; by default the bars take
+    the full width. With ``opts.word_cloud`` the bars take the left 56% and every group named
+    is a word cloud on the right, each word sized by its share (``_cloud.cloud_size``)."""
     frame = Frame.of(spec.texts, width, sizes)
     bars = spec.bars
-    left_w = round(width * 0.56, 1) if spec.cloud else width
-    labels = [wrap(b.label, sizes.label, left_w * 0.46) for b in bars]
+    cloud_items = [(item.label, item.share) for item in spec.cloud if item.share > 0]
+    with_cloud = bool(opts is not None and opts.word_cloud and cloud_items)
+    left_w = round(width * 0.56, 1) if with_cloud and bars else width
+    labels = [
+        wrap(b.label, sizes.label, left_w * (0.46 if with_cloud else 0.42)) or ("",) for b in bars
+    ]
     label_col = max((widest(lines, sizes.label) for lines in labels), default=0.0)
     values = [fmt_share(b.share) for b in bars]
     value_room = widest(values, sizes.value, bold=True) + 6.0
-    pitch = 22.0 if any(len(lines) > 1 for lines in labels) else 16.0
-    plot_h = max(len(bars), 1) * pitch
-    bottom = _tick_block(sizes) + _axis_label_block(spec.texts, sizes)
-    cloud_h = min(170.0, 50.0 + 9.0 * len(spec.cloud)) if spec.cloud else 0.0
-    content_h = max(plot_h + bottom + 4.0, cloud_h)
-    height = frame.title_height + content_h + frame.source_height
+    most = max((len(lines) for lines in labels), default=1)
+    pitch = max(16.0, most * line_height(sizes.label) + 4.5)
+    plot_h = len(bars) * pitch
+    bottom = _tick_block(sizes) + _axis_label_block(spec.texts, sizes, width)
+    bars_h = plot_h + bottom + 4.0 if bars else 0.0
+    fixed = frame.title_height + frame.source_height
+
+    cloud: Cloud | None = None
+    cloud_x0 = left_w + 14.0 if bars else 0.5
+    cloud_w = width - 0.5 - cloud_x0
+    content_h = bars_h
+    if with_cloud:
+        # Sizes are fixed by share: a cloud that cannot hold its largest words gets taller
+        # (never smaller type), up to the page's limit.
+        cloud_h = max(bars_h, min(170.0, 50.0 + 9.0 * len(cloud_items)))
+        while True:
+            cloud = layout_cloud(cloud_items, cloud_w, cloud_h, text_width)
+            if cloud.complete or fixed + cloud_h * 1.15 > MAX_HEIGHT:
+                break
+            cloud_h *= 1.15
+        content_h = max(bars_h, cloud_h)
+    height = fixed + content_h
 
     px0, px1 = label_col + 10.0, left_w - value_room
     py1 = height - frame.title_height - 2.0
@@ -68,26 +98,17 @@ def _at_risk(spec: AtRiskChart, pal: Palette, sizes: Sizes, width: float) -> Vec
             )
             _draw_row_label(sheet, labels[i], label_col, yc, sizes.label, pal.text)
         _draw_axis_label(sheet, spec.texts, x, py0, sizes, pal)
-    if spec.cloud:
-        cx0 = left_w + 14.0 if bars else 0.5
-        cy0 = frame.source_height
-        cy1 = height - frame.title_height
-        _draw_cloud(sheet, spec, cx0, cy0, width - 0.5 - cx0, cy1 - cy0, pal)
+    if cloud is not None:
+        top = height - frame.title_height
+        _draw_cloud(sheet, cloud, cloud_x0, top - content_h, pal)
     return sheet.record()
 
 
-def _draw_cloud(
-    sheet: Sheet, spec: AtRiskChart, x0: float, y0: float, w: float, h: float, pal: Palette
-) -> None:
-    top = max((item.share for item in spec.cloud), default=0.0)
-    if top <= 0:
-        return
-    items = [(item.label, item.share / top) for item in spec.cloud if item.share > 0]
-    for word in layout_cloud(items, w, h, _width_of):
-        color = pal.accent if word.weight >= 0.3 else pal.muted
-        alpha = 1.0 if word.weight >= 0.55 or word.weight < 0.3 else 0.8
+def _draw_cloud(sheet: Sheet, cloud: Cloud, x0: float, y0: float, pal: Palette) -> None:
+    for word in cloud.placed:
+        color = pal.accent if word.share >= _CLOUD_ACCENT_FROM else pal.muted
         for lx, ly, line in word.baselines(_width_of):
-            sheet.text(x0 + lx, y0 + ly, line, word.size, color, bold=word.bold, alpha=alpha)
+            sheet.text(x0 + lx, y0 + ly, line, word.size, color, bold=word.bold)
 
 
 def _width_of(text: str, size: float, bold: bool) -> float:

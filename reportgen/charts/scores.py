@@ -24,6 +24,7 @@ from reportgen.charts._common import (
     _value_ticks,
 )
 from reportgen.charts._kit import (
+    MIN_TEXT,
     Axis,
     Frame,
     Palette,
@@ -42,10 +43,8 @@ from reportgen.charts._text import (
     fmt_tick,
     line_height,
     place_band_labels,
-    shorten,
     text_ink,
     text_width,
-    truncate,
     widest,
     wrap,
 )
@@ -71,7 +70,7 @@ def _headline(spec: HeadlineChart, pal: Palette, sizes: Sizes, width: float) -> 
     """
     frame = Frame.of(spec.texts, width, sizes)
     items = spec.items
-    labels = [wrap(i.label, sizes.label, width * 0.3, bold=True) for i in items]
+    labels = [wrap(i.label, sizes.label, width * 0.3, bold=True) or ("",) for i in items]
     label_col = max((widest(lines, sizes.label, True) for lines in labels), default=0.0)
     value_col = widest([i.value_text for i in items], sizes.label, bold=True) + 6.0
     track_x0 = label_col + 12.0
@@ -113,7 +112,7 @@ def _headline(spec: HeadlineChart, pal: Palette, sizes: Sizes, width: float) -> 
         for band, lower, upper in item.scale.bands:
             a, b = x(x.clip(lower)), x(x.clip(upper))
             if b - a > 0.01:
-                sheet.rect(a, yc - track_h / 2, b - a, track_h, pal.band[band], alpha=0.22)
+                sheet.rect(a, yc - track_h / 2, b - a, track_h, pal.tint[band])
         _draw_row_label(sheet, labels[i], label_col, yc, sizes.label, pal.text, bold=True)
         baseline = baseline_for_centre(yc, sizes.label)
         if item.value is None:
@@ -157,15 +156,17 @@ def _rights(spec: RightsChart, pal: Palette, sizes: Sizes, width: float) -> Vect
     """One row per right: 10th–90th percentile band, dot at the score, value label."""
     frame = Frame.of(spec.texts, width, sizes)
     items = spec.items
-    n = max(len(items), 1)
-    labels = [wrap(i.label, sizes.label, width * 0.36) for i in items]
+    labels = [wrap(i.label, sizes.label, width * 0.36) or ("",) for i in items]
     label_col = max((widest(lines, sizes.label) for lines in labels), default=0.0)
     values = [fmt_score(i.mean) for i in items]
     value_room = widest(values, sizes.value, bold=True) + 14.0
-    pitch = 26.0 if any(len(lines) > 1 for lines in labels) else 22.0
-    plot_h = n * pitch
+    # Rows of 22 pt; each further line of the longest label adds about 4 pt to every row (two
+    # lines: 26 pt), which leaves the lines room within their row.
+    most = max((len(lines) for lines in labels), default=1)
+    pitch = 22.0 + (most - 1) * max(line_height(sizes.label) - 5.5, 4.0)
+    plot_h = max(len(items), 1) * pitch
     band_row = _band_row(spec.texts, sizes)
-    bottom = _tick_block(sizes) + _axis_label_block(spec.texts, sizes)
+    bottom = _tick_block(sizes) + _axis_label_block(spec.texts, sizes, width)
     height = frame.title_height + band_row + plot_h + bottom + frame.source_height
 
     px0, px1 = label_col + 12.0, width - value_room
@@ -214,17 +215,19 @@ def _rights(spec: RightsChart, pal: Palette, sizes: Sizes, width: float) -> Vect
 
 @dataclass(frozen=True, slots=True)
 class _CompareLayout:
-    """Where everything of a comparison chart goes (depends on the highlight only through the
-    label column, which widens for a long highlighted name)."""
+    """Where everything of a comparison chart goes. It does not depend on the highlight: every
+    label is wrapped as the bold highlighted label would be, so one base drawing serves every
+    country of a release."""
 
     frame: Frame
     height: float
-    pitch: float
     size: float  # row label type size
-    labels: tuple[str, ...]  # every row as printed when muted (shortened, cut to the column)
-    highlight_label: str  # the highlighted row's label, in full where it fits
+    lines: tuple[tuple[str, ...], ...]  # every row's label, wrapped to the label column
+    centres: tuple[float, ...]  # every row's centre (points)
+    heights: tuple[float, ...]  # every row's height (points)
     label_col: float
     value_room: float
+    axis_beside: bool  # the axis label sits left of the tick labels, in the label column
     x: Axis
     py0: float
     py1: float
@@ -232,48 +235,74 @@ class _CompareLayout:
 
     def row_y(self, i: int) -> float:
         """Centre of row ``i`` in points."""
-        return self.py1 - 2.0 - (i + 0.5) * self.pitch
+        return self.centres[i]
+
+
+_COMPARE_PAD = 0.75
+"""Room above the first row and below the last one inside the plot (points)."""
 
 
 def _compare_layout(spec: ComparisonChart, sizes: Sizes, width: float) -> _CompareLayout:
-    frame = Frame.of(spec.texts, width, sizes)
+    """A compact chart: rows about 8 pt apart at 7 pt (scaled with the chart size); a label
+    too wide for the column wraps and its row grows by a line. The label column takes up to
+    40% of the width, more only when the chart would otherwise outgrow ``MAX_HEIGHT``."""
+    frame = Frame.of(spec.texts, width, sizes, compact=True)
     items = spec.items
-    n = max(len(items), 1)
-    band_row = _band_row(spec.texts, sizes)
-    bottom = _tick_block(sizes) + _axis_label_block(spec.texts, sizes)
-    fixed = frame.title_height + band_row + bottom + frame.source_height
-    pitch = min(10.6, (MAX_HEIGHT - fixed - 4.0) / n)
-    size = min(sizes.label, round(pitch * 0.78, 2))
-    plot_h = n * pitch + 4.0
-    height = fixed + plot_h
+    size = max(MIN_TEXT, round(sizes.label * 0.875, 2))
+    pitch = max(8.0, round(sizes.label * 1.0, 2))
+    lh = line_height(size)
+    band_row = _band_row(spec.texts, sizes, compact=True)
+    value_room = text_width("10.0", sizes.value, bold=True) + 12.0
+    axis_w = text_width(spec.texts.axis, sizes.label) if spec.texts.axis else 0.0
     highlight = next(
         (i for i, item in enumerate(items) if item.label == spec.highlight),
         next((i for i, item in enumerate(items) if item.highlight), -1),
     )
-    labels = [shorten(item.label) for item in items]
-    label_col = widest([s for i, s in enumerate(labels) if i != highlight], size)
-    if highlight >= 0:
-        # This country's name is not shortened to 34 characters: the label column grows for
-        # it, up to half the width (beyond that it too is cut).
-        labels[highlight] = truncate(items[highlight].label, size, width * 0.5, bold=True)
-        label_col = max(label_col, text_width(labels[highlight], size, bold=True))
-    label_col = min(label_col, width * 0.5)
-    highlight_label = labels[highlight] if highlight >= 0 else ""
-    muted = [truncate(shorten(item.label), size, label_col) for item in items]
-    value_room = text_width("10.0", sizes.value, bold=True) + 14.0
+    widest_label = widest([item.label for item in items], size, bold=True)
+    lines: list[tuple[str, ...]] = []
+    label_col = 0.0
+    heights: list[float] = []
+    height = 0.0
+    axis_beside = False
+    for share in (0.4, 0.5, 0.6):
+        label_col = min(widest_label, width * share)
+        lines = [wrap(item.label, size, label_col, bold=True) or ("",) for item in items]
+        label_col = max((widest(ls, size, bold=True) for ls in lines), default=0.0)
+        # The axis label goes left of the tick labels when the label column holds it.
+        axis_beside = bool(spec.texts.axis) and axis_w <= max(label_col, 1.0)
+        bottom = _tick_block(sizes) + (
+            0.0 if axis_beside else _axis_label_block(spec.texts, sizes, width)
+        )
+        heights = [pitch + (len(ls) - 1) * lh for ls in lines]
+        fixed = frame.title_height + band_row + bottom + frame.source_height
+        height = fixed + sum(heights) + 2 * _COMPARE_PAD
+        if height <= MAX_HEIGHT:
+            break
+    if height > MAX_HEIGHT:  # very many rows: close them up, never below the text's height
+        rows_h = sum(heights)
+        floor = (ASCENT + DESCENT) * size / pitch
+        factor = max((MAX_HEIGHT - (height - rows_h)) / rows_h, floor)
+        heights = [h * factor for h in heights]
+        height += sum(heights) - rows_h
     px0, px1 = label_col + 10.0, width - value_room
     py1 = height - frame.title_height - band_row
+    centres: list[float] = []
+    top = py1 - _COMPARE_PAD
+    for h in heights:
+        centres.append(top - h / 2)
+        top -= h
     return _CompareLayout(
         frame=frame,
         height=height,
-        pitch=pitch,
         size=size,
-        labels=tuple(muted),
-        highlight_label=highlight_label,
+        lines=tuple(lines),
+        centres=tuple(centres),
+        heights=tuple(heights),
         label_col=label_col,
         value_room=value_room,
+        axis_beside=axis_beside,
         x=Axis(0.0, spec.scale.maximum, px0, px1),
-        py0=py1 - plot_h,
+        py0=top - _COMPARE_PAD,
         py1=py1,
         highlight=highlight,
     )
@@ -298,15 +327,19 @@ def _draw_comparison(
         ticks = _value_ticks(scale)
         x_axis(sheet, x, ticks, [fmt_tick(t) for t in ticks], lay.py0, lay.py1, pal, sizes)
         _draw_band_shading_x(sheet, scale, x, lay.py0, lay.py1, pal)
-        _draw_band_labels_x(sheet, scale, spec.texts, x, lay.py1, sizes, pal)
-        _draw_axis_label(sheet, spec.texts, x, lay.py0, sizes, pal)
+        _draw_band_labels_x(sheet, scale, spec.texts, x, lay.py1, sizes, pal, gap=1.5)
+        if lay.axis_beside:
+            baseline = lay.py0 - 3.0 - ASCENT * sizes.tick
+            sheet.text(lay.label_col, baseline, spec.texts.axis, sizes.label, pal.muted, ha="right")
+        else:
+            _draw_axis_label(sheet, spec.texts, x, lay.py0, sizes, pal)
     left = [i for i in rows if items[i].lo < 0]
     right = [i for i in rows if items[i].hi > scale.maximum]
     for i in rows:
         sheet.tag = i
         y = lay.row_y(i)
         sheet.segments(
-            [((x(x.clip(items[i].lo)), y), (x(x.clip(items[i].hi)), y))], pal.others, 1.3
+            [((x(x.clip(items[i].lo)), y), (x(x.clip(items[i].hi)), y))], pal.others, 1.2
         )
     for i in left:
         sheet.tag = i
@@ -316,34 +349,28 @@ def _draw_comparison(
         sheet.dots([x.end + 2.0], [lay.row_y(i)], pal.others, 3.5, marker=">")
     for i in rows:
         sheet.tag = i
-        sheet.dots([x(x.clip(items[i].mean))], [lay.row_y(i)], pal.others, 5.0)
+        sheet.dots([x(x.clip(items[i].mean))], [lay.row_y(i)], pal.others, 4.5)
     for i in rows:
         sheet.tag = i
-        sheet.text(
-            lay.label_col,
-            baseline_for_centre(lay.row_y(i), lay.size),
-            lay.labels[i],
-            lay.size,
-            pal.muted,
-            ha="right",
-        )
+        _draw_row_label(sheet, lay.lines[i], lay.label_col, lay.row_y(i), lay.size, pal.muted)
     sheet.tag = None
     if not highlight or lay.highlight < 0:
         return
     h = lay.highlight
     item = items[h]
     y = lay.row_y(h)
+    # A light neutral band across the row (the band tints show through it).
     sheet.rect(
         0.0,
-        y - lay.pitch / 2,
+        y - lay.heights[h] / 2,
         x.end + lay.value_room - 1.0,
-        lay.pitch,
+        lay.heights[h],
         pal.highlight,
-        alpha=0.09,
+        alpha=_HIGHLIGHT_ROW_ALPHA,
         front=False,
     )
     lo, hi = x(x.clip(item.lo)), x(x.clip(item.hi))
-    sheet.segments([((lo, y), (hi, y))], pal.highlight, 2.4)
+    sheet.segments([((lo, y), (hi, y))], pal.highlight, 2.0)
     end = hi
     if item.lo < 0:
         sheet.dots([x.start - 2.5], [y], pal.highlight, 4.5, marker="<")
@@ -351,25 +378,21 @@ def _draw_comparison(
         sheet.dots([x.end + 2.5], [y], pal.highlight, 4.5, marker=">")
         end = x.end + 5.0
     dot = x(x.clip(item.mean))
-    end = max(end, dot + 3.75)
-    sheet.dots([dot], [y], pal.highlight, 7.5)
+    end = max(end, dot + 3.5)
+    sheet.dots([dot], [y], pal.highlight, 7.0)
     sheet.text(
-        end + 4.0,
+        end + 3.0,
         baseline_for_centre(y, sizes.value),
         fmt_score(item.mean),
         sizes.value,
         pal.highlight,
         bold=True,
     )
-    sheet.text(
-        lay.label_col,
-        baseline_for_centre(y, lay.size),
-        lay.highlight_label,
-        lay.size,
-        pal.text,
-        bold=True,
-        ha="right",
-    )
+    _draw_row_label(sheet, lay.lines[h], lay.label_col, y, lay.size, pal.text, bold=True)
+
+
+_HIGHLIGHT_ROW_ALPHA = 0.08
+"""The highlighted row's background: the highlight ink at this opacity, a light grey."""
 
 
 _BaseKey = tuple[object, ...]
@@ -484,14 +507,21 @@ def _trend(spec: TrendChart, pal: Palette, sizes: Sizes, width: float) -> Vector
     names_col = widest([t for _b, t, _l, _h in band_names], sizes.small) + 5.0
     gap = 14.0
     panel_w = (width - tick_col - names_col - (cols - 1) * gap) / cols
-    titles = [wrap(s.label, sizes.label, panel_w - 2.0, bold=k == 0) for k, s in enumerate(series)]
+    titles = [
+        wrap(s.label, sizes.label, panel_w - 2.0, bold=k == 0) or ("",)
+        for k, s in enumerate(series)
+    ]
     title_lines = [
         max((len(titles[k]) for k in range(r * cols, min(n, (r + 1) * cols))), default=1)
         for r in range(rows)
     ]
     plot_h = 64.0
-    axis_label = spec.texts.axis
-    head_h = (ASCENT + DESCENT) * sizes.label + 8.0 if axis_label else 0.0
+    axis_lines = wrap(spec.texts.axis, sizes.label, width - 1.0)
+    head_h = (
+        (ASCENT + DESCENT) * sizes.label + (len(axis_lines) - 1) * line_height(sizes.label) + 8.0
+        if axis_lines
+        else 0.0
+    )
     row_h = [
         (ASCENT + DESCENT) * sizes.label
         + (lines - 1) * line_height(sizes.label)
@@ -507,10 +537,10 @@ def _trend(spec: TrendChart, pal: Palette, sizes: Sizes, width: float) -> Vector
     sheet.begin(width, height)
     frame.draw(sheet, pal, sizes)
     top = height - frame.title_height
-    if axis_label:
-        yc = top - (head_h - 8.0) / 2 - 1.0
-        label = truncate(axis_label, sizes.label, width - 1.0)
-        sheet.text(0.5, baseline_for_centre(yc, sizes.label), label, sizes.label, pal.muted)
+    baseline = baseline_for_centre(top - (ASCENT + DESCENT) * sizes.label / 2 - 1.0, sizes.label)
+    for line in axis_lines:
+        sheet.text(0.5, baseline, line, sizes.label, pal.muted)
+        baseline -= line_height(sizes.label)
     top -= head_h
     last_w = widest([fmt_score(s.mean[-1]) for s in series if s.mean], sizes.value, True)
     for k, s in enumerate(series):
