@@ -212,6 +212,50 @@ class EsrRightsChart:
 
 
 @dataclass(frozen=True, slots=True)
+class ScorecardRow:
+    """One row of the scorecard: a right, or a dimension's or the overall score (``headline``).
+
+    ``value_text`` is the score as the text prints it; ``lo``/``hi`` its uncertainty band
+    (civil and political rights only). ``change`` is the printed earlier score the change is
+    measured from (e.g. "3.2 in 2018"), empty when there is none; ``direction`` and ``clear``
+    say which way it moved and whether the move is outside the earlier uncertainty band.
+    """
+
+    label: str
+    value: float
+    value_text: str
+    band: BandName
+    band_text: str
+    lo: float | None = None
+    hi: float | None = None
+    change: str = ""
+    direction: Literal["up", "down", "flat", "none"] = "none"
+    clear: bool = False
+    headline: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ScorecardPanel:
+    """The rows of one scale (civil and political out of 10, or quality of life in %)."""
+
+    title: str
+    rows: tuple[ScorecardRow, ...]
+    scale: BandScaleSpec
+
+
+@dataclass(frozen=True, slots=True)
+class Scorecard:
+    """Every right of a country in one graphic: score, band, uncertainty and change.
+
+    ``texts.legend`` keys: "right", "score", "change" (column heads), "up", "down", "flat",
+    "clear", "slight" (the change marks' legend).
+    """
+
+    panels: tuple[ScorecardPanel, ...]
+    texts: ChartTexts
+
+
+@dataclass(frozen=True, slots=True)
 class ShareItem:
     """A group and the share of experts naming it (0–1)."""
 
@@ -221,7 +265,11 @@ class ShareItem:
 
 @dataclass(frozen=True, slots=True)
 class AtRiskChart:
-    """People at risk: a word cloud weighted by share beside the exact top shares as bars."""
+    """People at risk: the exact shares of the top groups as bars.
+
+    ``cloud`` (every group named) feeds a word cloud beside the bars only when the style asks
+    for one (``charts.word_cloud``); its words are then sized by absolute share.
+    """
 
     bars: tuple[ShareItem, ...]  # top groups, largest first
     cloud: tuple[ShareItem, ...]  # every group named, for the word cloud
@@ -236,6 +284,7 @@ ChartSpec = (
     | EsrTrendChart
     | EsrRightsChart
     | AtRiskChart
+    | Scorecard
 )
 
 
@@ -250,7 +299,14 @@ class Chart:
     size: Literal["full", "half", "wide"] = "full"
 
 
-Block = Paragraph | BulletList | KeyFigures | Table | Chart
+@dataclass(frozen=True, slots=True)
+class ChartRow:
+    """Charts set side by side (each of ``size="half"``), read left to right."""
+
+    charts: tuple[Chart, ...]
+
+
+Block = Paragraph | BulletList | KeyFigures | Table | Chart | ChartRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +334,7 @@ class Cover:
     kicker: str  # e.g. "Country report · 2020"
     title: str  # the country's name
     subtitle: str
+    lede: str  # the report's finding in a sentence or two, set large on the cover
     figures: KeyFigures
     facts_line: str  # data years and sources
     citation: str
@@ -316,4 +373,11 @@ class Report:
 
     def charts(self) -> list[Chart]:
         """Every chart in reading order."""
-        return [b for s in self.walk() for b in s.blocks if isinstance(b, Chart)]
+        out: list[Chart] = []
+        for s in self.walk():
+            for b in s.blocks:
+                if isinstance(b, Chart):
+                    out.append(b)
+                elif isinstance(b, ChartRow):
+                    out += b.charts
+        return out

@@ -439,6 +439,10 @@ class Phrases:
         """``2.5/10`` in the language's number format."""
         return clean(self._score(value))
 
+    def format_score_number(self, value: float) -> str:
+        """``2.5`` (a 0–10 score without "/10") in the language's number format, band-safe."""
+        return clean(self._score_number(value))
+
     def format_pct(self, value: float) -> str:
         """``86.5%`` (a quality of life score given 0–100) in the language's format: one
         decimal, more where one would cross a band boundary (``94.96%`` is 'fair')."""

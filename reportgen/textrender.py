@@ -7,7 +7,16 @@ the chart is told).
 
 from __future__ import annotations
 
-from reportgen.model import BulletList, Chart, KeyFigures, Paragraph, Report, Section, Table
+from reportgen.model import (
+    BulletList,
+    Chart,
+    ChartRow,
+    KeyFigures,
+    Paragraph,
+    Report,
+    Section,
+    Table,
+)
 
 
 def _block(block: object) -> str:
@@ -21,8 +30,11 @@ def _block(block: object) -> str:
         lines = [" | ".join(block.header), " | ".join("---" for _ in block.header)]
         lines += [" | ".join(row) for row in block.rows]
         return "\n".join(lines) + (f"\n\n{block.caption}" if block.caption else "")
+    if isinstance(block, ChartRow):
+        return "\n\n".join(_block(chart) for chart in block.charts)
     if isinstance(block, Chart):
-        return f"[Chart: {block.spec.texts.title}] {block.alt}\n{block.caption}"
+        head = f"[Chart: {block.spec.texts.title}] {block.alt}"
+        return f"{head}\n{block.caption}" if block.caption else head
     raise TypeError(f"unknown block {type(block).__name__}")
 
 
@@ -39,10 +51,10 @@ def render_section(section: Section) -> str:
 def render_text(report: Report) -> str:
     """Render the whole report, cover first."""
     cover = report.cover
-    head = [f"# {cover.title}", cover.kicker, cover.subtitle]
+    head = [f"# {cover.title}", cover.kicker, cover.subtitle, cover.lede]
     if report.illustrative_mark:
         head.append(f"**{report.illustrative_mark}**")
-    head += [_block(cover.figures), cover.facts_line]
+    head.append(_block(cover.figures))
     return (
         "\n\n".join(head) + "\n\n" + "\n\n".join(render_section(s) for s in report.sections) + "\n"
     )

@@ -215,13 +215,17 @@ class Release:
     """A release's raw rows, indexed once for fast look-ups.
 
     ``survey_year`` is the latest CPR year, ``risk_year`` the latest people-at-risk year and
-    ``countries`` the codes of the countries file, sorted.
+    ``countries`` the codes of the countries file, sorted. ``cpr_years`` and ``esr_years`` are
+    every year of a row of the CPR and ESR score files (any metric, with or without a value):
+    the years a report's data sources name.
     """
 
     directory: Path
     survey_year: int
     risk_year: int
     countries: tuple[str, ...]
+    cpr_years: tuple[int, ...]
+    esr_years: tuple[int, ...]
     _high_income: Mapping[str, bool] = field(repr=False, compare=False)
     # (metric, year) -> code -> row
     _cpr: Mapping[tuple[str, int], Mapping[str, _Cpr]] = field(repr=False, compare=False)
@@ -296,8 +300,10 @@ def load(directory: Path) -> Release:
     cpr: dict[tuple[str, int], dict[str, _Cpr]] = defaultdict(dict)
     cpr_years: dict[tuple[str, str], list[int]] = defaultdict(list)
     survey_year: int | None = None
+    cpr_file_years: set[int] = set()
     for row in _rows(_files(directory, "cpr-scores*.csv")):
         year = _int(row["year"])
+        cpr_file_years.add(year)
         survey_year = year if survey_year is None else max(survey_year, year)
         mean = _num(row["mean"])
         if mean is None:
@@ -338,7 +344,9 @@ def load(directory: Path) -> Release:
             risk[(code, metric)].append(item)
 
     esr: dict[tuple[str, str, str, str], dict[int, _Esr]] = defaultdict(dict)
+    esr_file_years: set[int] = set()
     for row in _rows(_files(directory, "esr-scores*.csv")):
+        esr_file_years.add(_int(row["year"]))
         if row["metric_code"] not in QOL_METRICS:
             continue
         value = _num(row["score_wrt_immediate_duty"])
@@ -365,6 +373,8 @@ def load(directory: Path) -> Release:
         survey_year=survey_year,
         risk_year=risk_year,
         countries=tuple(sorted(high_income)),
+        cpr_years=tuple(sorted(cpr_file_years)),
+        esr_years=tuple(sorted(esr_file_years)),
         _high_income=MappingProxyType(high_income),
         _cpr=MappingProxyType({k: MappingProxyType(v) for k, v in cpr.items()}),
         _cpr_years=MappingProxyType({k: tuple(sorted(v)) for k, v in cpr_years.items()}),

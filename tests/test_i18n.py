@@ -64,15 +64,49 @@ def test_english_and_three_more_languages_are_shipped() -> None:
     assert {"en", "fr", "es", "pt"} <= set(LANGUAGES)
 
 
+# A variant ``<key>_2``, ``<key>_3`` … of a phrase ``<key>`` rewords one sentence the report says
+# of several rights; the narrative takes the variants in turn (``Context.variant``). How many
+# wordings read well is a matter of each language, so variants are outside the rule that every
+# language has the same keys: any language may have its own, as long as the base key exists.
+_VARIANT = re.compile(r"^(?P<base>.+)_(?P<n>[2-9]|[1-9][0-9]+)$")
+
+
+def _phrase_keys(lang: str) -> set[str]:
+    return set(_flat({k: v for k, v in _toml(lang, "phrases.toml").items() if k != "grammar"}))
+
+
+def _base(key: str, keys: set[str]) -> str | None:
+    """The phrase ``key`` is a variant of (``right.score`` for ``right.score_2``), or None."""
+    m = _VARIANT.match(key)
+    return m["base"] if m is not None and m["base"] in keys else None
+
+
+def _without_variants(keys: set[str]) -> set[str]:
+    return {k for k in keys if _base(k, keys) is None}
+
+
 @pytest.mark.parametrize("lang", OTHERS)
 def test_phrase_keys_match_english(lang: str) -> None:
-    """Every phrase of the English book, no more: a missing translation fails here, by name."""
-    english = _flat({k: v for k, v in _toml("en", "phrases.toml").items() if k != "grammar"})
-    other = _flat({k: v for k, v in _toml(lang, "phrases.toml").items() if k != "grammar"})
-    missing = sorted(set(english) - set(other))
-    extra = sorted(set(other) - set(english))
+    """Every phrase of the English book, no more: a missing translation fails here, by name.
+    Variant keys (``<key>_N`` of an existing ``<key>``) are each language's own."""
+    english = _without_variants(_phrase_keys("en"))
+    other = _without_variants(_phrase_keys(lang))
+    missing = sorted(english - other)
+    extra = sorted(other - english)
     assert not missing, f"{lang}/phrases.toml lacks {missing}"
     assert not extra, f"{lang}/phrases.toml has keys English does not: {extra}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_variants_are_numbered_without_gaps(lang: str) -> None:
+    """``Context.variant`` stops at the first missing number: a ``_4`` after no ``_3`` is dead."""
+    keys = _phrase_keys(lang)
+    for key in sorted(keys):
+        base = _base(key, keys)
+        if base is not None:
+            n = int(key.rsplit("_", 1)[1])
+            gaps = [f"{base}_{i}" for i in range(2, n) if f"{base}_{i}" not in keys]
+            assert not gaps, f"{lang}: {key} follows no {gaps[0]}"
 
 
 @pytest.mark.parametrize("lang", OTHERS)
@@ -116,13 +150,18 @@ def _variables(lang: str, key: str) -> set[str]:
 
 @pytest.mark.parametrize("lang", OTHERS)
 def test_translations_use_only_the_values_english_is_given(lang: str) -> None:
-    """A template that names a value the narrative does not pass would fail only on its branch."""
+    """A template that names a value the narrative does not pass would fail only on its branch.
+    A variant is given the values of its base phrase: what the English base or any of its
+    English variants uses."""
     english = load_phrases("en")
+    en_keys, keys = english.keys(), load_phrases(lang).keys()
     allowed_extra = {"c"}  # every phrase is rendered with the country
-    for key in sorted(english.keys()):
-        unknown = _variables(lang, key) - _variables("en", key) - allowed_extra
-        if key == "dimension.covers":
-            unknown -= {"dim"}  # given to every language (English uses dim_name)
+    for key in sorted(keys):
+        base = _base(key, keys) or key
+        family = [k for k in en_keys if k == base or _base(k, en_keys) == base]
+        assert family, f"{lang} phrase {key} is not in the English phrase book"
+        given = set().union(*(_variables("en", k) for k in family))
+        unknown = _variables(lang, key) - given - allowed_extra
         assert not unknown, f"{lang} phrase {key} uses {sorted(unknown)}, never given"
 
 

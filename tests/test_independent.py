@@ -117,6 +117,9 @@ def real(hrmi_dir: Path) -> ind.Release:
 def test_real_release_years(real: ind.Release) -> None:
     assert real.survey_year == 2019
     assert real.risk_year == 2019
+    # the years the reports' data sources name (HRMI: survey 2017–2019, statistics 2007–2017)
+    assert real.cpr_years == (2017, 2018, 2019)
+    assert real.esr_years == tuple(range(2007, 2018))
     assert "KAZ" in real.countries
     assert "ZZZ" not in real.countries
     assert not real.high_income("KAZ")

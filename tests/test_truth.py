@@ -8,18 +8,28 @@ that produces the text here: no expected value is ever read from reportgen's fac
 
 What the test reads from reportgen besides the text: country *names* (``load_codebook("en")``, the
 display names of a release) and the English codebook as data (right, group and band words). The
-English words around the figures (band adjectives, quartiles, trend clauses …) are written out
-here, as the test's own reading of the English phrase book.
+English words around the figures (band adjectives, quartiles, trend clauses, the wordings of each
+varied sentence …) are written out here, as the test's own reading of the English phrase book.
 
-Covered, per country of the real release (``HRMI_DATA_DIR``) and of the demo release:
-cover and headline figures, the overview's sentences and headline chart, each dimension (score,
-suggestion lists, missing rights, all-poor / mixed, trend, charts), each right (score and band,
-comparison, ties, overlap lists, position, trend, comparison chart), people at risk (shares, tiers,
-"no one", named count, table and its cut), quality of life (value, year, standard, fallbacks, years,
-missing figures, position, best / lowest, rights chart, trend class, sexes, groups at risk), and the
-summary (safety lists, frequent groups, all people). For the real release the French, Spanish and
-Portuguese reports are checked for every score and the overall quality of life value in the locale's
-format, with no decimal point left. Synthetic releases pin the edge rules on the text.
+Covered, per country of the real release (``HRMI_DATA_DIR``) and of the demo release: the order of
+the chapters (a chapter without data is left out); the cover (subtitle, the lede's headline scores,
+headline figures); the key findings (band counts, extremes, positions, the largest clear change or
+the quality of life trend, the most frequent groups) and every row of the scorecard; each dimension
+(score, suggestion lists, missing rights, all-poor / mixed, trend, charts); each right (score and
+band, comparison, ties, overlap lists, position, trend, comparison chart); people at risk (shares,
+tiers, "no one", named count, chart); quality of life (value, year, standard, fallbacks, years,
+missing figures, position, best / lowest, rights chart, trend class, sexes, groups at risk); the
+summary (safety lists, frequent groups, all people); how to read the report (the method, once) and
+the data sources.
+
+Said once, worded in turn: a thing the report explains once (what the comparison chart compares, the
+captions of the comparison, trend and people-at-risk charts) must be at its first occasion and
+nowhere else; a sentence said of many rights must use exactly the wording due at that point: each
+sentence class counts its own uses in reading order and takes its wordings in turn (``Said``).
+
+For the real release the French, Spanish and Portuguese reports are checked for every score and the
+overall quality of life value in the locale's format, with no decimal point left. Synthetic releases
+pin the edge rules on the text.
 """
 
 from __future__ import annotations
@@ -34,12 +44,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from babel.numbers import format_decimal
 
-from reportgen import __version__
 from reportgen.codebook import load_codebook
 from reportgen.errors import NoDataError
 from reportgen.facts import compute_facts
@@ -62,6 +71,8 @@ from tests.test_independent import (
 
 ROOT = Path(__file__).resolve().parent.parent
 I18N = ROOT / "reportgen" / "i18n"
+_T = TypeVar("_T")
+_Alt = TypeVar("_Alt", bound=str | None)
 
 
 def _toml(path: Path) -> dict[str, Any]:
@@ -75,10 +86,13 @@ CODEBOOK = _toml(I18N / "en" / "codebook.toml")
 PHRASES = _toml(I18N / "en" / "phrases.toml")
 GRAMMAR = PHRASES["grammar"]
 RIGHTS: dict[str, dict[str, str]] = {r["metric"]: r for r in CODEBOOK["rights"].values()}
+# The codebook's key of each right ("assembly"): the order reportgen breaks an exact tie by.
+RIGHT_KEY = {r["metric"]: key for key, r in CODEBOOK["rights"].items()}
 RISK_PREFIX = {m: r["at_risk"].removesuffix("_atrisk") for m, r in RIGHTS.items()}
 DIMS: dict[str, dict[str, Any]] = {d["metric"]: d for d in CODEBOOK["dimensions"].values()}
 GROUPS: dict[str, dict[str, str]] = CODEBOOK["groups"]
 BANDS: dict[str, str] = CODEBOOK["bands"]
+STANDARDS: dict[str, str] = CODEBOOK["standards"]
 BAND_ORDER = ("very_bad", "bad", "fair", "good")
 
 OVERVIEW_CPR = {"very_bad": "a very low", "bad": "a low", "fair": "a fair", "good": "a good"}
@@ -108,6 +122,12 @@ SUMMARY_QOL = {
     "fair": "is not yet fully meeting",
     "good": "comes close to meeting",
 }
+SUBTITLE = {
+    "both": "Civil and political rights, quality of life, and who is at risk",
+    "cpr": "Civil and political rights, and who is at risk",
+    "qol": "Quality of life: the rights to education, food, health, housing and work",
+}
+ILLUSTRATIVE_MARK = "**ILLUSTRATIVE DATA — fictional countries, not real measurements**"
 QUARTILE = {1: "top quarter", 2: "second quarter", 3: "third quarter", 4: "bottom quarter"}
 STANDARD_NAME = {"Core": "the core standard", "HiY": "the high-income standard"}
 STANDARD_SHORT = {"Core": "core", "HiY": "high-income"}
@@ -131,21 +151,58 @@ SINCE_FIRST = {
     "fell_slightly": "is slightly lower than in {since}",
     "fell_clearly": "has worsened since {since}",
 }
-POSITION = {
-    "very_worst": "What is certain is that {name} is performing among the very worst of the {n} "
-    "countries with {short} data for {year}.",
-    "bottom_half": "Even allowing for uncertainty, {name} is in the bottom half of the {n} countries "
-    "with {short} data for {year}.",
-    "middle": "Allowing for uncertainty, {name} sits in the middle range of the {n} countries with "
-    "{short} data for {year}.",
-    "unplaced": "Allowing for uncertainty, {name} cannot be placed with confidence among the {n} "
-    "countries with {short} data for {year}: its plausible rank runs from {best} to {worst}.",
-    "top_half": "Even allowing for uncertainty, {name} is in the top half of the {n} countries with "
-    "{short} data for {year}.",
-    "very_best": "What is certain is that {name} is performing among the very best of the {n} "
-    "countries with {short} data for {year}.",
+# The wordings of the position sentence, in the order the report takes them (per position).
+_IN_RANGE = "of the {n} countries with {short} data for {year}."
+POSITION: dict[str, list[str]] = {
+    "very_worst": [
+        "What is certain is that {name} is performing among the very worst " + _IN_RANGE,
+        "Even with the uncertainty taken into account, {name} ranks among the very worst "
+        + _IN_RANGE,
+    ],
+    "bottom_half": [
+        "Even allowing for uncertainty, {name} is in the bottom half " + _IN_RANGE,
+        "Whatever the uncertainty, {name} ranks in the bottom half " + _IN_RANGE,
+        "The uncertainty does not lift {name} out of the bottom half " + _IN_RANGE,
+    ],
+    "middle": [
+        "Allowing for uncertainty, {name} sits in the middle range " + _IN_RANGE,
+        "Taking the uncertainty into account, {name} ranks in the middle range " + _IN_RANGE,
+    ],
+    "unplaced": [
+        "Allowing for uncertainty, {name} cannot be placed with confidence among the {n} "
+        "countries with {short} data for {year}: its plausible rank runs from {best} to {worst}.",
+        "Taking the uncertainty into account, {name} could rank anywhere from {best} to {worst} "
+        "of the {n} countries with {short} data for {year}.",
+    ],
+    "top_half": [
+        "Even allowing for uncertainty, {name} is in the top half " + _IN_RANGE,
+        "Whatever the uncertainty, {name} ranks in the top half " + _IN_RANGE,
+        "The uncertainty does not take {name} out of the top half " + _IN_RANGE,
+    ],
+    "very_best": [
+        "What is certain is that {name} is performing among the very best " + _IN_RANGE,
+        "Even with the uncertainty taken into account, {name} ranks among the very best "
+        + _IN_RANGE,
+    ],
 }
+POSITION_LIKE = (
+    r"^(What is certain is that|Even allowing for uncertainty|Allowing for uncertainty|"
+    r"Even with the uncertainty taken into account|Whatever the uncertainty|"
+    r"The uncertainty does not|Taking the uncertainty into account)"
+)
 RISK_VIOLATED = "as being at risk of having this right violated"
+CAPTION = {
+    "comparison": "Every country surveyed, best first, {name} highlighted: a dot is a score, its "
+    "line the uncertainty band (see How to read this report).",
+    "trend": "Scores with their uncertainty bands, by survey year.",
+    "risk": "Share of the {n} experts who answered for this right naming each group; each expert "
+    "could name several groups.",
+    "scorecard": "The dot is the score and, for civil and political rights, the line its "
+    "uncertainty band; the change column gives the earlier score it is compared with (see How "
+    "to read this report).",
+    "scorecard_qol": "The dot is the score; the shading shows the four bands (see How to read "
+    "this report).",
+}
 # Narrative rules of the people-at-risk sentence and the lists (reportgen.narrative): tiers of
 # equal counts, three and up to five while at least 40% named them; the quality-of-life groups:
 # two "most at risk" (ties kept up to four) and a list of twelve (ties kept up to sixteen); the
@@ -154,8 +211,16 @@ TOP_TIERS, TOP_TIERS_MAX, TOP_TIERS_SHARE = 3, 5, 0.4
 QOL_TOP, QOL_TOP_MAX, QOL_ROWS, QOL_ROWS_MAX = 2, 4, 12, 16
 SUMMARY_ROWS, SUMMARY_ROWS_MAX = 8, 10
 MAX_PEERS = 4
+ALL_PEOPLE_HIGH = 0.30  # "Disturbingly, …" from this share of experts thinking everyone at risk
+# The key findings' rules (README "Key findings"): "‘good’ on two …" names the rights of the best
+# band reached when at most this many; a quality of life position needs this many countries.
+FINDINGS_NAMED_MAX = 3
+FINDINGS_QOL_POSITION_MIN = 4
+FINDINGS_GROUPS_MAX = 3
 
 
+# Narrative bugs already reported: the checker expects the correct sentence and recognises
+# exactly the reported wrong one (see the module docstring).
 def cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -252,12 +317,14 @@ class Name:
 
 @dataclass
 class Sec:
-    """A section of the text report: its heading and lines (paragraphs, bullets, table rows)."""
+    """A section of the text report: its heading, lines (paragraphs, bullets, table rows) and
+    charts (each chart's line with its caption, None when it has none)."""
 
     level: int
     title: str
     lines: list[str] = field(default_factory=list)
     children: list[Sec] = field(default_factory=list)
+    charts: list[tuple[str, str | None]] = field(default_factory=list)
 
     def sub(self, title: str) -> Sec | None:
         return next((c for c in self.children if c.title == title), None)
@@ -266,12 +333,15 @@ class Sec:
         return [line for line in self.lines if line.startswith("- ")]
 
     def rows(self) -> list[str]:
-        """Table body rows (after the header and its rule)."""
-        lines = [line for line in self.lines if " | " in line]
-        return lines[2:] if len(lines) >= 2 else []
+        """Table lines (the report has no table left: this must stay empty)."""
+        return [line for line in self.lines if " | " in line]
 
     def chart(self, title_prefix: str) -> str | None:
         found = [line for line in self.lines if line.startswith(f"[Chart: {title_prefix}")]
+        return found[0] if found else None
+
+    def chart_block(self, title_prefix: str) -> tuple[str, str | None] | None:
+        found = [c for c in self.charts if c[0].startswith(f"[Chart: {title_prefix}")]
         return found[0] if found else None
 
 
@@ -279,20 +349,32 @@ _HEADING = re.compile(r"^(#+) (.*)$")
 
 
 def parse(text: str) -> Sec:
+    """Blocks are separated by blank lines (a chart without a caption may leave more than one)."""
     root = Sec(0, "")
     stack = [root]
-    for block in text.strip("\n").split("\n\n"):
-        match = _HEADING.match(block)
-        if match and "\n" not in block:
+    for block in re.split(r"\n{2,}", text.strip("\n")):
+        lines = [line for line in block.split("\n") if line]
+        if not lines:
+            continue
+        match = _HEADING.match(lines[0])
+        if match and len(lines) == 1:
             level = len(match.group(1))
             sec = Sec(level, match.group(2))
             while stack[-1].level >= level:
                 stack.pop()
             stack[-1].children.append(sec)
             stack.append(sec)
-        else:
-            stack[-1].lines.extend(line for line in block.split("\n") if line)
+            continue
+        stack[-1].lines.extend(lines)
+        if lines[0].startswith("[Chart: "):
+            stack[-1].charts.append((lines[0], lines[1] if len(lines) > 1 else None))
     return root
+
+
+def walk(sec: Sec) -> Iterable[Sec]:
+    yield sec
+    for child in sec.children:
+        yield from walk(child)
 
 
 # --------------------------------------------------------------------------- failures
@@ -308,7 +390,13 @@ class Check:
     def fail(self, cls: str, message: str) -> None:
         self.failures.append(f"[{cls}] {message}")
 
-    def one(self, sec: Sec | None, cls: str, like: str, expected: str | None) -> int | None:
+    def one(
+        self,
+        sec: Sec | None,
+        cls: str,
+        like: str,
+        expected: str | None,
+    ) -> int | None:
         """The section's sentence of class ``cls`` (lines matching ``like``) is ``expected``
         (None: the class must be absent). Returns the sentence's line index."""
         if sec is None:
@@ -346,17 +434,62 @@ class Check:
             )
             self.fail(cls, f"§{sec.title if sec else '?'}:\n    {diff}")
 
+    def caption(self, sec: Sec | None, cls: str, title_prefix: str, expected: str | None) -> None:
+        """The caption of the section's chart ``title_prefix`` (None: the chart has none). A
+        missing chart is left to the chart's own check."""
+        block = sec.chart_block(title_prefix) if sec is not None else None
+        if sec is None or block is None or block[1] == expected:
+            return
+        self.fail(
+            cls,
+            f"§{sec.title}: caption of the chart {title_prefix!r}:\n    expected: "
+            f"{expected or '(no caption)'}\n    found:    {block[1] or '(no caption)'}",
+        )
+
     def order(self, cls: str, what: str, first: int | None, then: int | None) -> None:
         if first is not None and then is not None and not first < then:
             self.fail(cls, what)
 
     def raise_if_any(self) -> None:
+        """Fail on any disagreement."""
         if self.failures:
             pytest.fail(
                 f"{self.where}: {len(self.failures)} statement(s) disagree with "
                 "tests/independent.py:\n" + "\n".join(self.failures),
                 pytrace=False,
             )
+
+
+class Said:
+    """The checker's own account of what the report has said so far, in reading order.
+
+    The narrative explains some things once (``first``: true at the first occasion only) and
+    words a sentence said of many rights in turn (``due``: each sentence class, e.g.
+    ``right.position.bottom_half``, counts its own uses and takes its wordings in order,
+    cycling). ``charts`` counts the charts the checks expect, to find any chart not expected.
+    """
+
+    def __init__(self) -> None:
+        self._said: set[str] = set()
+        self._turns: dict[str, int] = {}
+        self.charts = 0
+
+    def first(self, what: str) -> bool:
+        if what in self._said:
+            return False
+        self._said.add(what)
+        return True
+
+    def due(self, key: str, forms: Sequence[_T]) -> _T:
+        turn = self._turns.get(key, 0)
+        self._turns[key] = turn + 1
+        return forms[turn % len(forms)]
+
+    def chart(self, expected: _Alt) -> _Alt:
+        """Count an expected chart (None: no chart expected) and pass its text on."""
+        if expected is not None:
+            self.charts += 1
+        return expected
 
 
 # --------------------------------------------------------------------------- releases
@@ -369,6 +502,7 @@ class Rel:
     ind: ind.Release
     names: Mapping[str, Name]
     style: Style
+    illustrative: bool = False
 
     def name(self, code: str) -> Name:
         return self.names[code]
@@ -383,9 +517,11 @@ def _names(dataset: Dataset) -> dict[str, Name]:
     return out
 
 
-def open_release(label: str, directory: Path) -> Rel:
+def open_release(label: str, directory: Path, illustrative: bool = False) -> Rel:
     dataset = load_release(directory)
-    return Rel(label, dataset, ind.load(directory), _names(dataset), load_style("base"))
+    return Rel(
+        label, dataset, ind.load(directory), _names(dataset), load_style("base"), illustrative
+    )
 
 
 def _hrmi_path() -> Path | None:
@@ -414,7 +550,8 @@ def release(label: str) -> Rel:
     directory = RELEASE_DIRS[label]
     if directory is None:
         pytest.skip("HRMI_DATA_DIR is not set to the real HRMI release (see README, Tests)")
-    return open_release(label, directory)
+    # The demo release is the fictional one (its release.toml says so; its reports are marked).
+    return open_release(label, directory, illustrative=label == "demo")
 
 
 def build_text(rel: Rel, code: str, language: str = "en") -> str | None:
@@ -475,6 +612,11 @@ class Country:
         return any(self.dim_exists(d) for d in ind.CPR_DIMENSIONS)
 
     @property
+    def cpr_rights(self) -> list[ind.CprExpect]:
+        """Every civil and political right with a score, in reading order."""
+        return [r for dim in ind.CPR_DIMENSIONS for r in self.dim_rights(dim)]
+
+    @property
     def qol_rights(self) -> list[ind.QolMetric]:
         q = self.q
         return [] if q is None else [m for k in ind.ESR_RIGHTS if (m := q[k]) is not None]
@@ -491,17 +633,16 @@ class Country:
         return max(m.year for m in self.qol_rights)
 
     @property
-    def qol_span(self) -> str | None:
-        """The years of the quality of life figures the report shows ("2007–2017"): the overall
-        score's series and every right's latest year."""
-        q = self.q
-        if q is None:
-            return None
-        years = [m.year for m in self.qol_rights]
-        years += list(q.trend.years) if q.trend else []
-        years += [q.overall.year] if q.overall else []
-        first, last = min(years), max(years)
-        return str(last) if first == last else f"{first}–{last}"
+    def kind(self) -> str:
+        """What the report covers: "both", "cpr" (survey only) or "qol" (quality of life only)."""
+        if self.has_survey and self.q is not None:
+            return "both"
+        return "cpr" if self.has_survey else "qol"
+
+    @property
+    def asked(self) -> int:
+        """The rights the experts answered people-at-risk questions for (scored or not)."""
+        return sum(ind.has_risk(self.rel.ind, self.code, p) for p in ind.RISK_METRICS)
 
 
 def check_report(rel: Rel, code: str, text: str | None) -> Check:
@@ -515,15 +656,32 @@ def check_report(rel: Rel, code: str, text: str | None) -> Check:
         ck.fail("report", "a report was built for a country without any score")
         return ck
     doc = parse(text)
+    said = Said()
     _check_cover(ck, c, doc)
-    _check_overview(ck, c, doc.sub("Overview"))
-    _check_cpr(ck, c, doc.sub("Civil and political rights"))
-    _check_qol(ck, c, doc.sub("Quality of life"))
-    _check_summary(ck, c, doc.sub("Summary"))
+    findings = _check_findings(ck, c, doc.sub("Key findings"), said)
+    _check_cpr(ck, c, doc.sub("Civil and political rights"), said)
+    _check_qol(ck, c, doc.sub("Quality of life"), said)
+    summary = _check_summary(ck, c, doc.sub("Summary"))
+    _check_how(ck, c, doc.sub("How to read this report"))
+    _check_sources(ck, c, doc.sub("Data sources and citation"))
+    chapters = [c.n.bare]
+    chapters += ["Key findings"] if findings else []
+    chapters += ["Civil and political rights"] if c.has_survey else []
+    chapters += ["Quality of life"] if c.q is not None else []
+    chapters += ["Summary"] if summary else []
+    chapters += ["How to read this report", "Data sources and citation"]
+    ck.lines(doc, "chapters", chapters, [s.title for s in doc.children])
+    # Every chart of the report is one a check expected: no chart said twice or left behind.
+    charts = sum(line.startswith("[Chart: ") for s in walk(doc) for line in s.lines)
+    if charts != said.charts:
+        ck.fail("charts", f"{charts} charts in the text, {said.charts} expected")
+    rows = [row for s in walk(doc) for row in s.rows()]
+    if rows:
+        ck.fail("tables", "the report has no table any more, found:\n    " + "\n    ".join(rows))
     return ck
 
 
-# --------------------------------------------------------------------------- overview
+# --------------------------------------------------------------------------- cover
 
 
 def _figures(c: Country) -> list[str]:
@@ -538,21 +696,49 @@ def _figures(c: Country) -> list[str]:
     return out
 
 
+def _lede(c: Country) -> str:
+    """The cover's statement: the headline scores in words."""
+    n, parts = c.n, []
+    cpr = [
+        f"{OVERVIEW_CPR[d.band]} {score(d.mean)} for {DIMS[dim]['short']}"
+        for dim in ind.CPR_DIMENSIONS
+        if (d := c.dims[dim]) is not None
+    ]
+    if cpr:
+        parts.append(f"{n.Name} scores {join(cpr)}.")
+    overall = c.q.overall if c.q else None
+    if overall is not None:
+        when = f"{overall.year}" + (
+            f", {STANDARD_NAME[overall.standard]}" if overall.fallback else ""
+        )
+        verb = OVERVIEW_ESR[overall.band]
+        if not cpr:  # "also" is said after the civil and political scores only
+            verb = verb.removeprefix("also ")
+        parts.append(f"At {pct(overall.value)} ({when}), {n.name} {verb}: ")
+        parts[-1] += f"{_qol_suggestion(c, overall.band)}."
+    return " ".join(parts)
+
+
 def _check_cover(ck: Check, c: Country, doc: Sec) -> None:
     cover = doc.children[0] if doc.children else None
     if cover is None or cover.title != c.n.bare:
         ck.fail("cover", f"the report does not open with the country's name {c.n.bare!r}")
         return
-    ck.lines(cover, "cover.figures", _figures(c), cover.bullets())
-    facts = next((line for line in cover.lines if line.endswith(".") and "Data:" in line), "")
-    expected = []
-    if c.has_survey:
-        expected.append(f"Civil and political rights: expert survey, {c.year}.")
-    if c.qol_span is not None:
-        expected.append(f"Quality of life: international statistics, {c.qol_span}.")
-    want = " ".join(expected)
-    if not facts.startswith(want + (" " if want else "")):
-        ck.fail("cover.data", f"expected the facts line to start {want!r}, found {facts!r}")
+    kicker = cover.lines[0] if cover.lines else ""
+    if not re.fullmatch(r"Human rights country report · \d{4}", kicker):
+        ck.fail(
+            "cover.kicker", f"expected 'Human rights country report · <year>', found {kicker!r}"
+        )
+
+    def lines(lede: str) -> list[str]:
+        return (
+            [kicker, SUBTITLE[c.kind]]
+            + ([lede] if lede else [])
+            + ([ILLUSTRATIVE_MARK] if c.rel.illustrative else [])
+            + _figures(c)
+        )
+
+    ck.lines(cover, "cover (kicker, subtitle, lede, figures)", lines(_lede(c)), cover.lines)
 
 
 def _threats(c: Country, dim: str, band: str) -> tuple[list[str], list[str]]:
@@ -585,6 +771,8 @@ def _suggestion(c: Country, dim: str, band: str) -> str:
 
 
 def _qol_suggestion(c: Country, band: str) -> str:
+    """What the overall quality of life band suggests of the rights at that band (good: the
+    rights scored good)."""
     rights = [
         RIGHTS[m.metric]["short"]
         for m in c.qol_rights
@@ -603,7 +791,8 @@ def _qol_suggestion(c: Country, band: str) -> str:
     if band == "very_bad":
         return f"{subject} far from fulfilled"
     if band == "bad":
-        return f"{subject} not yet fulfilled as they could be"
+        it = "they" if len(rights) != 1 else "it"
+        return f"{subject} not yet fulfilled as {it} could be"
     if band == "fair":
         if rights:
             return f"the {plural(len(rights), 'right', 'rights')} to {join(rights)} could be better fulfilled"
@@ -611,85 +800,246 @@ def _qol_suggestion(c: Country, band: str) -> str:
     return f"{subject} largely fulfilled for what its income allows"
 
 
-def _check_overview(ck: Check, c: Country, ov: Sec | None) -> None:
-    if ov is None:
-        ck.fail("overview", "no Overview section")
-        return
-    n, q = c.n, c.q
-    overall = q.overall if q else None
-    ck.lines(ov, "overview.figures", _figures(c), ov.bullets())
-    # intro: the survey year and the quality of life years
-    intro = ov.lines[0] if ov.lines else ""
-    if c.has_survey and f"a survey of human rights experts in {c.year}" not in intro:
-        ck.fail("overview.intro", f"survey year {c.year} not in: {intro}")
-    if q is not None and f"international statistics for {c.qol_span}." not in intro:
-        ck.fail("overview.intro", f"quality of life years {c.qol_span} not in: {intro}")
-    ck.one(
-        ov,
-        "overview.no_survey",
-        r"^Civil and political rights data have not been produced",
-        None
-        if c.has_survey
-        else f"Civil and political rights data have not been produced for {n.name}: it was not "
-        f"part of the expert survey in {c.year}. This report covers quality of life only.",
+# --------------------------------------------------------------------------- key findings
+
+
+def _band_finding(c: Country) -> str | None:
+    """How many rights fall in each band, best first, naming those of the best band reached."""
+    rated = [(RIGHTS[r.metric]["phrase"], r.band) for r in c.cpr_rights]
+    rated += [(RIGHTS[m.metric]["phrase"], m.band) for m in c.qol_rights]
+    if len(rated) < 2:
+        return None
+    counts = {b: [p for p, band in rated if band == b] for b in reversed(BAND_ORDER)}
+    top = next(b for b, rights in counts.items() if rights)
+    parts = [f"‘{BANDS[b]}’ on {words(len(rights))}" for b, rights in counts.items() if rights]
+    kind = {"both": "", "cpr": "civil and political ", "qol": "quality of life "}[c.kind]
+    text = f"Of the {words(len(rated))} {kind}rights measured, {c.n.name} scores "
+    if len(counts[top]) == len(rated):
+        return text + f"‘{BANDS[top]}’ on every one."
+    text += join(parts)
+    named = counts[top]
+    if len(named) <= FINDINGS_NAMED_MAX:
+        text += (
+            f": {join(named)} {plural(len(named), 'is', 'are')} the only "
+            f"{plural(len(named), 'right', 'rights')} in the ‘{BANDS[top]}’ range"
+        )
+    return text + "."
+
+
+def _extremes_finding(c: Country) -> str | None:
+    """The lowest and highest civil and political right (ties on the printed score together);
+    without survey scores, the lowest and highest quality of life right."""
+    rights = c.cpr_rights
+    if len(rights) >= 2:
+        shown = {r.metric: Decimal(r.printed) for r in rights}
+        hi, lo = max(shown.values()), min(shown.values())
+        if hi == lo:
+            return None
+        best = [r for r in rights if shown[r.metric] == hi]
+        worst = [r for r in rights if shown[r.metric] == lo]
+        each_w, each_b = " each" if len(worst) > 1 else "", " each" if len(best) > 1 else ""
+        return (
+            "Its lowest civil and political score is for "
+            f"{join(RIGHTS[r.metric]['phrase'] for r in worst)} ({score(worst[0].mean)}{each_w}), "
+            f"its highest for {join(RIGHTS[r.metric]['phrase'] for r in best)} "
+            f"({score(best[0].mean)}{each_b})."
+        )
+    q = c.q
+    if c.has_survey or q is None or not q.best or not q.worst:
+        return None
+    worst_m = [m for k in q.worst if (m := q[k]) is not None]
+    best_m = [m for k in q.best if (m := q[k]) is not None]
+    each_w, each_b = " each" if len(worst_m) > 1 else "", " each" if len(best_m) > 1 else ""
+    return (
+        "Its lowest quality of life score is for "
+        f"{join(RIGHTS[m.metric]['phrase'] for m in worst_m)} ({pct(worst_m[0].value)}{each_w}), "
+        f"its highest for {join(RIGHTS[m.metric]['phrase'] for m in best_m)} "
+        f"({pct(best_m[0].value)}{each_b})."
     )
-    for dim in ind.CPR_DIMENSIONS:
-        short = DIMS[dim]["short"]
-        d = c.dims[dim]
-        if not c.dim_exists(dim):
-            expected = None
-        elif d is None:
-            expected = f"No {short} score was produced for {n.name} in {c.year}."
-        else:
-            expected = (
-                f"{n.Name} scores {OVERVIEW_CPR[d.band]} {score(d.mean)} for {short}, which "
-                f"suggests that {_suggestion(c, dim, d.band)}."
-            )
-        like = rf"^(No {re.escape(short)} score was produced|.* for {re.escape(short)}, which suggests)"
-        ck.one(ov, f"overview.cpr ({short})", like, expected)
-    like = r"^(At .*\(\d{4}.*\), .*: |The release has no overall quality of life score|Quality of life scores have not been produced)"
-    if q is None:
-        expected = f"Quality of life scores have not been produced for {n.name}."
-    elif overall is None:
-        missing = [RIGHTS[k]["phrase"] for k in ind.ESR_RIGHTS if q[k] is None]
-        tail = f", and no figure for {join(missing)}" if missing else ""
-        expected = f"The release has no overall quality of life score for {n.name}{tail}."
-    else:
-        when = f"{overall.year}" + (
-            f", {STANDARD_NAME[overall.standard]}" if overall.fallback else ""
+
+
+def _position_finding(c: Country) -> str | None:
+    """For how many rights the country is, even allowing for uncertainty, in the bottom (or top)
+    half; without survey scores, the overall quality of life score's quarter."""
+    compared = [r for r in c.cpr_rights if r.n > 1]
+    bottom = sum(r.position in ("bottom_half", "very_worst") for r in compared)
+    top = sum(r.position in ("top_half", "very_best") for r in compared)
+
+    def of(k: int) -> str:
+        whole = len(compared)
+        count = (
+            f"every one of its {words(whole)}"
+            if k == whole
+            else f"{words(k)} of its {words(whole)}"
         )
-        expected = (
-            f"At {pct(overall.value)} ({when}), {n.name} {OVERVIEW_ESR[overall.band]}: "
-            f"{_qol_suggestion(c, overall.band)}."
+        return f"{count} civil and political rights"
+
+    if bottom >= 2:
+        tail = f", and in the top half for {words(top)}" if top >= 2 else ""
+        return (
+            f"Even allowing for uncertainty, {c.n.name} is in the bottom half of the countries "
+            f"surveyed for {of(bottom)}{tail}."
         )
-    ck.one(ov, "overview.esr", like, expected)
-    # the headline chart
-    items = []
+    if top >= 2:
+        return (
+            f"Even allowing for uncertainty, {c.n.name} is in the top half of the countries "
+            f"surveyed for {of(top)}."
+        )
+    overall = c.q.overall if c.q else None
+    if c.has_survey or overall is None or overall.n < FINDINGS_QOL_POSITION_MIN:
+        return None
+    return (
+        f"Its overall quality of life score is in the {QUARTILE[overall.quartile]} of the "
+        f"{overall.n} countries assessed against {STANDARD_NAME[overall.standard]} in "
+        f"{overall.year}."
+    )
+
+
+def _change_finding(c: Country) -> str | None:
+    """The largest clear change since the previous survey; without one, the quality of life
+    trend when it rose or fell."""
+    changed = [r for r in c.cpr_rights if r.since_previous is not None]
+    clear = [r for r in changed if r.since_previous and r.since_previous.size == "clearly"]
+    if clear:
+
+        def size(r: ind.CprExpect) -> tuple[float, str]:
+            ch = r.since_previous
+            assert ch is not None
+            return abs(ch.after - ch.before), RIGHT_KEY[r.metric]
+
+        top = max(clear, key=size)
+        ch = top.since_previous
+        assert ch is not None
+        phrase = RIGHTS[top.metric]["phrase"]
+        count = (
+            f"All {words(len(changed))}"
+            if len(clear) == len(changed)
+            else f"{cap(words(len(clear)))} of the {words(len(changed))}"
+        )
+        lead = (
+            f"{count} civil and political scores have changed clearly since the previous "
+            f"survey; the largest change is for {phrase}"
+            if len(clear) > 1
+            else f"The one clear change since the previous survey is for {phrase}"
+        )
+        return (
+            f"{lead}, which {'rose' if ch.direction == 'rose' else 'fell'} from "
+            f"{score(ch.before)} in {ch.since} to {score(ch.after)} in {top.year}."
+        )
+    tr = c.q.trend if c.q else None
+    if tr is None or tr.direction == "flat":
+        return None
+    return (
+        f"Quality of life has {'risen' if tr.direction == 'rose' else 'fallen'} from "
+        f"{pct(tr.values[0])} in {tr.years[0]} to {pct(tr.values[-1])} in {tr.years[-1]}."
+    )
+
+
+def _groups_finding(c: Country) -> str | None:
+    """The groups named at risk by at least 30% of the experts for the most rights."""
+    frequent = sorted(
+        ind.frequent_groups(c.rel.ind, c.code), key=lambda g: (-g[1], -round(g[2], 9), g[0])
+    )
+    if not frequent or frequent[0][1] < ind.FREQUENT_RIGHTS:
+        return None
+    most = frequent[0][1]
+    top = [g for g in frequent if g[1] == most]
+    names = [group_phrase(g[0]) for g in top]
+    count = (
+        f"every one of the {words(c.asked)}"
+        if most == c.asked
+        else f"{words(most)} of the {words(c.asked)}"
+    )
+    of = (
+        f"named at risk by at least {share(ind.FREQUENT_SHARE)} of the experts for {count} "
+        "rights they were asked about"
+    )
+    if len(top) <= FINDINGS_GROUPS_MAX:
+        return f"{cap(join(names))} were {of}, more than any other group."
+    return f"{cap(words(len(top)))} groups were each {of}, led by {join(names[:2])}."
+
+
+def _findings(c: Country) -> list[tuple[str, str]]:
+    """The key findings, in order: (class, bullet)."""
+    out: list[tuple[str, str]] = []
+    for cls, finding in (
+        ("findings.bands", _band_finding(c)),
+        ("findings.extremes", _extremes_finding(c)),
+        ("findings.position", _position_finding(c)),
+        ("findings.change", _change_finding(c)),
+        ("findings.groups", _groups_finding(c)),
+    ):
+        if finding is not None:
+            out.append((cls, f"- {finding}"))
+    return out
+
+
+def _scorecard(c: Country) -> str | None:
+    """The scorecard's alternative text: every dimension, right and the overall quality of life
+    score, each with its printed value and band, in the report's order."""
+    items: list[str] = []
     for dim in ind.CPR_DIMENSIONS:
         d = c.dims[dim]
         if d is not None:
-            items.append(f"{DIMS[dim]['name']} {score(d.mean)} ({BANDS[d.band]})")
+            items.append(f"{DIMS[dim]['name']} {d.printed} ({BANDS[d.band]})")
+        items += [
+            f"{RIGHTS[r.metric]['name']} {r.printed} ({BANDS[r.band]})" for r in c.dim_rights(dim)
+        ]
+    overall = c.q.overall if c.q else None
     if overall is not None:
         items.append(f"{DIMS['SER_Average']['name']} {pct(overall.value)} ({BANDS[overall.band]})")
-    survey = c.year if c.has_survey else None
-    esr_year = overall.year if overall else None
-    if survey and esr_year and survey != esr_year:
-        title = f"Headline scores, survey {survey}, quality of life {esr_year}"
+    rights = c.qol_rights
+    mixed = len({m.year for m in rights}) > 1
+    for m in rights:
+        notes = [str(m.year)] if mixed or m.year != c.qol_year else []
+        if m.fallback:
+            notes.append(STANDARD_SHORT[m.standard])
+        label = RIGHTS[m.metric]["name"] + (f" ({', '.join(notes)})" if notes else "")
+        items.append(f"{label} {pct(m.value)} ({BANDS[m.band]})")
+    if len(items) < 2:
+        return None
+    return f"[Chart: Every right at a glance] Scores of {c.n.name}: " + "; ".join(items) + "."
+
+
+def _check_findings(ck: Check, c: Country, sec: Sec | None, said: Said) -> bool:
+    """The key findings and the scorecard; returns whether the section is due."""
+    findings = _findings(c)
+    alt = said.chart(_scorecard(c))
+    if not findings and alt is None:
+        if sec is not None:
+            ck.fail("findings", "a Key findings section without any finding or scorecard")
+        return False
+    if sec is None:
+        ck.fail("findings", "no Key findings section")
+        return True
+    found = sec.bullets()
+    if len(found) != len(findings):
+        ck.lines(sec, "findings", [f for _, f in findings], found)
     else:
-        title = f"Headline scores, {survey or esr_year}"
-    ck.one(
-        ov,
-        "chart.headline",
-        r"^\[Chart: Headline scores",
-        f"[Chart: {title}] " + "; ".join(items) + "." if items else None,
-    )
+        for (cls, expected), line in zip(findings, found, strict=True):
+            if line != expected:
+                ck.fail(cls, f"§{sec.title}:\n    expected: {expected}\n    found:    {line}")
+    ck.one(sec, "alt.scorecard", r"^\[Chart: Every right at a glance\]", alt)
+    caption = CAPTION["scorecard" if c.has_survey else "scorecard_qol"]
+    ck.caption(sec, "caption.scorecard", "Every right at a glance", caption)
+    others = [
+        line for line in sec.lines if not line.startswith("- ") and line != alt and line != caption
+    ]
+    if others:
+        ck.fail("findings", f"§{sec.title}: lines of no finding:\n    " + "\n    ".join(others))
+    return True
 
 
 # --------------------------------------------------------------------------- civil and political
 
 
 def _trend_sentence(
-    c: Country, years: int, prev: ind.Change | None, first: ind.Change | None, phrase: str
+    c: Country,
+    years: int,
+    prev: ind.Change | None,
+    first: ind.Change | None,
+    phrase: str,
+    said: Said,
 ) -> str:
     if prev is None:
         return f"This is the first year with a score for {phrase}, so no trend can be shown yet."
@@ -700,10 +1050,18 @@ def _trend_sentence(
             prev.size,
             first.size,
         ):
-            return (
-                f"{cap(c.n.poss)} score on {phrase} shows no improvement over the last "
-                f"{words(years)} years ({score(first.before)} in {first.since}, "
-                f"{score(first.after)} in {c.year})."
+            b, a = score(first.before), score(first.after)
+            span = f"{b} in {first.since}, {a} in {c.year}"
+            return said.due(
+                "trend.no_improvement",
+                [
+                    f"{cap(c.n.poss)} score on {phrase} shows no improvement over the last "
+                    f"{words(years)} years ({span}).",
+                    f"Over the last {words(years)} years, {c.n.poss} score on {phrase} shows no "
+                    f"improvement: {span}.",
+                    f"{cap(c.n.poss)} score on {phrase} has not improved in {words(years)} "
+                    f"years: {span}.",
+                ],
             )
 
     def key(ch: ind.Change) -> str:
@@ -713,28 +1071,30 @@ def _trend_sentence(
     if first is not None:
         joiner = "and" if first.direction == prev.direction else "but"
         clause += f", {joiner} " + SINCE_FIRST[key(first)].format(since=first.since)
-    return f"This score {clause}."
+    return said.due("trend.sentence", [f"This score {clause}.", f"{cap(c.n.poss)} score {clause}."])
 
 
 TREND_LIKE = (
-    r"^(This score |This is the first year with a score|.* shows no improvement over the last)"
+    r"^(This score |This is the first year with a score|.* shows no improvement over the last|"
+    r"Over the last .* shows no improvement|.* has not improved in |.*’s? score (has|is) )"
 )
 
 
-def _check_cpr(ck: Check, c: Country, sec: Sec | None) -> None:
-    n = c.n
-    if sec is None:
-        ck.fail("cpr", "no civil and political rights section")
+def _check_cpr(ck: Check, c: Country, sec: Sec | None, said: Said) -> None:
+    if not c.has_survey:
+        if sec is not None:
+            ck.fail("cpr", "a civil and political rights chapter for a country the survey missed")
         return
-    ck.one(
-        sec,
-        "overview.cpr_none",
-        r"^The expert survey behind these scores did not cover",
-        None
-        if c.has_survey
-        else f"The expert survey behind these scores did not cover {n.name} in {c.year}, so this "
-        "section has no scores; quality of life is covered below.",
-    )
+    if sec is None:
+        ck.fail("cpr", "no civil and political rights chapter")
+        return
+    # the chapter's own text: only that a dimension without any score was not produced
+    expected = [
+        f"No {DIMS[dim]['short']} score was produced for {c.n.name} in {c.year}."
+        for dim in ind.CPR_DIMENSIONS
+        if not c.dim_exists(dim)
+    ]
+    ck.lines(sec, "cpr (missing dimensions)", expected, sec.lines)
     for dim in ind.CPR_DIMENSIONS:
         title = DIMS[dim]["name"]
         dsec = sec.sub(title)
@@ -745,10 +1105,10 @@ def _check_cpr(ck: Check, c: Country, sec: Sec | None) -> None:
         if dsec is None:
             ck.fail("dimension", f"no section {title!r}")
             continue
-        _check_dimension(ck, c, dim, dsec)
+        _check_dimension(ck, c, dim, dsec, said)
 
 
-def _check_dimension(ck: Check, c: Country, dim: str, sec: Sec) -> None:
+def _check_dimension(ck: Check, c: Country, dim: str, sec: Sec, said: Said) -> None:
     n, d, info = c.n, c.dims[dim], DIMS[dim]
     rights = c.dim_rights(dim)
     ck.one(
@@ -760,6 +1120,12 @@ def _check_dimension(ck: Check, c: Country, dim: str, sec: Sec) -> None:
         else f"{cap(n.poss)} {info['short']} score of {score(d.mean)} suggests that "
         f"{_suggestion(c, dim, d.band)}.",
     )
+    ck.one(
+        sec,
+        "dimension.score_missing",
+        r"^No .* score was produced for ",
+        f"No {info['short']} score was produced for {n.name} in {c.year}." if d is None else None,
+    )
     missing = [RIGHTS[m]["phrase"] for m in ind.CPR_DIMENSIONS[dim] if c.rights[m] is None]
     ck.one(
         sec,
@@ -770,16 +1136,9 @@ def _check_dimension(ck: Check, c: Country, dim: str, sec: Sec) -> None:
         if missing
         else None,
     )
-    items = ", ".join(f"{RIGHTS[r.metric]['name']} {score(r.mean)}" for r in rights)
-    ck.one(
-        sec,
-        "alt.rights",
-        r"^\[Chart: .*: each right, ",
-        f"[Chart: {info['name']}: each right, {c.year}] {info['name']} rights for {n.name} in "
-        f"{c.year}: {items}."
-        if rights
-        else None,
-    )
+    # Said once, in "How to read this report" and the scorecard: not per dimension.
+    ck.one(sec, "dimension.covers", r" covers the right", None)
+    ck.one(sec, "alt.rights", r"^\[Chart: .*: each right, ", None)
     bands = {r.band for r in rights}
     like = r"^.* (needs to make major improvements in|scores in the good range on every right|does best on)"
     expected = None
@@ -807,7 +1166,7 @@ def _check_dimension(ck: Check, c: Country, dim: str, sec: Sec) -> None:
         sec,
         "dimension.trend",
         TREND_LIKE,
-        _trend_sentence(c, len(d.years), d.since_previous, d.since_first, info["phrase"])
+        _trend_sentence(c, len(d.years), d.since_previous, d.since_first, info["phrase"], said)
         if with_trend and d is not None
         else None,
     )
@@ -824,7 +1183,10 @@ def _check_dimension(ck: Check, c: Country, dim: str, sec: Sec) -> None:
             f"[Chart: {info['name']} over time] {info['name']} for {n.name}, {d.years[0]} to "
             f"{c.year}: {parts}."
         )
-    ck.one(sec, "alt.trend", r"^\[Chart: .* over time\]", expected)
+    ck.one(sec, "alt.trend", r"^\[Chart: .* over time\]", said.chart(expected))
+    if expected is not None:
+        caption = CAPTION["trend"] if said.first("caption.trend") else None
+        ck.caption(sec, "caption.trend", f"{info['name']} over time", caption)
     for metric in ind.CPR_DIMENSIONS[dim]:
         r = c.rights[metric]
         rsec = sec.sub(RIGHTS[metric]["name"])
@@ -835,8 +1197,10 @@ def _check_dimension(ck: Check, c: Country, dim: str, sec: Sec) -> None:
         if rsec is None:
             ck.fail("right", f"no section {RIGHTS[metric]['name']!r}")
             continue
-        _check_right(ck, c, r, rsec)
-        _check_risk(ck, c, metric, rsec.sub("Who is at risk?"))
+        _check_right(ck, c, r, rsec, said)
+        # beside the comparison chart (a row of two) when there is one, else in its section
+        risk_sec = rsec.sub("Who is at risk?")
+        _check_risk(ck, c, metric, risk_sec, said, rsec if r.n > 1 else risk_sec)
 
 
 def _split_names(text: str, conj: str, vocabulary: Mapping[str, str]) -> list[str] | None:
@@ -892,23 +1256,35 @@ def _peers_ok(
     return None
 
 
-def _check_right(ck: Check, c: Country, r: ind.CprExpect, sec: Sec) -> None:
+def _score_forms(c: Country, r: ind.CprExpect) -> list[str]:
+    """The wordings of a right's score sentence, in the order the report takes them."""
+    n, phrase, v, y, band = c.n, RIGHTS[r.metric]["phrase"], score(r.mean), r.year, BANDS[r.band]
+    return [
+        f"{n.Name} scores {v} for {phrase} in {y}, in the ‘{band}’ range.",
+        f"For {phrase}, {n.name} scores {v} in {y}, which is in the ‘{band}’ range.",
+        f"On {phrase}, {n.poss} {y} score is {v}, in the ‘{band}’ range.",
+        f"{cap(n.poss)} score for {phrase} in {y} is {v}, in the ‘{band}’ range.",
+    ]
+
+
+def _check_right(ck: Check, c: Country, r: ind.CprExpect, sec: Sec, said: Said) -> None:
     n, info, y = c.n, RIGHTS[r.metric], r.year
     phrase, short = info["phrase"], info["short"]
     cls = f" ({r.metric})"
     ck.one(
         sec,
         "right.score" + cls,
-        r" scores .*/10 for .* in \d{4}, in the ‘",
-        f"{n.Name} scores {score(r.mean)} for {phrase} in {y}, in the ‘{BANDS[r.band]}’ range.",
+        r"/10.*, (which is )?in the ‘[^’]+’ range\.$",
+        said.due("right.score", _score_forms(c, r)),
     )
     alone = r.n == 1
     ck.one(
         sec,
         "right.compare" + cls,
         r"^The chart compares ",
+        # what the chart compares is said at the first comparison chart of the report only
         None
-        if alone
+        if alone or not said.first("right.compare")
         else f"The chart compares {n.poss} score with the scores of the {r.n - 1} other countries "
         f"surveyed in {y}, each with its uncertainty band: the credible range of the score, like "
         "the margin of error of an opinion poll.",
@@ -948,14 +1324,21 @@ def _check_right(ck: Check, c: Country, r: ind.CprExpect, sec: Sec) -> None:
             f"{ind.printed_score(r.mean)} out of 10 on {short}, {'joint ' if r.tied else ''}"
             f"{ordinal(r.rank)} of {r.n} countries{tail}."
         )
-    ck.one(sec, "alt.comparison" + cls, r"^\[Chart: .*: all countries surveyed, ", expected)
+    ck.one(
+        sec, "alt.comparison" + cls, r"^\[Chart: .*: all countries surveyed, ", said.chart(expected)
+    )
     if not alone:
-        _check_overlap(ck, c, r, sec)
+        caption = (
+            CAPTION["comparison"].format(name=n.name) if said.first("caption.comparison") else None
+        )
+        ck.caption(sec, "caption.comparison" + cls, f"{info['name']}: all countries", caption)
+        _check_overlap(ck, c, r, sec, said)
+        form = said.due(f"right.position.{r.position}", POSITION[r.position])
         ck.one(
             sec,
             "right.position" + cls,
-            r"^(What is certain is that|Even allowing for uncertainty|Allowing for uncertainty)",
-            POSITION[r.position].format(
+            POSITION_LIKE,
+            form.format(
                 name=n.name,
                 n=r.n,
                 short=short,
@@ -968,14 +1351,43 @@ def _check_right(ck: Check, c: Country, r: ind.CprExpect, sec: Sec) -> None:
         sec,
         "trend" + cls,
         TREND_LIKE,
-        _trend_sentence(c, len(r.years), r.since_previous, r.since_first, phrase),
+        _trend_sentence(c, len(r.years), r.since_previous, r.since_first, phrase, said),
     )
 
 
-def _check_overlap(ck: Check, c: Country, r: ind.CprExpect, sec: Sec) -> None:
+def _overlap_forms(c: Country, phrase: str) -> dict[str, list[str]]:
+    """Patterns of the overlap sentence's wordings, per class, in the order the report takes
+    them: ``w`` / ``b`` the lists of countries it could be worse / better than (joined by "or"),
+    ``w2`` the one country of the worse_one wording (joined by "and")."""
+    nm, ph, poss = re.escape(c.n.name), re.escape(phrase), re.escape(c.n.poss)
+    return {
+        "both": [
+            rf"^Because the uncertainty bands overlap, {nm} could in fact be performing worse than (?P<w>.+), or better than (?P<b>.+), for {ph}\.$",
+            rf"^Allowing for the uncertainty bands, {nm} might rank below (?P<w>.+), or above (?P<b>.+), on {ph}\.$",
+            rf"^The uncertainty bands leave room for {nm} to be doing worse than (?P<w>.+), or better than (?P<b>.+), on {ph}\.$",
+        ],
+        "worse_one": [
+            rf"^Because the uncertainty bands for {nm} and (?P<w2>.+) overlap, {nm} could in fact be performing worse than (?P<w>.+) for {ph}\.$",
+        ],
+        "worse": [
+            rf"^Because their uncertainty bands overlap with {poss}, {nm} could in fact be performing worse than (?P<w>.+) for {ph}\.$",
+            rf"^The uncertainty bands leave room for (?P<w>.+) to be doing better than {nm} on {ph}\.$",
+        ],
+        "better": [
+            rf"^Because their uncertainty bands overlap with {poss}, {nm} could in fact be performing better than (?P<b>.+) for {ph}\.$",
+            rf"^The uncertainty bands leave room for {nm} to be doing better than (?P<b>.+) on {ph}\.$",
+        ],
+    }
+
+
+def _check_overlap(ck: Check, c: Country, r: ind.CprExpect, sec: Sec, said: Said) -> None:
     n, phrase = c.n, RIGHTS[r.metric]["phrase"]
     cls = f"right.overlap ({r.metric})"
-    like = r"^(Because .*uncertainty bands|Apart from the .* with the same score|.* uncertainty band overlaps with no other)"
+    like = (
+        r"^(Because .*uncertainty bands|Apart from the .* with the same score|"
+        r".* uncertainty band overlaps with no other|Allowing for the uncertainty bands, |"
+        r"The uncertainty bands leave room for )"
+    )
     found = [line for line in sec.lines if re.search(like, line)]
     worse, better = r.could_be_worse_than, r.could_be_better_than
     if not worse and not better:
@@ -992,29 +1404,25 @@ def _check_overlap(ck: Check, c: Country, r: ind.CprExpect, sec: Sec) -> None:
             )
         ck.one(sec, cls + " none", like, expected)
         return
+    if worse and better:
+        key = "both"
+    elif worse:
+        key = "worse_one" if len(worse) == 1 else "worse"
+    else:
+        key = "better"
+    forms = _overlap_forms(c, phrase)[key]
+    pattern = said.due(f"right.overlap_{key}", forms)
     if len(found) != 1:
         ck.fail(cls, f"expected one overlap sentence, found {found}")
         return
     line = found[0]
-    nm, ph = re.escape(n.name), re.escape(phrase)
-    if worse and better:
-        key = "both"
-        pattern = rf"^Because the uncertainty bands overlap, {nm} could in fact be performing worse than (?P<w>.+), or better than (?P<b>.+), for {ph}\.$"
-    elif worse and len(worse) == 1:
-        key = "worse_one"
-        pattern = rf"^Because the uncertainty bands for {nm} and (?P<w2>.+) overlap, {nm} could in fact be performing worse than (?P<w>.+) for {ph}\.$"
-    elif worse:
-        key = "worse"
-        pattern = rf"^Because their uncertainty bands overlap with {re.escape(n.poss)}, {nm} could in fact be performing worse than (?P<w>.+) for {ph}\.$"
-    else:
-        key = "better"
-        pattern = rf"^Because their uncertainty bands overlap with {re.escape(n.poss)}, {nm} could in fact be performing better than (?P<b>.+) for {ph}\.$"
     match = re.match(pattern, line)
     if match is None:
         ck.fail(
             f"{cls} {key}",
-            f"expected the overlap_{key} sentence ({len(worse)} could-be-worse-than: "
-            f"{list(worse[:6])}, {len(better)} could-be-better-than: {list(better[:6])}), found:\n    {line}",
+            f"expected wording {forms.index(pattern) + 1} of {len(forms)} of the overlap_{key} "
+            f"sentence ({len(worse)} could-be-worse-than: {list(worse[:6])}, {len(better)} "
+            f"could-be-better-than: {list(better[:6])}), found:\n    {line}",
         )
         return
     vocabulary = {c.rel.name(k).name: k for k in c.rel.names}
@@ -1044,7 +1452,69 @@ def _tiers(groups: tuple[tuple[int, int, float], ...]) -> list[tuple[float, list
     return [(p, codes) for _, p, codes in tiers]
 
 
-def _check_risk(ck: Check, c: Country, metric: str, sec: Sec | None) -> None:
+def _all_people_forms(c: Country, v: float) -> list[str]:
+    n, s = c.n.name, share(v)
+    everyone = f"everyone in {n} is at real risk"
+    if v >= ALL_PEOPLE_HIGH:
+        return [
+            f"Disturbingly, {s} of the experts thought that {everyone} of having this right violated.",
+            f"Disturbingly, {s} of the experts thought that {everyone}, not only particular groups.",
+            f"As many as {s} of the experts said that {everyone} of having this right violated.",
+        ]
+    return [
+        f"{s} of the experts thought that {everyone} of having this right violated.",
+        f"{s} of the experts thought that {everyone}, not only particular groups.",
+        f"{cap(everyone)} of having this right violated, according to {s} of the experts.",
+    ]
+
+
+def _top_forms(tiers: list[tuple[float, list[int]]]) -> list[str]:
+    """The wordings of the "who is named most" sentence, in the order the report takes them
+    (one class for a single tier, another for several)."""
+    (s0, g0), rest = tiers[0], tiers[1:]
+    first = join(group_phrase(g) for g in g0)
+    if not rest:
+        return [
+            f"{share(s0)} of the experts identified {first} {RISK_VIOLATED}.",
+            f"{cap(first)} were named at risk by {share(s0)} of the experts.",
+        ]
+    identified = f"{share(s0)} of the experts identified {first} {RISK_VIOLATED}"
+    for i, (s, g) in enumerate(rest):
+        lead = ", while" if i == 0 else (", and" if i == len(rest) - 1 else ",")
+        identified += f"{lead} {share(s)} identified {join(group_phrase(x) for x in g)}"
+
+    def then(first_sep: str) -> str:
+        out = ""
+        for i, (s, g) in enumerate(rest):
+            sep = first_sep if i == 0 else (" and " if i == len(rest) - 1 else ", ")
+            out += f"{sep}{join(group_phrase(x) for x in g)} ({share(s)})"
+        return out
+
+    return [
+        identified + ".",
+        f"{share(s0)} of the experts named {first} as at risk{then(', followed by ')}.",
+        f"Most often named at risk were {first}, by {share(s0)} of the experts{then('; then ')}.",
+    ]
+
+
+def _named_forms(count: int) -> list[str]:
+    return [
+        f"In total, there were {count} groups of people identified by the experts as being at "
+        "risk of having this right violated.",
+        f"In total, the experts named {count} groups of people as at risk of having this right "
+        "violated.",
+        f"Altogether, {count} groups of people were named.",
+        f"The experts named {count} groups in all.",
+        f"All told, {count} groups of people were named at risk for this right.",
+        f"The experts’ answers named {count} groups of people in total.",
+        f"Counting every answer, {count} groups of people were named.",
+    ]
+
+
+def _check_risk(
+    ck: Check, c: Country, metric: str, sec: Sec | None, said: Said, chart_sec: Sec | None
+) -> None:
+    """The right's "Who is at risk?" section ``sec``; its chart is drawn in ``chart_sec``."""
     n, info = c.n, RIGHTS[metric]
     cls = f" ({metric})"
     if sec is None:
@@ -1057,39 +1527,68 @@ def _check_risk(ck: Check, c: Country, metric: str, sec: Sec | None) -> None:
         r"^No people-at-risk answers were collected",
         "No people-at-risk answers were collected for this right." if rk is None else None,
     )
+    # Said once, in "How to read this report".
+    ck.one(sec, "risk.intro" + cls, r"^We asked the human rights experts", None)
     if rk is None:
         return
     no_one = None
     if rk.no_one:
         if rk.no_one >= 1.0:
-            no_one = (
-                f"All {rk.respondents} experts who answered said that no one in {n.name} is at "
-                "risk of having this right violated."
+            k = rk.respondents
+            no_one = said.due(
+                "risk.no_one_all",
+                [
+                    f"All {k} experts who answered said that no one in {n.name} is at risk of "
+                    "having this right violated.",
+                    f"Every one of the {k} experts who answered said that no one in {n.name} is "
+                    "at risk of having this right violated.",
+                    f"No one in {n.name} is at risk of having this right violated, according to "
+                    f"all {k} experts who answered.",
+                ],
             )
         else:
-            no_one = (
-                f"{share(rk.no_one)} of the experts answered that no one in {n.name} is at risk "
-                "of having this right violated."
+            v = share(rk.no_one)
+            no_one = said.due(
+                "risk.no_one",
+                [
+                    f"{v} of the experts answered that no one in {n.name} is at risk of having "
+                    "this right violated.",
+                    f"{v} of the experts said that no one in {n.name} is at risk of having this "
+                    "right violated.",
+                    f"No one in {n.name} is at risk of having this right violated, according to "
+                    f"{v} of the experts.",
+                    f"For {v} of the experts, no one in {n.name} is at risk of having this right "
+                    "violated.",
+                ],
             )
-    i_no_one = ck.one(sec, "risk.no_one" + cls, r" that no one in .* is at risk", no_one)
+    i_no_one = ck.one(
+        sec,
+        "risk.no_one" + cls,
+        r"(that no one in .* is at risk|[Nn]o one in .* is at risk)",
+        no_one,
+    )
     all_people = None
     if rk.all_people:
-        lead = "Disturbingly, " if rk.all_people >= 0.30 else ""
-        all_people = (
-            f"{lead}{share(rk.all_people)} of the experts thought that everyone in {n.name} is at "
-            "real risk of having this right violated."
-        )
-    i_all = ck.one(sec, "risk.all_people" + cls, r"thought that everyone in ", all_people)
+        high = rk.all_people >= ALL_PEOPLE_HIGH
+        key = "risk.all_people_high" if high else "risk.all_people"
+        all_people = said.due(key, _all_people_forms(c, rk.all_people))
+    i_all = ck.one(
+        sec,
+        "risk.all_people" + cls,
+        r"(that everyone in |^Everyone in .* is at real risk)",
+        all_people,
+    )
     tiers = _tiers(rk.groups)
     top = None
     if tiers:
-        (s0, g0), rest = tiers[0], tiers[1:]
-        top = f"{share(s0)} of the experts identified {join(group_phrase(g) for g in g0)} {RISK_VIOLATED}"
-        for i, (s, g) in enumerate(rest):
-            lead = ", while" if i == 0 else (", and" if i == len(rest) - 1 else ",")
-            top += f"{lead} {share(s)} identified {join(group_phrase(x) for x in g)}"
-        top += "."
-    i_top = ck.one(sec, "risk.top" + cls, r"^\d+% of the experts identified ", top)
+        top = said.due("risk.top" if len(tiers) > 1 else "risk.top_one", _top_forms(tiers))
+    i_top = ck.one(
+        sec,
+        "risk.top" + cls,
+        r"(^\d+% of the experts (identified|named) |^Most often named at risk were | were named "
+        r"at risk by \d+% of the experts\.$)",
+        top,
+    )
     others = [rk.all_people or 0.0, *(p for _, _, p in rk.groups[:1])]
     if rk.no_one and rk.no_one >= max(others):
         ck.order(
@@ -1127,38 +1626,30 @@ def _check_risk(ck: Check, c: Country, metric: str, sec: Sec | None) -> None:
     elif rk.named_count == 1:
         named = "Only one group of people was identified by the experts as being at risk of having this right violated."
     else:
-        named = f"In total, there were {rk.named_count} groups of people identified by the experts as being at risk of having this right violated."
+        named = said.due("risk.named", _named_forms(rk.named_count))
     ck.one(
         sec,
         "risk.named" + cls,
-        r"^(In total, there were|Only one group of people was|No expert identified any)",
+        r"^(In total, |Only one group of people was|No expert identified any|Altogether, \d+ "
+        r"groups|The experts named \d+ groups|All told, \d+ groups|The experts’ answers named|"
+        r"Counting every answer, )",
         named,
     )
     by_code = {people: p for people, _, p in rk.groups}
     bars = ", ".join(f"{group_label(g)} {share(by_code[g])}" for g in rk.table_rows)
-    ck.one(
-        sec,
-        "alt.risk" + cls,
-        r"^\[Chart: .*: who is at risk, ",
-        # no chart when the first tier is too wide to list (the table says "N other groups")
+    # no chart when the first tier is too wide to list
+    expected = (
         f"[Chart: {info['name']}: who is at risk, {rk.year}] Groups at risk for {info['short']} "
         f"in {n.name}: {bars}."
         if rk.table_rows
-        else None,
+        else None
     )
-    rows = [f"{group_label(g)} | {share(by_code[g])}" for g in rk.table_rows]
-    if rk.rest is not None:
-        rows.append(f"{rk.rest[0]} other groups, each | {share(rk.rest[1])}")
-    ck.lines(sec, "risk.table" + cls, rows if rk.groups else [], sec.rows())
-    ck.one(
-        sec,
-        "risk.table_caption" + cls,
-        r"^Share of the .* experts surveyed who identified",
-        f"Share of the {rk.respondents} experts surveyed who identified each group as at risk "
-        f"({rk.year})."
-        if rk.groups
-        else None,
-    )
+    ck.one(chart_sec, "alt.risk" + cls, r"^\[Chart: .*: who is at risk, ", said.chart(expected))
+    if chart_sec is not sec:
+        ck.one(sec, "alt.risk (in its section)" + cls, r"^\[Chart: .*: who is at risk, ", None)
+    if expected is not None:
+        caption = CAPTION["risk"].format(n=rk.respondents) if said.first("caption.risk") else None
+        ck.caption(chart_sec, "caption.risk" + cls, f"{info['name']}: who is at risk", caption)
 
 
 # --------------------------------------------------------------------------- quality of life
@@ -1175,18 +1666,14 @@ def _label(c: Country, m: ind.QolMetric) -> str:
     return f"{label} ({', '.join(notes)})" if notes else label
 
 
-def _check_qol(ck: Check, c: Country, sec: Sec | None) -> None:
+def _check_qol(ck: Check, c: Country, sec: Sec | None, said: Said) -> None:
     n, q = c.n, c.q
-    if sec is None:
-        ck.fail("qol", "no Quality of life section")
-        return
     if q is None:
-        ck.one(
-            sec,
-            "overview.no_qol",
-            r"^Quality of life scores have not been produced",
-            f"Quality of life scores have not been produced for {n.name}.",
-        )
+        if sec is not None:
+            ck.fail("qol", "a Quality of life chapter for a country without any figure")
+        return
+    if sec is None:
+        ck.fail("qol", "no Quality of life chapter")
         return
     overall, rights, qyear = q.overall, c.qol_rights, c.qol_year
     ck.one(
@@ -1295,12 +1782,17 @@ def _check_qol(ck: Check, c: Country, sec: Sec | None) -> None:
             rsec,
             "alt.esr_rights",
             r"^\[Chart: Quality of life rights, ",
-            f"[Chart: {title}] Quality of life rights for {n.name}"
-            + ("" if mixed else f" in {qyear}")
-            + f", income-adjusted: {values}.",
+            said.chart(
+                f"[Chart: {title}] Quality of life rights for {n.name}"
+                + ("" if mixed else f" in {qyear}")
+                + f", income-adjusted: {values}."
+            ),
         )
-    _check_qol_trend(ck, c, sec.sub("Quality of life over time"))
-    _check_sexes(ck, c, sec.sub("Women and men"))
+        # Said once, in "How to read this report".
+        ck.one(rsec, "qol.benchmarks", r"^Two benchmarks are used", None)
+        ck.one(rsec, "qol.chart_intro", r"^The chart shows each right under both", None)
+    _check_qol_trend(ck, c, sec.sub("Quality of life over time"), said)
+    _check_sexes(ck, c, sec.sub("Women and men"), said)
     _check_qol_risk(ck, c, sec.sub("Who is least likely to enjoy these rights?"))
 
 
@@ -1370,7 +1862,7 @@ def _check_best(ck: Check, c: Country, sec: Sec) -> None:
         ck.one(sec, f"qol.{key}", pattern, expected[key])
 
 
-def _check_qol_trend(ck: Check, c: Country, sec: Sec | None) -> None:
+def _check_qol_trend(ck: Check, c: Country, sec: Sec | None, said: Said) -> None:
     n, q = c.n, c.q
     assert q is not None
     tr = q.trend
@@ -1426,7 +1918,7 @@ def _check_qol_trend(ck: Check, c: Country, sec: Sec | None) -> None:
         if alt is None
         else re.sub(r"\] (\w)", lambda m: "] " + m.group(1).upper(), alt, count=1)
     )
-    expected = (
+    expected = said.chart(
         f"[Chart: Quality of life, {fy}–{ly}] {poss} quality of life score, income-adjusted, went "
         f"from {first} in {fy} to {last} in {ly}."
     )
@@ -1434,7 +1926,7 @@ def _check_qol_trend(ck: Check, c: Country, sec: Sec | None) -> None:
         ck.fail("alt.esr_trend", f"§{sec.title}:\n    expected: {expected}\n    found:    {alt}")
 
 
-def _check_sexes(ck: Check, c: Country, sec: Sec | None) -> None:
+def _check_sexes(ck: Check, c: Country, sec: Sec | None, said: Said) -> None:
     n = c.n
     both = [m for m in c.qol_rights if m.female is not None and m.male is not None]
     if not both:
@@ -1493,32 +1985,27 @@ def _check_sexes(ck: Check, c: Country, sec: Sec | None) -> None:
         sec,
         "alt.esr_sexes",
         r"^\[Chart: Quality of life rights by sex, ",
-        f"[Chart: {title}] Quality of life by sex for {n.name}"
-        + ("" if mixed else f" in {c.qol_year}")
-        + f": {values}.",
+        said.chart(
+            f"[Chart: {title}] Quality of life by sex for {n.name}"
+            + ("" if mixed else f" in {c.qol_year}")
+            + f": {values}."
+        ),
     )
-    rows = [f"{_label(c, m)} | {pct(m.female or 0)} | {pct(m.male or 0)}" for m in both]
-    ck.lines(sec, "qol.sexes_table", rows, sec.rows())
-    # The table's caption names the year of its figures, or, when they are from several years
-    # (each at its right's year, shown in the row labels), says so.
-    caption = next((x for x in sec.lines if x.startswith("Income-adjusted scores by sex, ")), "")
-    years = sorted({m.year for m in both})
-    said = f"{years[0]}." if len(years) == 1 else "latest year of each right."
-    if caption != f"Income-adjusted scores by sex, {said}":
-        ck.fail(
-            "qol.sexes_caption",
-            f"§{sec.title}: the figures are from {years}, the caption says: {caption or '(none)'}",
-        )
 
 
 def _check_qol_risk(ck: Check, c: Country, sec: Sec | None) -> None:
-    if sec is None:
-        ck.fail("qol.risk", "no section 'Who is least likely to enjoy these rights?'")
-        return
     # Means of shares equal but for floating-point noise are equal: ties are ordered by code.
     groups = tuple(
         sorted(ind.qol_risk_groups(c.rel.ind, c.code), key=lambda g: (-round(g[1], 9), g[0]))
     )
+    answered = any(ind.has_risk(c.rel.ind, c.code, p) for p in ind.ESR_RISK_METRICS)
+    if not groups and not answered:  # a section that would report nothing is left out
+        if sec is not None:
+            ck.fail("qol.risk", "a people-at-risk section without any answer")
+        return
+    if sec is None:
+        ck.fail("qol.risk", "no section 'Who is least likely to enjoy these rights?'")
+        return
     ck.one(
         sec,
         "qol.risk_none",
@@ -1559,11 +2046,10 @@ def _check_qol_risk(ck: Check, c: Country, sec: Sec | None) -> None:
 # --------------------------------------------------------------------------- summary
 
 
-def _check_summary(ck: Check, c: Country, sec: Sec | None) -> None:
+def _check_summary(ck: Check, c: Country, sec: Sec | None) -> bool:
+    """The summary's sentences; returns whether the section is due (it has any)."""
     n = c.n
-    if sec is None:
-        ck.fail("summary", "no Summary section")
-        return
+    expect: dict[str, tuple[str, str | None]] = {}  # class -> (like, sentence)
     e = c.dims["empower"]
     expected = None
     if e is not None:
@@ -1589,7 +2075,10 @@ def _check_summary(ck: Check, c: Country, sec: Sec | None) -> None:
             "good": f"largely respects {the if named else 'civil and political rights'}",
         }[e.band]
         expected = f"Our data show that {n.name} {expected}."
-    ck.one(sec, "summary.empowerment", r"^Our data show that ", expected)
+    expect["summary.empowerment"] = (
+        r"^Our data show that (?!.* quality of life obligations under international law)",
+        expected,
+    )
     s = c.dims["physint"]
     expected = None
     if s is not None:
@@ -1607,7 +2096,7 @@ def _check_summary(ck: Check, c: Country, sec: Sec | None) -> None:
             expected = f"Most people in {n.name} are safe from the state, but not everyone is."
         else:
             expected = f"{n.Name} largely protects people from {join(safe) or 'the state'}."
-    ck.one(sec, "summary.safety", r"(safe from the state|largely protects people from)", expected)
+    expect["summary.safety"] = (r"(safe from the state|largely protects people from)", expected)
     frequent = tuple(
         sorted(ind.frequent_groups(c.rel.ind, c.code), key=lambda g: (-g[1], -round(g[2], 9), g[0]))
     )
@@ -1634,44 +2123,139 @@ def _check_summary(ck: Check, c: Country, sec: Sec | None) -> None:
             "as being at risk of having their rights violated: each of these was named by at least "
             f"30% of the experts for at least three rights{count}:"
         )
-    ck.one(sec, "summary.groups", r"consistently identified by high numbers of our experts", lead)
-    ck.lines(sec, "summary.groups list", [f"- {group_label(g[0])}" for g in shown], sec.bullets())
-    ck.one(
-        sec,
-        "summary.no_groups",
+    expect["summary.groups"] = (r"consistently identified by high numbers of our experts", lead)
+    expect["summary.no_groups"] = (
         r"^No group was named by a large share",
         "No group was named by a large share of experts across several rights."
         if not frequent and c.has_survey
         else None,
     )
-    ck.one(
-        sec,
-        "summary.all_people",
+    expect["summary.all_people"] = (
         r"all people were frequently identified",
         "Furthermore, all people were frequently identified as being at risk."
         if ind.all_people_frequent(c.rel.ind, c.code)
         else None,
     )
     overall = c.q.overall if c.q else None
-    ck.one(
-        sec,
-        "summary.quality_of_life",
-        r"^Our data also show that ",
-        f"Our data also show that {n.name} {SUMMARY_QOL[overall.band]} its quality of life "
+    expect["summary.quality_of_life"] = (
+        r"quality of life obligations under international law",
+        f"Our data show that {n.name} {SUMMARY_QOL[overall.band]} its quality of life "
         "obligations under international law."
         if overall
         else None,
     )
     latest = ind.esr_latest_year(c.rel.ind)
-    ck.one(
-        sec,
-        "summary.qol_old",
+    expect["summary.qol_old"] = (
         r"^The overall quality of life score is from ",
         f"The overall quality of life score is from {overall.year}, the latest the release has "
         f"for {n.name}."
         if overall and latest is not None and overall.year < latest
         else None,
     )
+    due = any(sentence is not None for _, sentence in expect.values())
+    if not due:
+        if sec is not None:
+            ck.fail("summary", "a Summary section with nothing to sum up")
+        return False
+    if sec is None:
+        ck.fail("summary", "no Summary section")
+        return True
+    for cls, (like, sentence) in expect.items():
+        ck.one(sec, cls, like, sentence)
+    ck.lines(sec, "summary.groups list", [f"- {group_label(g[0])}" for g in shown], sec.bullets())
+    return True
+
+
+# --------------------------------------------------------------------------- method and sources
+
+
+@dataclass(frozen=True)
+class Starts:
+    """A paragraph of fixed wording, recognised by its opening words."""
+
+    text: str
+
+
+def _paragraphs(ck: Check, sec: Sec | None, cls: str, expected: list[str | Starts]) -> None:
+    """The section's paragraphs are exactly ``expected``, in order."""
+    if sec is None:
+        ck.fail(cls, "no section")
+        return
+    found = sec.lines
+    ok = len(found) == len(expected) and all(
+        line.startswith(e.text) if isinstance(e, Starts) else line == e
+        for e, line in zip(expected, found, strict=False)
+    )
+    if not ok:
+        want = [f"{e.text}…" if isinstance(e, Starts) else e for e in expected]
+        shown = list(found)
+        for i, e in enumerate(expected[: len(found)]):
+            if isinstance(e, Starts) and found[i].startswith(e.text):
+                shown[i] = f"{e.text}…"
+        ck.lines(sec, cls, want, shown)
+
+
+def _check_how(ck: Check, c: Country, sec: Sec | None) -> None:
+    """The method, said once: what each band means, what the labels are not, what each
+    dimension covers (survey countries), uncertainty, trends and people at risk (survey
+    countries), quality of life and its two benchmarks (countries with its figures)."""
+    expected: list[str | Starts] = [
+        "Scores are grouped into four bands. Civil and political rights are scored from 0 to 10: "
+        "very bad below 3.5, bad from 3.5 to 6, fair from 6 to 8, and good from 8. Quality of life "
+        "is scored in per cent of what is feasible: very bad below 75%, bad from 75% to 85%, fair "
+        "from 85% to 95%, and good from 95%.",
+        "The labels good, fair, bad and very bad give a general indication of how to read the "
+        "scores. They are not a full description of a country’s performance on any right.",
+    ]
+    if c.has_survey:
+        covers = [
+            f"{DIMS[dim]['phrase']} covers {join(RIGHTS[m]['phrase'] for m in rights)}"
+            for dim, rights in ind.CPR_DIMENSIONS.items()
+            if c.dim_exists(dim)
+        ]
+        expected += [
+            cap("; ".join(covers)) + ".",
+            "Civil and political rights scores come from a survey of human rights experts and "
+            "carry uncertainty. The charts draw each score as a dot and its uncertainty band as a "
+            "line: the credible range of the score, from its 10th to its 90th percentile, like the "
+            "margin of error of an opinion poll. When two countries’ bands overlap, we cannot say "
+            "for certain which of them is doing better. Each chart of a right shows every country "
+            "surveyed that year, best first, with the country of the report highlighted.",
+            Starts("A change from one year to another is called clear when"),
+            Starts("People at risk: we asked the human rights experts surveyed which groups"),
+        ]
+    if c.q is not None:
+        expected += [
+            Starts("Quality of life scores use the SERF Index methodology"),
+            Starts("Two benchmarks are used."),
+        ]
+    if c.rel.illustrative:
+        expected.append(Starts("This report was built from a fictional, illustrative release"))
+    _paragraphs(ck, sec, "how-to-read", expected)
+
+
+def _check_sources(ck: Check, c: Country, sec: Sec | None) -> None:
+    """Where the figures come from: the survey's years for a survey country, the quality of
+    life statistics' years and the country's standard for a country with its figures."""
+    rel = c.rel.ind
+    expected: list[str | Starts] = [Starts("Data: ")]
+    if c.has_survey and rel.cpr_years:
+        expected.append(
+            "Civil and political rights and people at risk: expert survey, "
+            f"{rel.cpr_years[0]}–{rel.cpr_years[-1]}."
+        )
+    if c.q is not None and rel.esr_years:
+        expected.append(
+            f"Quality of life: international statistics, {rel.esr_years[0]}–{rel.esr_years[-1]}; "
+            f"{STANDARDS[c.q.default_standard]}."
+        )
+    expected.append(Starts("Cite as: "))
+    _paragraphs(ck, sec, "sources", expected)
+    cited = f"). {c.n.bare}: human rights country report. "
+    if sec is not None and not any(
+        line.startswith("Cite as: ") and cited in line for line in sec.lines
+    ):
+        ck.fail("sources.citation", f"the citation does not name {c.n.bare!r}")
 
 
 # --------------------------------------------------------------------------- the tests
@@ -1742,7 +2326,7 @@ def test_real_release_numbers_in_language(code: str, language: str) -> None:
         want = f"{local_number(m.printed, locale)}{percent}"
         if want not in text:
             ck.fail(f"qol ({m.metric})", f"{want!r} (= {m.printed}%) not in the text")
-    for line in text.replace(f"reportgen {__version__}", "reportgen").splitlines():
+    for line in text.splitlines():
         if _DOT_DECIMAL.search(line):
             ck.fail("decimal point", f"a number written with '.': {line}")
     ck.raise_if_any()
@@ -1784,7 +2368,8 @@ def _release_dir(
 def _edge_text(rel: Rel, code: str) -> tuple[Sec, str]:
     text = build_text(rel, code)
     assert text is not None
-    check_report(rel, code, text).raise_if_any()  # every sentence class holds here too
+    # every sentence class holds here too
+    check_report(rel, code, text).raise_if_any()
     return parse(text), text
 
 
@@ -1822,7 +2407,18 @@ def test_edge_five_eighths_prints_63(tmp_path: Path) -> None:
         "13% of the experts answered that no one in Kazakhstan is at risk of having this right violated."
         in sec.lines
     )
-    assert sec.rows() == ["People of particular nationalities | 63%"]
+    # the chart stands beside the comparison chart, in the right's section
+    assert sec.charts == []
+    beside = [ch for ch in _find(doc, *TORTURE).charts if "who is at risk" in ch[0]]
+    assert beside == [
+        (
+            "[Chart: Freedom from torture: who is at risk, 2019] Groups at risk for torture in "
+            "Kazakhstan: People of particular nationalities 63%.",
+            # the first people-at-risk chart of the report says what the shares are of
+            "Share of the 8 experts who answered for this right naming each group; each expert "
+            "could name several groups.",
+        )
+    ]
     assert (
         "Only one group of people was identified by the experts as being at risk of having this right violated."
         in sec.lines
@@ -1840,28 +2436,29 @@ def test_edge_score_7_96_is_fair(tmp_path: Path) -> None:
     )
 
 
-def _eighth_row(tmp_path: Path, counts: dict[int, int]) -> Sec:
+def _eighth_row(tmp_path: Path, counts: dict[int, int]) -> list[str]:
+    """The groups the people-at-risk chart shows (its bars), as "Label share"."""
     cpr = [_cpr_rows("KAZ", "tort", 5.0, 4.5, 5.5), _cpr_rows("SAU", "tort", 2.0, 1.5, 2.5)]
     risk = _risk_rows("KAZ", "tort_atrisk", counts, 20)
     rel = _release_dir(tmp_path / "r", countries=(("KAZ", 0), ("SAU", 0)), cpr=cpr, risk=risk)
     doc, _ = _edge_text(rel, "KAZ")
-    return _find(doc, *TORTURE, "Who is at risk?")
+    chart = _find(doc, *TORTURE).chart("Freedom from torture: who is at risk")  # beside its ranking
+    assert chart is not None
+    return chart.split(" in Kazakhstan: ", 1)[1].removesuffix(".").split(", ")
 
 
 def test_edge_tie_at_the_eighth_row_is_kept(tmp_path: Path) -> None:
     counts = {2: 9, 3: 8, 4: 7, 5: 6, 6: 5, 7: 4, 8: 3, 12: 2, 10: 2, 11: 2, 9: 1}
-    rows = _eighth_row(tmp_path, counts).rows()
-    assert len(rows) == 10
-    assert rows[-3:] == ["Women and girls | 10%", "LGBTQIA+ people | 10%", "Children | 10%"]
-    assert not any("other groups" in row for row in rows)
+    bars = _eighth_row(tmp_path, counts)
+    assert len(bars) == 10
+    assert bars[-3:] == ["Women and girls 10%", "LGBTQIA+ people 10%", "Children 10%"]
 
 
-def test_edge_tie_past_twelve_rows_closes_with_other_groups(tmp_path: Path) -> None:
+def test_edge_tie_past_twelve_rows_leaves_the_tier_out(tmp_path: Path) -> None:
     counts = {2: 9, 3: 8, 4: 7, 5: 6, 6: 5, 7: 4, 8: 3, 9: 1} | dict.fromkeys(range(10, 16), 2)
-    rows = _eighth_row(tmp_path, counts).rows()
-    assert len(rows) == 8
-    assert rows[-1] == "6 other groups, each | 10%"
-    assert rows[-2] == "People in particular places | 15%"
+    bars = _eighth_row(tmp_path, counts)
+    assert len(bars) == 7
+    assert bars[-1] == "People in particular places 15%"
 
 
 def test_edge_rights_later_than_overall_say_their_years(tmp_path: Path) -> None:
@@ -1892,6 +2489,20 @@ def test_edge_rights_later_than_overall_say_their_years(tmp_path: Path) -> None:
     assert chart is not None and "Education (2018) 72.0%, Food 90.0%." in chart
     trend = _find(qol, "Quality of life over time")
     assert "The release has no overall score for 2015." in trend.lines
+    # without survey scores the findings are quality of life's: extremes, trend (no position
+    # among two countries); the scorecard labels each right with its year
+    assert _find(doc, "Key findings").bullets() == [
+        "- Of the two quality of life rights measured, Kazakhstan scores ‘fair’ on one and ‘very "
+        "bad’ on one: the right to food is the only right in the ‘fair’ range.",
+        "- Its lowest quality of life score is for the right to education (72.0%), its highest "
+        "for the right to food (90.0%).",
+        "- Quality of life has risen from 80.0% in 2014 to 81.1% in 2016.",
+    ]
+    assert _find(doc, "Key findings").chart("Every right at a glance") == (
+        "[Chart: Every right at a glance] Scores of Kazakhstan: Quality of life 81.1% (bad); "
+        "Education (2018) 72.0% (very bad); Food (2016) 90.0% (fair)."
+    )
+    assert [s.title for s in doc.children][:3] == ["Kazakhstan", "Key findings", "Quality of life"]
 
 
 def test_edge_high_income_health_only_gets_core_figures_marked(tmp_path: Path) -> None:
@@ -1963,9 +2574,71 @@ def test_edge_only_country_and_every_right_the_same(tmp_path: Path) -> None:
         "to health, the right to housing and the right to work."
         in _find(doc, "Quality of life").lines
     )
+    # one band for all: no right is named; no extremes, position or change to find
+    assert _find(doc, "Key findings").bullets() == [
+        "- Of the six rights measured, Kazakhstan scores ‘bad’ on every one."
+    ]
+
+
+def test_edge_first_comparison_explained_once_and_wordings_in_turn(tmp_path: Path) -> None:
+    """Two rights compared: the first says what the chart compares and has the caption; the
+    second takes the score sentence's second wording and has neither."""
+    cpr = [
+        _cpr_rows("KAZ", "arrest", 3.0, 2.8, 3.2),
+        _cpr_rows("SAU", "arrest", 6.0, 5.8, 6.2),
+        _cpr_rows("KAZ", "tort", 5.0, 4.8, 5.2),
+        _cpr_rows("SAU", "tort", 2.0, 1.8, 2.2),
+    ]
+    rel = _release_dir(tmp_path / "r", countries=(("KAZ", 0), ("SAU", 0)), cpr=cpr)
+    doc, _ = _edge_text(rel, "KAZ")
+    safety = ("Civil and political rights", "Safety from the state")
+    arrest = _find(doc, *safety, "Freedom from arbitrary arrest")
+    torture = _find(doc, *safety, "Freedom from torture")
+    assert arrest.lines[0] == (
+        "Kazakhstan scores 3.0/10 for the right to freedom from arbitrary arrest in 2019, in the "
+        "‘very bad’ range."
+    )
+    assert arrest.lines[1].startswith(
+        "The chart compares Kazakhstan’s score with the scores of the 1"
+    )
+    assert arrest.charts[0][1] == (
+        "Every country surveyed, best first, Kazakhstan highlighted: a dot is a score, its line "
+        "the uncertainty band (see How to read this report)."
+    )
+    assert torture.lines[0] == (
+        "For the right to freedom from torture and ill-treatment, Kazakhstan scores 5.0/10 in "
+        "2019, which is in the ‘bad’ range."
+    )
+    assert not any(line.startswith("The chart compares") for line in torture.lines)
+    assert torture.charts[0][1] is None
+    assert _find(doc, "Key findings").bullets()[1] == (
+        "- Its lowest civil and political score is for the right to freedom from arbitrary "
+        "arrest (3.0/10), its highest for the right to freedom from torture and ill-treatment "
+        "(5.0/10)."
+    )
 
 
 # --------------------------------------------------------------------------- the parser itself
+
+
+def test_parse_reads_charts_with_and_without_caption() -> None:
+    text = (
+        "# A\n\n## B\n\n[Chart: One] alt one.\nCaption one.\n\n[Chart: Two] alt two.\n\n\n"
+        "Para.\n\n### C\n\n- x\n- y\n"
+    )
+    doc = parse(text)
+    b = _find(doc, "A", "B")
+    assert b.charts == [("[Chart: One] alt one.", "Caption one."), ("[Chart: Two] alt two.", None)]
+    assert b.lines == ["[Chart: One] alt one.", "Caption one.", "[Chart: Two] alt two.", "Para."]
+    assert _find(doc, "A", "B", "C").bullets() == ["- x", "- y"]
+
+
+def test_said_turns_count_per_class_and_first_is_once() -> None:
+    said = Said()
+    forms = ["a", "b", "c"]
+    assert [said.due("k", forms) for _ in range(4)] == ["a", "b", "c", "a"]
+    assert said.due("other", forms) == "a"  # each class counts its own uses
+    assert said.first("x") and not said.first("x") and said.first("y")
 
 
 def test_split_names_reads_country_lists() -> None:

@@ -81,4 +81,5 @@ def compute_facts(dataset: Dataset, code: str, style: Style) -> CountryFacts:
         quality_of_life=qol,
         frequent_groups=frequent,
         all_people_frequent=all_frequent,
+        answered_rights=len(risks),
     )

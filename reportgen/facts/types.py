@@ -218,6 +218,7 @@ class CountryFacts:
     quality_of_life: QualityOfLife | None
     frequent_groups: tuple[FrequentGroup, ...]
     all_people_frequent: bool
+    answered_rights: int = 0  # rights with people-at-risk answers: the base of frequent_groups
 
     @property
     def has_survey(self) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from reportgen.codebook import Codebook
@@ -24,6 +24,35 @@ class Context:
     book: Codebook
     ph: Phrases
     c: Country
+    # What the report has already said once (see ``first``) and how often each varied phrase
+    # was used (see ``pv``): the only state, local to one report's build.
+    _said: set[str] = field(default_factory=set)
+    _turns: dict[str, int] = field(default_factory=dict)
+
+    def first(self, what: str) -> bool:
+        """True the first time ``what`` is asked about in this report: explain a thing once."""
+        if what in self._said:
+            return False
+        self._said.add(what)
+        return True
+
+    def variant(self, key: str) -> str:
+        """``key`` or one of its variants ``key_2``, ``key_3``…, taken in turn.
+
+        A sentence the report says of several rights is worded in turn by each variant the
+        phrase book has, so the same template is not read again and again; the order is
+        fixed, so the text is reproducible.
+        """
+        variants = [key]
+        while self.ph.has(f"{key}_{len(variants) + 1}"):
+            variants.append(f"{key}_{len(variants) + 1}")
+        turn = self._turns.get(key, 0)
+        self._turns[key] = turn + 1
+        return variants[turn % len(variants)]
+
+    def pv(self, key: str, role: str = "body", **values: Any) -> Paragraph:
+        """``p`` with the next variant of ``key``."""
+        return self.p(self.variant(key), role, **values)
 
     def country(self, code: str) -> Country:
         return Country.of(self.book.country(code, self.dataset.names))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from reportgen import __version__
 from reportgen.model import Block, BulletList, Section, Span
 from reportgen.narrative._context import Context, group_label, threats
 from reportgen.rules import (
@@ -58,18 +57,35 @@ def summary_section(ctx: Context) -> Section:
 
 
 def how_to_read_section(ctx: Context) -> Section:
+    """The method, explained once for the whole report; the sections refer to it."""
     cpr, esr = ctx.style.cpr_bands, ctx.style.esr_bands
+    f, book = ctx.facts, ctx.book
     blocks: list[Block] = [
         ctx.p(
             "how.bands",
             cpr={"very_bad": cpr.very_bad, "bad": cpr.bad, "fair": cpr.fair},
             esr={"very_bad": esr.very_bad, "bad": esr.bad, "fair": esr.fair},
         ),
+        ctx.p("overview.caveat"),
     ]
-    if ctx.facts.has_survey:
-        blocks += [ctx.p("how.uncertainty"), ctx.p("how.trends"), ctx.p("how.risk")]
-    blocks.append(ctx.p("how.qol"))
-    if ctx.facts.illustrative:
+    if f.has_survey:
+        dims = [
+            {
+                "name": book.dimensions[d.key].phrase,
+                "rights": [book.rights[k].phrase for k in book.dimensions[d.key].rights],
+            }
+            for d in (f.empowerment, f.safety)
+            if d is not None
+        ]
+        blocks += [
+            ctx.p("how.dimensions", dims=dims),
+            ctx.p("how.uncertainty"),
+            ctx.p("how.trends"),
+            ctx.p("how.risk"),
+        ]
+    if f.quality_of_life is not None:
+        blocks += [ctx.p("how.qol"), ctx.p("qol.benchmarks")]
+    if f.illustrative:
         blocks.append(ctx.p("how.illustrative", "caveat"))
     return Section("how-to-read", ctx.t("headings.how_to_read"), 1, tuple(blocks))
 
@@ -78,8 +94,7 @@ def sources_section(ctx: Context) -> Section:
     info = ctx.dataset.info
     q = ctx.facts.quality_of_life
     blocks: list[Block] = [ctx.p("sources.release", release=ctx.release, publisher=info.publisher)]
-    blocks.append(ctx.p("sources.files", files=[p.name for p in info.files]))
-    if info.cpr_years:
+    if info.cpr_years and ctx.facts.has_survey:
         blocks.append(ctx.p("sources.survey", years=f"{info.cpr_years[0]}–{info.cpr_years[-1]}"))
     if q is not None and info.esr_years:
         blocks.append(
@@ -90,7 +105,6 @@ def sources_section(ctx: Context) -> Section:
                 standard=ctx.book.standards[q.standard],
             )
         )
-    blocks.append(ctx.p("sources.generated", version=__version__))
     blocks.append(
         ctx.p(
             "sources.citation",

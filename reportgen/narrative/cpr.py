@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from reportgen.facts import (
@@ -18,14 +19,13 @@ from reportgen.model import (
     AtRiskChart,
     Block,
     Chart,
+    ChartRow,
     ChartTexts,
     ComparisonChart,
     Paragraph,
     RangeItem,
-    RightsChart,
     Section,
     ShareItem,
-    Table,
     TrendChart,
     TrendSeries,
 )
@@ -68,7 +68,7 @@ def _trend_sentence(ctx: Context, trend: SurveyTrend, right_phrase: str) -> Para
             prev.size,
             first.size,
         ):
-            return ctx.p(
+            return ctx.pv(
                 "trend.no_improvement",
                 right=right_phrase,
                 years=len(trend.points),
@@ -84,7 +84,7 @@ def _trend_sentence(ctx: Context, trend: SurveyTrend, right_phrase: str) -> Para
         if first is None or first.direction == prev.direction
         else ctx.t("trend.but")
     )
-    return ctx.p("trend.sentence", previous=previous, first=first_clause, join=join)
+    return ctx.pv("trend.sentence", previous=previous, first=first_clause, join=join)
 
 
 def _peers_named(ctx: Context, peers: Sequence[Any]) -> list[Country | str]:
@@ -101,14 +101,14 @@ def _overlap_sentence(ctx: Context, r: CprRight, right_phrase: str) -> Paragraph
     better = _peers_named(ctx, r.could_be_better_than)
     args: dict[str, Any] = {"right": right_phrase, "worse": worse, "better": better}
     if worse and better:
-        return ctx.p("right.overlap_both", **args)
+        return ctx.pv("right.overlap_both", **args)
     if worse:
         key = (
             "right.overlap_worse_one" if len(r.could_be_worse_than) == 1 else "right.overlap_worse"
         )
-        return ctx.p(key, **args)
+        return ctx.pv(key, **args)
     if better:
-        return ctx.p("right.overlap_better", **args)
+        return ctx.pv("right.overlap_better", **args)
     return ctx.p("right.overlap_none", rank=r.rank, n=r.of, tied=r.tied_with)
 
 
@@ -142,24 +142,24 @@ def _risk_blocks(
 ) -> list[Block]:
     if risk is None:
         return [ctx.p("risk.no_data")]
-    blocks: list[Block] = [ctx.p("risk.intro", right=right_phrase)]
+    blocks: list[Block] = []
     no_one: list[Block] = []
     if risk.no_one:
         if risk.no_one >= 1.0:
-            no_one.append(ctx.p("risk.no_one_all", n=risk.respondents))
+            no_one.append(ctx.pv("risk.no_one_all", n=risk.respondents))
         else:
-            no_one.append(ctx.p("risk.no_one", v=risk.no_one))
+            no_one.append(ctx.pv("risk.no_one", v=risk.no_one))
     others = [risk.all_people or 0.0, *(g.share for g in risk.groups[:1])]
     no_one_first = bool(risk.no_one) and (risk.no_one or 0.0) >= max(others)
     if no_one_first:  # the most common answer comes first
         blocks += no_one
     if risk.all_people:
         key = "risk.all_people_high" if risk.all_people >= ALL_PEOPLE_HIGH else "risk.all_people"
-        blocks.append(ctx.p(key, v=risk.all_people))
+        blocks.append(ctx.pv(key, v=risk.all_people))
     tiers = _tiers(risk.groups, ctx)
     if tiers:
         key = "risk.top" if len(tiers) > 1 else "risk.top_one"
-        blocks.append(ctx.p(key, first=tiers[0], rest=tiers[1:]))
+        blocks.append(ctx.pv(key, first=tiers[0], rest=tiers[1:]))
     if not no_one_first:
         blocks += no_one
     if risk.named_count == 0:
@@ -168,12 +168,11 @@ def _risk_blocks(
     elif risk.named_count == 1:
         blocks.append(ctx.p("risk.named_one"))
     else:
-        blocks.append(ctx.p("risk.named", n=risk.named_count))
+        blocks.append(ctx.pv("risk.named", n=risk.named_count))
     if risk.groups:
-        shown, rest, _count = cut_with_ties(
+        shown, _rest, _count = cut_with_ties(
             risk.groups, TABLE_ROWS, TABLE_ROWS_MAX, key=lambda g: g.count
         )
-        rest_share = risk.groups[len(shown)].share if rest else None
         bars = tuple(ShareItem(group_label(ctx, g.code), g.share) for g in shown)
         cloud = tuple(ShareItem(group_label(ctx, g.code), g.share) for g in risk.groups)
         if risk.all_people:
@@ -189,20 +188,8 @@ def _risk_blocks(
             groups=[{"label": b.label, "share": ctx.ph.format_share(b.share)} for b in bars],
         )
         if bars:  # no chart when every group shares one share too widely to list
-            blocks.append(
-                Chart(chart_id, AtRiskChart(bars, cloud, texts), ctx.t("risk.cloud_note"), alt)
-            )
-        rows = [(group_label(ctx, g.code), ctx.ph.format_share(g.share)) for g in shown]
-        if rest and rest_share is not None:
-            rows.append((ctx.t("risk.table_rest", n=rest), ctx.ph.format_share(rest_share)))
-        blocks.append(
-            Table(
-                (ctx.t("risk.table_group"), ctx.t("risk.table_share")),
-                tuple(rows),
-                (False, True),
-                ctx.t("risk.table_caption", n=risk.respondents, year=risk.year),
-            )
-        )
+            caption = ctx.t("caption.risk", n=risk.respondents) if ctx.first("caption.risk") else ""
+            blocks.append(Chart(chart_id, AtRiskChart(bars, cloud, texts), caption, alt))
     return blocks
 
 
@@ -241,7 +228,7 @@ def _comparison_chart(ctx: Context, r: CprRight, right_name: str, short: str) ->
     return Chart(
         slug("chart", "compare", r.key),
         ComparisonChart(metric, year, items, me, band_scale(ctx.style.cpr_bands, 10.0), texts),
-        ctx.t("caption.comparison"),
+        ctx.t("caption.comparison") if ctx.first("caption.comparison") else "",
         alt,
     )
 
@@ -250,7 +237,7 @@ def _right_section(ctx: Context, r: CprRight) -> Section:
     right = ctx.book.rights[r.key]
     year = r.score.year
     blocks: list[Block] = [
-        ctx.p(
+        ctx.pv(
             "right.score",
             v=r.score.mean,
             right=right.phrase,
@@ -258,14 +245,26 @@ def _right_section(ctx: Context, r: CprRight) -> Section:
             band=ctx.book.bands[r.band],
         ),
     ]
+    risk_blocks = _risk_blocks(
+        ctx, r.at_risk, right.name, right.phrase, right.short, slug("chart", "risk", r.key)
+    )
     if r.of > 1:
-        blocks.append(ctx.p("right.compare", others=r.of - 1, year=year))
-        blocks.append(_comparison_chart(ctx, r, right.name, right.short))
+        if ctx.first("right.compare"):  # what the chart compares, said at the first one
+            blocks.append(ctx.p("right.compare", others=r.of - 1, year=year))
+        comparison = _comparison_chart(ctx, r, right.name, right.short)
+        risk_chart = next((b for b in risk_blocks if isinstance(b, Chart)), None)
+        if risk_chart is None:
+            blocks.append(comparison)
+        else:  # where the right stands and who is at risk, side by side
+            risk_blocks.remove(risk_chart)
+            blocks.append(
+                ChartRow((replace(comparison, size="half"), replace(risk_chart, size="half")))
+            )
         if r.tied_with:
             blocks.append(ctx.p("right.tied", tied=r.tied_with))
         blocks.append(_overlap_sentence(ctx, r, right.phrase))
         blocks.append(
-            ctx.p(
+            ctx.pv(
                 f"right.position.{r.position}",
                 n=r.of,
                 short=right.short,
@@ -281,11 +280,7 @@ def _right_section(ctx: Context, r: CprRight) -> Section:
         slug("cpr", r.key, "risk"),
         ctx.t("headings.at_risk"),
         4,
-        tuple(
-            _risk_blocks(
-                ctx, r.at_risk, right.name, right.phrase, right.short, slug("chart", "risk", r.key)
-            )
-        ),
+        tuple(risk_blocks),
     )
     return Section(slug("cpr", r.key), right.name, 3, tuple(blocks), (risk_section,))
 
@@ -305,14 +300,8 @@ def _dimension_section(ctx: Context, dim: CprDimension) -> Section:
                 suggestion=suggestion(ctx, dim),
             )
         )
-    blocks.append(
-        ctx.p(
-            "dimension.covers",
-            dim_name=d.name,
-            dim=d.phrase,
-            rights=[book.rights[k].phrase for k in d.rights],
-        )
-    )
+    else:
+        blocks.append(ctx.p("dimension.score_missing", dim=name, year=year))
     if dim.missing_rights:
         blocks.append(
             ctx.p(
@@ -322,30 +311,6 @@ def _dimension_section(ctx: Context, dim: CprDimension) -> Section:
             )
         )
     if dim.rights:
-        items = tuple(
-            RangeItem(book.rights[r.key].name, r.score.mean, r.score.lo, r.score.hi, r.band)
-            for r in dim.rights
-        )
-        texts = ChartTexts(
-            ctx.t("chart.rights_title", dim_name=d.name, year=year),
-            ctx.t("chart.axis_score"),
-            ctx.source(),
-            ctx.band_labels(),
-        )
-        alt = ctx.alt(
-            "alt.rights",
-            dim_name=d.name,
-            year=year,
-            items=[{"label": i.label, "value": ctx.ph.format_score(i.mean)} for i in items],
-        )
-        blocks.append(
-            Chart(
-                slug("chart", "rights", dim.key),
-                RightsChart(items, band_scale(ctx.style.cpr_bands, 10.0), texts),
-                ctx.t("caption.rights"),
-                alt,
-            )
-        )
         bands = {r.band for r in dim.rights}
         if bands <= {"very_bad", "bad"} and len(dim.rights) > 1:
             blocks.append(ctx.p("dimension.all_poor", n=len(dim.rights)))
@@ -414,19 +379,23 @@ def _trend_chart(ctx: Context, dim: CprDimension) -> Chart:
     return Chart(
         slug("chart", "trend", dim.key),
         TrendChart(tuple(series), band_scale(ctx.style.cpr_bands, 10.0), texts),
-        ctx.t("caption.trend"),
+        ctx.t("caption.trend") if ctx.first("caption.trend") else "",
         alt,
         size="wide",
     )
 
 
-def cpr_section(ctx: Context) -> Section:
+def cpr_section(ctx: Context) -> Section | None:
+    """The civil and political rights chapter; None for a country the survey did not cover."""
     f = ctx.facts
-    info = ctx.dataset.info
     if not f.has_survey:
-        blocks: tuple[Block, ...] = (
-            ctx.p("overview.cpr_none", survey_year=info.cpr_years[-1] if info.cpr_years else None),
-        )
-        return Section("cpr", ctx.t("headings.cpr"), 1, blocks)
-    children = tuple(_dimension_section(ctx, d) for d in (f.empowerment, f.safety) if d is not None)
-    return Section("cpr", ctx.t("headings.cpr"), 1, (), children)
+        return None
+    dims = {"empowerment": f.empowerment, "safety": f.safety}
+    # A dimension the survey produced nothing for has no section: the chapter says so.
+    blocks = tuple(
+        ctx.p("dimension.score_missing", dim=dim_short(ctx, key), year=f.survey_year)
+        for key, dim in dims.items()
+        if dim is None
+    )
+    children = tuple(_dimension_section(ctx, d) for d in dims.values() if d is not None)
+    return Section("cpr", ctx.t("headings.cpr"), 1, blocks, children)

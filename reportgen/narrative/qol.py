@@ -18,7 +18,6 @@ from reportgen.model import (
     EsrTrendChart,
     Section,
     Span,
-    Table,
 )
 from reportgen.narrative._context import Context, band_scale, group_label, standard_note
 from reportgen.rules import (
@@ -210,10 +209,9 @@ def _qol_rights(ctx: Context, q: QualityOfLife, scale: BandScaleSpec) -> Section
         mixed=mixed,
         items=[{"label": i.label, "value": ctx.ph.format_pct(i.income_adjusted)} for i in items],
     )
-    blocks: list[Block] = [ctx.p("qol.benchmarks")]
+    blocks: list[Block] = []
     if q.global_best is not None:
         blocks.append(ctx.p("qol.global_best", v=q.global_best))
-    blocks.append(ctx.p("qol.chart_intro"))
     blocks.append(
         Chart(
             "chart-qol-rights",
@@ -312,7 +310,6 @@ def _qol_sexes(ctx: Context, q: QualityOfLife, scale: BandScaleSpec) -> Section 
             )
     items = tuple(_esr_item(ctx, r, q.year, q.standard) for r in with_sexes)
     mixed = any(r.year != q.year for r in with_sexes)
-    years = {r.year for r in with_sexes}
     texts = ChartTexts(
         ctx.t("chart.esr_sexes_title", year=q.year, mixed=mixed),
         ctx.t("chart.axis_pct"),
@@ -339,17 +336,6 @@ def _qol_sexes(ctx: Context, q: QualityOfLife, scale: BandScaleSpec) -> Section 
             EsrRightsChart(items, scale, texts, by_sex=True),
             ctx.t("caption.esr_sexes"),
             alt,
-        )
-    )
-    blocks.append(
-        Table(
-            (ctx.t("qol.table_right"), ctx.t("qol.table_women"), ctx.t("qol.table_men")),
-            tuple(
-                (i.label, ctx.ph.format_pct(i.female or 0), ctx.ph.format_pct(i.male or 0))
-                for i in items
-            ),
-            (False, True, True),
-            ctx.t("qol.sexes_caption", year=years.pop() if len(years) == 1 else None),
         )
     )
     return Section("qol-sexes", ctx.t("headings.qol_sexes"), 2, tuple(blocks))
@@ -396,12 +382,14 @@ def _qol_risk(ctx: Context, q: QualityOfLife) -> Section:
     return Section("qol-risk", ctx.t("headings.qol_risk"), 2, tuple(blocks))
 
 
-def qol_section(ctx: Context) -> Section:
+def qol_section(ctx: Context) -> Section | None:
+    """The quality of life chapter; None for a country without quality of life figures."""
     q = ctx.facts.quality_of_life
     if q is None:
-        return Section("qol", ctx.t("headings.qol"), 1, (ctx.p("overview.no_qol"),))
+        return None
     scale = band_scale(ctx.style.esr_bands, 100.0)
     children = [_qol_rights(ctx, q, scale)] if q.rights else []
     children += [s for s in (_qol_trend(ctx, q, scale), _qol_sexes(ctx, q, scale)) if s]
-    children.append(_qol_risk(ctx, q))
+    if q.at_risk_groups or q.at_risk_rights:  # a section that would report nothing is left out
+        children.append(_qol_risk(ctx, q))
     return Section("qol", ctx.t("headings.qol"), 1, tuple(_qol_overall(ctx, q)), tuple(children))

@@ -12,7 +12,8 @@ from reportgen.model import Cover, Metadata, Report
 from reportgen.narrative._context import Context, esr_span
 from reportgen.narrative.closing import how_to_read_section, sources_section, summary_section
 from reportgen.narrative.cpr import cpr_section
-from reportgen.narrative.overview import headline_figures, overview_section
+from reportgen.narrative.findings import key_findings_section, lede
+from reportgen.narrative.overview import headline_figures
 from reportgen.narrative.qol import qol_section
 from reportgen.phrases import Country, load_phrases
 from reportgen.style import Style
@@ -41,19 +42,26 @@ def build_report(
     cover = Cover(
         kicker=ctx.t("cover.kicker", year=year),
         title=c.bare,
-        subtitle=ctx.t("cover.subtitle"),
+        subtitle=ctx.t(
+            "cover.subtitle"
+            if facts.has_survey and q is not None
+            else ("cover.subtitle_cpr" if facts.has_survey else "cover.subtitle_qol")
+        ),
+        lede=lede(ctx),
         figures=headline_figures(ctx),
         facts_line=" ".join(lines),
         citation=ctx.t("cover.citation", publisher=info.publisher, year=year, release=ctx.release),
     )
-    sections = (
-        overview_section(ctx),
+    # Findings first, then the chapters the data fill, the summary, the method once, sources.
+    chapters = (
+        key_findings_section(ctx),
         cpr_section(ctx),
         qol_section(ctx),
         summary_section(ctx),
         how_to_read_section(ctx),
         sources_section(ctx),
     )
+    sections = tuple(s for s in chapters if s is not None and (s.blocks or s.children))
     metadata = Metadata(
         title=ctx.t("meta.title", year=year),
         author=info.publisher,
