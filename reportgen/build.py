@@ -101,11 +101,12 @@ def render_report(report: Report, style: Style, scores: Mapping[str, float | Non
     """Charts → layout: the pages of ``report`` (the costly part: a few tenths of a second)."""
     # Imported here: a batch that finds its reports unchanged never loads matplotlib or reportlab.
     from reportgen.charts import render_chart
-    from reportgen.layout.document import render_pdf, text_width
+    from reportgen.layout.document import chart_width, render_pdf
 
-    width = text_width(style)
     drawings = {
-        chart.id: render_chart(chart.spec, style, width, **chart_numbers(report.language))
+        chart.id: render_chart(
+            chart.spec, style, chart_width(style, chart), **chart_numbers(report.language)
+        )
         for chart in report.charts()
     }
     rendered = render_pdf(report, drawings, style)

@@ -39,7 +39,6 @@ from reportlab.platypus import (
     KeepTogether,
     ListItem,
     NextPageTemplate,
-    PageBreak,
     PageTemplate,
     Spacer,
     TableStyle,
@@ -75,6 +74,7 @@ from reportgen.model import (
     Block,
     BulletList,
     Chart,
+    ChartRow,
     KeyFigures,
     Paragraph,
     Report,
@@ -85,7 +85,7 @@ from reportgen.style import Style
 from reportgen.vector import VectorDrawing
 
 # Space a heading needs below it before it may start a page region (heading + a few lines).
-KEEP_BELOW = {1: 0.33, 2: 150.0, 3: 130.0, 4: 110.0}
+KEEP_BELOW = {1: 0.2, 2: 150.0, 3: 130.0, 4: 110.0}
 
 
 # --- flowables -------------------------------------------------------------------------
@@ -155,7 +155,7 @@ class _Story:
         self.style = style
         self.fonts = fonts
         self.geo = geometry
-        self.st = ParagraphStyles(style, fonts)
+        self.st = ParagraphStyles(style, fonts, geometry.frame_width)
         self.titles = {s.id: s.title for s in report.walk()}
         # The cover: its own section; the illustrative mark drawn on it is its first paragraph.
         self.cover_tag = Tag("Sect")
@@ -168,15 +168,27 @@ class _Story:
         return TaggedParagraph(markup(block.spans), style, _child(parent, "P"))
 
     def bullets(self, block: BulletList, parent: Tag | None) -> Flowable:
+        """A bulleted list (one ``L``); a long list of short items is set in two columns,
+        read down the first, then the second."""
         lst = _child(parent, "L", attrs={"ListNumbering": "Disc"})
+        columns = len(block.items) >= COLUMN_LIST_ITEMS and all(
+            len(text) <= COLUMN_LIST_CHARS for text in block.texts
+        )
+        style = self.st.column_item if columns else self.st.list_item
         items = [
             ListItem(
-                TaggedParagraph(markup(item), self.st.body, lst.child("LI").child("LBody")),
+                TaggedParagraph(markup(item), style, lst.child("LI").child("LBody")),
                 leftIndent=12,
                 value="•",
             )
             for item in block.items
         ]
+        if not columns:
+            return self._list(items)
+        half = (len(items) + 1) // 2
+        return _Columns([self._list(items[:half]), self._list(items[half:])], ROW_GAP)
+
+    def _list(self, items: list[ListItem]) -> Flowable:
         return TaggedList(
             items,
             bulletType="bullet",
@@ -290,15 +302,42 @@ class _Story:
         # Short tables stay whole; long ones split between rows, repeating the header.
         return KeepTogether(parts) if len(block.rows) <= 12 else parts
 
-    def chart(self, block: Chart, parent: Tag | None) -> Flowable:
+    def chart_parts(
+        self, block: Chart, parent: Tag | None
+    ) -> tuple[list[Flowable], VectorFlowable]:
+        """The flowables of a chart (space, figure, caption if any) and its drawing."""
         drawing = self.drawings[block.id]
         width = min(self.geo.frame_width, drawing.width)
-        figure = TaggedFigure(
-            VectorFlowable(drawing, width=width, fonts=self.fonts),
-            _child(parent, "Figure", alt=block.alt),
-        )
-        caption = TaggedParagraph(escape(block.caption), self.st.caption, _child(parent, "P"))
-        return KeepTogether([Spacer(1, 4), figure, caption])
+        vector = VectorFlowable(drawing, width=width, fonts=self.fonts)
+        figure = TaggedFigure(vector, _child(parent, "Figure", alt=block.alt))
+        parts: list[Flowable] = [Spacer(1, 4), figure]
+        if block.caption:
+            parts.append(
+                TaggedParagraph(escape(block.caption), self.st.caption, _child(parent, "P"))
+            )
+        else:
+            parts.append(Spacer(1, self.style.fonts.body_size * 0.7))
+        return parts, vector
+
+    def chart(self, block: Chart, parent: Tag | None) -> Flowable:
+        parts, vector = self.chart_parts(block, parent)
+        return _ChartKeep(parts, vector)
+
+    def row_parts(self, block: ChartRow, parent: Tag | None) -> list[Flowable]:
+        """Charts side by side, each a figure in reading order, their captions below."""
+        figures = []
+        captions = []
+        for chart in block.charts:
+            drawing = self.drawings[chart.id]
+            vector = VectorFlowable(drawing, width=drawing.width, fonts=self.fonts)
+            figures.append(TaggedFigure(vector, _child(parent, "Figure", alt=chart.alt)))
+            if chart.caption:
+                captions.append(
+                    TaggedParagraph(escape(chart.caption), self.st.caption, _child(parent, "P"))
+                )
+        parts: list[Flowable] = [Spacer(1, 4), _Row(figures, ROW_GAP)]
+        parts += captions or [Spacer(1, self.style.fonts.body_size * 0.7)]
+        return parts
 
     def block(self, block: Block, parent: Tag | None) -> list[Flowable]:
         made: Flowable | list[Flowable]
@@ -310,6 +349,8 @@ class _Story:
             made = self.key_figures(block, parent)
         elif isinstance(block, Table):
             made = self.table(block, parent)
+        elif isinstance(block, ChartRow):
+            made = _ChartKeep(self.row_parts(block, parent), None)
         else:
             made = self.chart(block, parent)
         return made if isinstance(made, list) else [made]
@@ -319,20 +360,66 @@ class _Story:
         need = keep * self.geo.frame_height if keep < 1 else keep
         sect = _child(parent, "Sect")
         out: list[Flowable] = [CondPageBreak(need)]
-        out.append(
-            _Heading(
-                escape(section.title),
-                self.st.h[min(section.level, 4)],
-                section.id,
-                section.title,
-                section.level - 1,
-                sect.child(f"H{min(max(section.level, 1), 6)}"),
-            )
+        heading = _Heading(
+            escape(section.title),
+            self.st.h[min(section.level, 4)],
+            section.id,
+            section.title,
+            section.level - 1,
+            sect.child(f"H{min(max(section.level, 1), 6)}"),
         )
-        for block in section.blocks:
-            out += self.block(block, sect)
-        for child in section.children:
-            out += self.section(child, sect)
+        # The heading stays with the text under it; a chart that does not fit where it falls
+        # floats to the next page, the text that follows it filling this one first (and
+        # shrinks a little first, if that is enough to keep it here).
+        blocks = list(section.blocks)
+        if blocks and not isinstance(blocks[0], (Chart, ChartRow)):
+            out.append(KeepTogether([heading, *self.block(blocks[0], sect)]))
+            blocks = blocks[1:]
+        else:
+            out.append(heading)
+        i = 0
+        floated: set[int] = set()  # children set as part of a float
+        while i < len(blocks):
+            block = blocks[i]
+            if isinstance(block, (Chart, ChartRow)):
+                # (tags are made in reading order: the chart's first, then what follows it)
+                if isinstance(block, ChartRow):
+                    keep = _ChartKeep(self.row_parts(block, sect), None)
+                else:
+                    parts, vector = self.chart_parts(block, sect)
+                    keep = _ChartKeep(parts, vector)
+                j = i + 1
+                while j < len(blocks) and isinstance(blocks[j], Paragraph):
+                    j += 1
+                after: list[Flowable] = []
+                for text in blocks[i + 1 : j]:
+                    after += self.block(text, sect)
+                rest: list[Flowable] = []
+                if j == len(blocks):
+                    # The section's last chart: the text of its children up to their first
+                    # chart may fill the page before it (the chart then opens the next page).
+                    for k, child in enumerate(section.children):
+                        made = self.section(child, sect)
+                        floated.add(k)
+                        cut = next(
+                            (n for n, f in enumerate(made) if isinstance(f, (_Float, _ChartKeep))),
+                            None,
+                        )
+                        if cut is None:
+                            after += made
+                            continue
+                        after += made[:cut]
+                        rest = made[cut:]
+                        break
+                out.append(_Float(keep, after))
+                out += rest
+                i = j
+            else:
+                out += self.block(block, sect)
+                i += 1
+        for k, child in enumerate(section.children):
+            if k not in floated:
+                out += self.section(child, sect)
         return out
 
     def cover(self) -> list[Flowable]:
@@ -344,16 +431,14 @@ class _Story:
             Spacer(1, 14),
             TaggedParagraph(escape(cover.title), st.cover_title, sect.child("H1")),
             TaggedParagraph(escape(cover.subtitle), st.cover_subtitle, sect.child("P")),
-            FrameBreak(),
         ]
+        if cover.lede:
+            out.append(TaggedParagraph(escape(cover.lede), st.cover_lede, sect.child("P")))
+        # The first page states the findings: the headline figures and the key findings
+        # section follow under the band, on the same page.
+        out += [FrameBreak(), NextPageTemplate("body")]
         if cover.figures.figures:
             out.append(self.key_figures(cover.figures, sect))
-        out.append(Spacer(1, 12))
-        out.append(TaggedParagraph(escape(cover.facts_line), st.body, sect.child("P")))
-        out.append(Spacer(1, 6))
-        out.append(TaggedParagraph(escape(cover.citation), st.note, sect.child("P")))
-        out.append(NextPageTemplate("body"))
-        out.append(PageBreak())
         return out
 
     def build(self) -> list[Flowable]:
@@ -363,12 +448,110 @@ class _Story:
         return story
 
 
+class _ChartKeep(KeepTogether):  # type: ignore[misc]
+    """Flowables kept on one page, ending with a chart that may shrink to fit the page.
+
+    When the group is taller than the space left, the chart is scaled down (aspect kept) as
+    far as ``MIN_CHART_SCALE``, and no further than keeps its smallest text at
+    ``MIN_CHART_TEXT`` pt; if that is not enough, the group moves to the next page whole.
+    """
+
+    def __init__(self, flowables: list[Flowable], chart: VectorFlowable | None) -> None:
+        super().__init__(flowables)
+        self._chart = chart
+        self._natural = chart.scale if chart else 1.0
+        smallest = chart.drawing.min_text_size() * chart.scale if chart else 0.0
+        self._least = max(MIN_CHART_SCALE, MIN_CHART_TEXT / smallest) if smallest else 1.0
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:  # noqa: N803
+        if self._chart is None:  # a row of charts: kept whole, never shrunk
+            return super().wrap(aW, aH)  # type: ignore[no-any-return]
+        self._chart.rescale(self._natural)
+        width, height = super().wrap(aW, aH)
+        if aH < self._H and self._least < 1.0:
+            over = self._H - aH
+            chart_h = self._chart.height
+            factor = (chart_h - over) / chart_h if chart_h > over else 0.0
+            if factor >= self._least:
+                self._chart.rescale(self._natural * factor)
+                width, height = super().wrap(aW, aH)
+        return width, height
+
+
+class _Row(Flowable):  # type: ignore[misc]
+    """Figures side by side, top-aligned, ``gap`` points apart; drawn left to right."""
+
+    def __init__(self, figures: list[Flowable], gap: float) -> None:
+        super().__init__()
+        self._figures, self._gap = figures, gap
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:  # noqa: N803
+        sizes = [f.wrap(aW, aH) for f in self._figures]
+        self.width = sum(w for w, _ in sizes) + self._gap * (len(sizes) - 1)
+        self.height = max((h for _, h in sizes), default=0.0)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        x = 0.0
+        for figure in self._figures:
+            figure.drawOn(self.canv, x, self.height - figure.height)
+            x += figure.width + self._gap
+
+
+# A list of at least this many items, none longer than this many characters, takes two columns.
+COLUMN_LIST_ITEMS = 6
+COLUMN_LIST_CHARS = 56
+
+
+class _Columns(Flowable):  # type: ignore[misc]
+    """Flowables side by side in equal columns ``gap`` apart, top-aligned (never split)."""
+
+    def __init__(self, parts: list[Flowable], gap: float) -> None:
+        super().__init__()
+        self._parts, self._gap = parts, gap
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:  # noqa: N803
+        self._column = (aW - self._gap * (len(self._parts) - 1)) / len(self._parts)
+        heights = [p.wrapOn(self.canv, self._column, aH)[1] for p in self._parts]
+        self.width, self.height = aW, max(heights, default=0.0)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        for i, part in enumerate(self._parts):
+            part.drawOn(self.canv, i * (self._column + self._gap), self.height - part.height)
+
+
+class _Float(Flowable):  # type: ignore[misc]
+    """A chart and the paragraphs after it: the chart first where it fits, else the paragraphs
+    fill the rest of this page and the chart opens the next (a float, as books set them)."""
+
+    def __init__(self, chart: _ChartKeep, after: list[Flowable]) -> None:
+        super().__init__()
+        self._chart, self._after = chart, after
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:  # noqa: N803
+        return aW, 0xFFFFFF  # always split: the frame asks where the parts go
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:  # noqa: N803
+        self._chart.wrapOn(self.canv, aW, aH)
+        if aH >= self._chart._H or not self._after:
+            return [Spacer(0, 0), self._chart, *self._after]
+        # (the frame places the first part whole: a zero-height spacer, then the paragraphs
+        # as usual, splitting across the page if they must)
+        return [Spacer(0, 0), *self._after, self._chart]
+
+
+# A chart may shrink to this share of its width to stay with its text, its text no smaller.
+MIN_CHART_SCALE = 0.8
+MIN_CHART_TEXT = 7.0
+
+
 def _child(parent: Tag | None, role: str, **kwargs: Any) -> Tag:
     """A tag under ``parent`` (None: directly under the document)."""
     return Tag(role, parent, **kwargs)
 
 
-_COVER_BAND = 0.42  # share of the cover page filled by the accent band
+_COVER_BAND = 0.34  # share of the first page filled by the accent band
 
 
 class _Document(BaseDocTemplate):  # type: ignore[misc]
@@ -415,9 +598,9 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
         band = _COVER_BAND * geo.height
         cover_top = Frame(
             geo.left,
-            geo.height - band + 14 * mm,
+            geo.height - band + 8 * mm,
             geo.frame_width,
-            band - 14 * mm - 28 * mm,
+            band - 8 * mm - 20 * mm,
             id="cover-top",
             leftPadding=0,
             rightPadding=0,
@@ -428,7 +611,7 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
             geo.left,
             geo.bottom,
             geo.frame_width,
-            geo.height - band - geo.bottom - 16 * mm,
+            geo.height - band - geo.bottom - 8 * mm,
             id="cover-bottom",
             leftPadding=0,
             rightPadding=0,
@@ -489,8 +672,19 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
 
 
 def text_width(style: Style) -> float:
-    """The width of the text column in points (charts are drawn to this width)."""
+    """The width of the text column in points (full-width charts are drawn to this width)."""
     return page_geometry(style).frame_width
+
+
+# Space between the charts of a row, in points.
+ROW_GAP = 14.0
+
+
+def chart_width(style: Style, chart: Chart) -> float:
+    """The width a chart is drawn to: the text column, or half of it (less the gap) for a
+    chart of a row (``size="half"``)."""
+    width = text_width(style)
+    return (width - ROW_GAP) / 2 if chart.size == "half" else width
 
 
 @dataclass(frozen=True, slots=True)
