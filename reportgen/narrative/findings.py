@@ -26,9 +26,10 @@ in this order, at most ``MAX_FINDINGS``:
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
+from typing import Any, Literal
 
-from reportgen.facts import CprRight, QualityOfLife
+from reportgen.facts import CprRight, Estimate, QualityOfLife, SurveyTrend
 from reportgen.model import (
     Block,
     BulletList,
@@ -257,23 +258,34 @@ def findings(ctx: Context) -> list[tuple[Span, ...]]:
 # --- the scorecard ------------------------------------------------------------------------
 
 
-def _cpr_row(ctx: Context, r: CprRight) -> ScorecardRow:
-    prev = r.trend.since_previous
+_DIRECTION: dict[str, Literal["up", "down", "flat"]] = {
+    "rose": "up",
+    "fell": "down",
+    "flat": "flat",
+}
+
+
+def _cpr_row(
+    ctx: Context, label: str, score: Estimate, band: BandName, trend: SurveyTrend | None
+) -> ScorecardRow:
+    """A civil and political row: the score, its band and uncertainty, the change since the
+    previous survey (the earlier score printed as the text prints it)."""
+    prev = trend.since_previous if trend is not None else None
     change, direction, clear = "", "none", False
     if prev is not None:
         change = ctx.t(
             "scorecard.change", before=ctx.ph.format_score_number(prev.before), since=prev.since
         )
-        direction = {"rose": "up", "fell": "down", "flat": "flat"}[prev.direction]
+        direction = _DIRECTION[prev.direction]
         clear = prev.size == "clearly"
     return ScorecardRow(
-        ctx.book.rights[r.key].name,
-        r.score.mean,
-        ctx.ph.format_score_number(r.score.mean),
-        r.band,
-        ctx.book.bands[r.band],
-        r.score.lo,
-        r.score.hi,
+        label,
+        score.mean,
+        ctx.ph.format_score_number(score.mean),
+        band,
+        ctx.book.bands[band],
+        score.lo,
+        score.hi,
         change,
         direction,  # type: ignore[arg-type]
         clear,
@@ -287,32 +299,12 @@ def _cpr_panel(ctx: Context) -> ScorecardPanel | None:
         if dim is None:
             continue
         if dim.score is not None and dim.band is not None:
-            prev = dim.trend.since_previous if dim.trend is not None else None
-            change, direction, clear = "", "none", False
-            if prev is not None:
-                change = ctx.t(
-                    "scorecard.change",
-                    before=ctx.ph.format_score_number(prev.before),
-                    since=prev.since,
-                )
-                direction = {"rose": "up", "fell": "down", "flat": "flat"}[prev.direction]
-                clear = prev.size == "clearly"
-            rows.append(
-                ScorecardRow(
-                    ctx.book.dimensions[dim.key].name,
-                    dim.score.mean,
-                    ctx.ph.format_score_number(dim.score.mean),
-                    dim.band,
-                    ctx.book.bands[dim.band],
-                    dim.score.lo,
-                    dim.score.hi,
-                    change,
-                    direction,  # type: ignore[arg-type]
-                    clear,
-                    headline=True,
-                )
-            )
-        rows += [_cpr_row(ctx, r) for r in dim.rights]
+            name = ctx.book.dimensions[dim.key].name
+            row = _cpr_row(ctx, name, dim.score, dim.band, dim.trend)
+            rows.append(replace(row, headline=True))
+        rows += [
+            _cpr_row(ctx, ctx.book.rights[r.key].name, r.score, r.band, r.trend) for r in dim.rights
+        ]
     if not rows:
         return None
     return ScorecardPanel(
@@ -331,7 +323,7 @@ def _qol_panel(ctx: Context, q: QualityOfLife) -> ScorecardPanel | None:
             change = ctx.t(
                 "scorecard.change", before=ctx.ph.format_pct(t.income_adjusted[0]), since=t.years[0]
             )
-            direction = {"rose": "up", "fell": "down", "flat": "flat"}[t.direction]
+            direction = _DIRECTION[t.direction]
         rows.append(
             ScorecardRow(
                 ctx.book.dimensions["quality_of_life"].name,
