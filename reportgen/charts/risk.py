@@ -43,14 +43,14 @@ def _at_risk(
     cloud_items = [(item.label, item.share) for item in spec.cloud if item.share > 0]
     with_cloud = bool(opts is not None and opts.word_cloud and cloud_items)
     left_w = round(width * 0.56, 1) if with_cloud and bars else width
-    labels = [
-        wrap(b.label, sizes.label, left_w * (0.46 if with_cloud else 0.42)) or ("",) for b in bars
-    ]
+    # beside another chart (half a column) the names take half the width: bars need less
+    share = 0.46 if with_cloud else (0.5 if left_w < 300 else 0.42)
+    labels = [wrap(b.label, sizes.label, left_w * share) or ("",) for b in bars]
     label_col = max((widest(lines, sizes.label) for lines in labels), default=0.0)
     values = [fmt_share(b.share) for b in bars]
     value_room = widest(values, sizes.value, bold=True) + 6.0
     most = max((len(lines) for lines in labels), default=1)
-    pitch = max(16.0, most * line_height(sizes.label) + 4.5)
+    pitch = max(15.0, most * line_height(sizes.label) + 3.5)
     plot_h = len(bars) * pitch
     bottom = _tick_block(sizes) + _axis_label_block(spec.texts, sizes, width)
     bars_h = plot_h + bottom + 4.0 if bars else 0.0
