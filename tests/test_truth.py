@@ -1464,7 +1464,7 @@ def _all_people_forms(c: Country, v: float) -> list[str]:
     return [
         f"{s} of the experts thought that {everyone} of having this right violated.",
         f"{s} of the experts thought that {everyone}, not only particular groups.",
-        f"{cap(everyone)} of having this right violated, according to {s} of the experts.",
+        f"According to {s} of the experts, {everyone} of having this right violated.",
     ]
 
 
@@ -1555,8 +1555,8 @@ def _check_risk(
                     "this right violated.",
                     f"{v} of the experts said that no one in {n.name} is at risk of having this "
                     "right violated.",
-                    f"No one in {n.name} is at risk of having this right violated, according to "
-                    f"{v} of the experts.",
+                    f"According to {v} of the experts, no one in {n.name} is at risk of having "
+                    "this right violated.",
                     f"For {v} of the experts, no one in {n.name} is at risk of having this right "
                     "violated.",
                 ],
@@ -1575,7 +1575,7 @@ def _check_risk(
     i_all = ck.one(
         sec,
         "risk.all_people" + cls,
-        r"(that everyone in |^Everyone in .* is at real risk)",
+        r"(that everyone in |^Everyone in .* is at real risk|experts, everyone in )",
         all_people,
     )
     tiers = _tiers(rk.groups)

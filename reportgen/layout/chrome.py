@@ -120,9 +120,18 @@ def rl_color(color: Color, alpha: float | None = None) -> colors.Color:
     return colors.Color(r, g, b, alpha=1 if alpha is None else alpha)
 
 
+def text_markup(text: str) -> str:
+    """Plain text → reportlab paragraph markup: escaped, and the narrow no-break space (French
+    "86,5 %", "« bon »") made a no-break space, which reportlab never breaks at (it breaks at
+    U+202F)."""
+    return escape(text.replace("\u202f", "\xa0"))
+
+
 def markup(spans: tuple[Span, ...]) -> str:
     """Spans → reportlab paragraph markup; data text is escaped here, at the boundary."""
-    return "".join(f"<b>{escape(s.text)}</b>" if s.strong else escape(s.text) for s in spans)
+    return "".join(
+        f"<b>{text_markup(s.text)}</b>" if s.strong else text_markup(s.text) for s in spans
+    )
 
 
 # --- paragraph styles --------------------------------------------------------------------------

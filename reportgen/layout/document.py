@@ -24,7 +24,6 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
@@ -36,6 +35,7 @@ from reportlab.platypus import (
     Flowable,
     Frame,
     FrameBreak,
+    KeepInFrame,
     KeepTogether,
     ListItem,
     NextPageTemplate,
@@ -58,6 +58,7 @@ from reportgen.layout.chrome import (
     rl_color,
     running_head,
     seed_first_subsets,
+    text_markup,
 )
 from reportgen.layout.tagging import (
     DocumentInfo,
@@ -209,18 +210,20 @@ class _Story:
         panel = _child(parent, "L", attrs={"ListNumbering": "None"})
         for fig in block.figures:
             body = panel.child("LI").child("LBody")
-            value = escape(fig.value)
+            value = text_markup(fig.value)
             value_tag = body.child("P")
             if fig.target:
                 value = f'<a href="#{fig.target}" color="{c.accent.hex}">{value}</a>'
                 title = self.titles.get(fig.target, fig.label)
                 value_tag = value_tag.child("Link", contents=f"{fig.label}: {title}")
-            labels.append(TaggedParagraph(escape(fig.label), self.st.figure_label, body.child("P")))
+            labels.append(
+                TaggedParagraph(text_markup(fig.label), self.st.figure_label, body.child("P"))
+            )
             values.append(TaggedParagraph(value, self.st.figure_value, value_tag))
             chip = c.band[fig.band].hex if fig.band else c.muted.hex
             bands.append(
                 TaggedParagraph(
-                    f'<font color="{chip}">■</font> {escape(fig.band_label)}',
+                    f'<font color="{chip}">■</font> {text_markup(fig.band_label)}',
                     self.st.figure_band,
                     body.child("P"),
                 )
@@ -256,7 +259,7 @@ class _Story:
                 if head
                 else (self.st.cell_right if right else self.st.cell)
             )
-            return TaggedParagraph(escape(text), style, cell_tag)
+            return TaggedParagraph(text_markup(text), style, cell_tag)
 
         def row(texts: tuple[str, ...], head: bool) -> list[Flowable]:
             tr = tag.child("TR")
@@ -297,7 +300,7 @@ class _Story:
         parts: list[Flowable] = [table]
         if block.caption:
             parts.append(
-                TaggedParagraph(escape(block.caption), self.st.caption, _child(parent, "P"))
+                TaggedParagraph(text_markup(block.caption), self.st.caption, _child(parent, "P"))
             )
         # Short tables stay whole; long ones split between rows, repeating the header.
         return KeepTogether(parts) if len(block.rows) <= 12 else parts
@@ -313,7 +316,7 @@ class _Story:
         parts: list[Flowable] = [Spacer(1, 4), figure]
         if block.caption:
             parts.append(
-                TaggedParagraph(escape(block.caption), self.st.caption, _child(parent, "P"))
+                TaggedParagraph(text_markup(block.caption), self.st.caption, _child(parent, "P"))
             )
         else:
             parts.append(Spacer(1, self.style.fonts.body_size * 0.7))
@@ -333,7 +336,9 @@ class _Story:
             figures.append(TaggedFigure(vector, _child(parent, "Figure", alt=chart.alt)))
             if chart.caption:
                 captions.append(
-                    TaggedParagraph(escape(chart.caption), self.st.caption, _child(parent, "P"))
+                    TaggedParagraph(
+                        text_markup(chart.caption), self.st.caption, _child(parent, "P")
+                    )
                 )
         parts: list[Flowable] = [Spacer(1, 4), _Row(figures, ROW_GAP)]
         parts += captions or [Spacer(1, self.style.fonts.body_size * 0.7)]
@@ -361,7 +366,7 @@ class _Story:
         sect = _child(parent, "Sect")
         out: list[Flowable] = [CondPageBreak(need)]
         heading = _Heading(
-            escape(section.title),
+            text_markup(section.title),
             self.st.h[min(section.level, 4)],
             section.id,
             section.title,
@@ -427,16 +432,20 @@ class _Story:
         st = self.st
         sect = self.cover_tag
         out: list[Flowable] = [
-            TaggedParagraph(escape(cover.kicker), st.cover_kicker, sect.child("P")),
+            TaggedParagraph(text_markup(cover.kicker), st.cover_kicker, sect.child("P")),
             Spacer(1, 14),
-            TaggedParagraph(escape(cover.title), st.cover_title, sect.child("H1")),
-            TaggedParagraph(escape(cover.subtitle), st.cover_subtitle, sect.child("P")),
+            TaggedParagraph(text_markup(cover.title), st.cover_title, sect.child("H1")),
+            TaggedParagraph(text_markup(cover.subtitle), st.cover_subtitle, sect.child("P")),
         ]
         if cover.lede:
-            out.append(TaggedParagraph(escape(cover.lede), st.cover_lede, sect.child("P")))
-        # The first page states the findings: the headline figures and the key findings
-        # section follow under the band, on the same page.
-        out += [FrameBreak(), NextPageTemplate("body")]
+            out.append(TaggedParagraph(text_markup(cover.lede), st.cover_lede, sect.child("P")))
+        # A long name or a long statement (French runs a tenth longer) is set a little smaller
+        # rather than run out of the band. The first page states the findings: the headline
+        # figures and the key findings section follow under the band, on the same page.
+        band = KeepInFrame(
+            self.geo.frame_width, cover_band_text_height(self.geo), out, mode="shrink"
+        )
+        out = [band, FrameBreak(), NextPageTemplate("body")]
         if cover.figures.figures:
             out.append(self.key_figures(cover.figures, sect))
         return out
@@ -554,6 +563,11 @@ def _child(parent: Tag | None, role: str, **kwargs: Any) -> Tag:
 _COVER_BAND = 0.34  # share of the first page filled by the accent band
 
 
+def cover_band_text_height(geo: Geometry) -> float:
+    """The height in points of the cover band's text frame (the band less its margins)."""
+    return float(_COVER_BAND * geo.height - 8 * mm - 20 * mm)
+
+
 class _Document(BaseDocTemplate):  # type: ignore[misc]
     """The report's document template: cover and body page templates, running heads."""
 
@@ -600,7 +614,7 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
             geo.left,
             geo.height - band + 8 * mm,
             geo.frame_width,
-            band - 8 * mm - 20 * mm,
+            cover_band_text_height(geo),
             id="cover-top",
             leftPadding=0,
             rightPadding=0,
