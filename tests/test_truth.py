@@ -1942,6 +1942,10 @@ def _check_sexes(ck: Check, c: Country, sec: Sec | None, said: Said) -> None:
         return abs(Decimal(ind.printed_pct(m.female or 0)) - Decimal(ind.printed_pct(m.male or 0)))
 
     expected: dict[str, str | None] = dict.fromkeys(("one", "list", "gap", "tied", "even"))
+    expected["basis"] = (
+        "Scores by sex use only the indicators published for women and men separately, so the "
+        "overall score of a right need not lie between them."
+    )
     if len(both) == 1:
         m = both[0]
         expected["one"] = (
@@ -1971,6 +1975,7 @@ def _check_sexes(ck: Check, c: Country, sec: Sec | None, said: Said) -> None:
         "gap": r"^The largest gap is for ",
         "tied": r"^The largest gaps, of ",
         "even": r"^On each of these, women and men score within",
+        "basis": r"^Scores by sex use only the indicators",
     }
     for key, pattern in like.items():
         ck.one(sec, f"qol.sexes_{key}", pattern, expected[key])

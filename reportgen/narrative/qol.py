@@ -308,6 +308,8 @@ def _qol_sexes(ctx: Context, q: QualityOfLife, scale: BandScaleSpec) -> Section 
                     gap=float(widest),
                 )
             )
+    # why a right's overall score need not lie between its women's and men's scores
+    blocks.append(ctx.p("qol.sexes_basis"))
     items = tuple(_esr_item(ctx, r, q.year, q.standard) for r in with_sexes)
     mixed = any(r.year != q.year for r in with_sexes)
     texts = ChartTexts(
