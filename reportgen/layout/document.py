@@ -389,10 +389,10 @@ class _Story:
             if isinstance(block, (Chart, ChartRow)):
                 # (tags are made in reading order: the chart's first, then what follows it)
                 if isinstance(block, ChartRow):
-                    keep = _ChartKeep(self.row_parts(block, sect), None)
+                    figure = _ChartKeep(self.row_parts(block, sect), None)
                 else:
                     parts, vector = self.chart_parts(block, sect)
-                    keep = _ChartKeep(parts, vector)
+                    figure = _ChartKeep(parts, vector)
                 j = i + 1
                 while j < len(blocks) and isinstance(blocks[j], Paragraph):
                     j += 1
@@ -416,7 +416,7 @@ class _Story:
                         after += made[:cut]
                         rest = made[cut:]
                         break
-                out.append(_Float(keep, after))
+                out.append(_Float(figure, after))
                 out += rest
                 i = j
             else:
