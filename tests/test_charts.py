@@ -994,10 +994,10 @@ def test_scorecard_marks_change_and_headlines(style: Style) -> None:
         and len([pt for seg in op.segments for pt in seg.points]) >= 8
     ]
     legend = spec.texts.legend
-    # the legend shows up, down, clear (filled) and slight (outlined) marks
+    # the legend shows one clear (filled) and one slight (outlined) mark, and the dash
     clear = [r for r in rows if r.direction in ("up", "down") and r.clear]
     slight = [r for r in rows if r.direction in ("up", "down") and not r.clear]
-    assert len(filled) == len(clear) + 3 and len(outlined) == len(slight) + 1
+    assert len(filled) == len(clear) + 1 and len(outlined) == len(slight) + 1
     dashes = [op for op in texts_of(drawing) if op.text == "–"]
     assert len(dashes) == sum(r.direction == "flat" for r in rows) + 1
     # each arrow points the way its row moved: its tip (the extreme point) above or below
@@ -1018,7 +1018,7 @@ def test_scorecard_marks_change_and_headlines(style: Style) -> None:
     for row in rows:
         if row.change:
             assert row.change in drawing.texts()
-    assert all(legend[k] in drawing.texts() for k in ("up", "down", "flat", "clear", "slight"))
+    assert all(legend[k] in drawing.texts() for k in ("flat", "clear", "slight"))
     # headline rows bold, the others regular, a rule above each headline row
     fonts = {op.text: op.font.bold for op in texts_of(drawing)}
     for row in rows:

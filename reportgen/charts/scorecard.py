@@ -53,12 +53,12 @@ _BAND_GAP = 3.0  # between a chip and its band name, an arrow and its change tex
 _MIN_SCALE = 50.0  # the scale is never narrower (points)
 _RULE = 0.6  # rules under the heads and above headline rows
 _UNCERTAINTY_ALPHA = 0.45  # the uncertainty line: the highlight ink, lighter
+# The legend of the change marks: a filled arrow is a clear change, an outline one a slight
+# change (which way it points says up or down); the dash is about the same.
 _LEGEND_KEYS: tuple[tuple[str, Literal["up", "down", "flat", "up_open"]], ...] = (
-    ("up", "up"),
-    ("down", "down"),
-    ("flat", "flat"),
     ("clear", "up"),
     ("slight", "up_open"),
+    ("flat", "flat"),
 )
 
 
