@@ -85,6 +85,8 @@ from reportgen.model import (
 from reportgen.style import Style
 from reportgen.vector import VectorDrawing
 
+# A section of at most this many paragraphs and nothing else is kept whole instead.
+SHORT_SECTION = 5
 # Space a heading needs below it before it may start a page region (heading + a few lines).
 KEEP_BELOW = {1: 0.2, 2: 150.0, 3: 130.0, 4: 110.0}
 
@@ -373,6 +375,17 @@ class _Story:
             section.level - 1,
             sect.child(f"H{min(max(section.level, 1), 6)}"),
         )
+        if (
+            not section.children
+            and len(section.blocks) <= SHORT_SECTION
+            and all(isinstance(b, Paragraph) for b in section.blocks)
+        ):
+            # a short section of text only (the sources, who is at risk) is kept whole where
+            # it fits: it asks for no more room than it takes
+            flowables: list[Flowable] = [heading]
+            for block in section.blocks:
+                flowables += self.block(block, sect)
+            return [KeepTogether(flowables)]
         # The heading stays with the text under it; a chart that does not fit where it falls
         # floats to the next page, the text that follows it filling this one first (and
         # shrinks a little first, if that is enough to keep it here).
