@@ -336,8 +336,6 @@ class Cover:
     subtitle: str
     lede: str  # the report's finding in a sentence or two, set large on the cover
     figures: KeyFigures
-    facts_line: str  # data years and sources
-    citation: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -128,12 +128,6 @@ def esr_suggestion(ctx: Context, q: QualityOfLife) -> str:
     return ctx.t(f"suggest.quality_of_life.{band}", rights=rights)
 
 
-def esr_span(q: QualityOfLife) -> tuple[int, int]:
-    """The first and last year of the quality of life figures the report shows."""
-    years = [q.year, *(r.year for r in q.rights), *(q.trend.years if q.trend else ())]
-    return min(years), max(years)
-
-
 def standard_note(ctx: Context, standard: str) -> str:
     return ctx.t(f"chart.standard_short_{standard}")
 

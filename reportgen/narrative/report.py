@@ -9,7 +9,7 @@ from reportgen.errors import NoDataError
 from reportgen.facts import CountryFacts
 from reportgen.load import Dataset
 from reportgen.model import Cover, Metadata, Report
-from reportgen.narrative._context import Context, esr_span
+from reportgen.narrative._context import Context
 from reportgen.narrative.closing import how_to_read_section, sources_section, summary_section
 from reportgen.narrative.cpr import cpr_section
 from reportgen.narrative.findings import key_findings_section, lede
@@ -34,11 +34,6 @@ def build_report(
     info = dataset.info
     year = info.publication_year
     q = facts.quality_of_life
-    lines = [ctx.t("cover.data_survey", survey_year=facts.survey_year)] if facts.survey_year else []
-    if q is not None:
-        first, last = esr_span(q)
-        lines.append(ctx.t("cover.data_esr", first=first, last=last))
-    lines.append(ctx.t("cover.data_source", publisher=info.publisher, release=ctx.release))
     cover = Cover(
         kicker=ctx.t("cover.kicker", year=year),
         title=c.bare,
@@ -49,8 +44,6 @@ def build_report(
         ),
         lede=lede(ctx),
         figures=headline_figures(ctx),
-        facts_line=" ".join(lines),
-        citation=ctx.t("cover.citation", publisher=info.publisher, year=year, release=ctx.release),
     )
     # Findings first, then the chapters the data fill, the summary, the method once, sources.
     chapters = (
