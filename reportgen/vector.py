@@ -105,7 +105,3 @@ class VectorDrawing:
     def texts(self) -> list[str]:
         """Return every string the drawing shows, in drawing order (for tests and alt text)."""
         return [op.text for op in self.ops if isinstance(op, TextOp)]
-
-    def min_text_size(self) -> float:
-        """The smallest type size in points of any string drawn (0.0 without text)."""
-        return min((op.size for op in self.ops if isinstance(op, TextOp)), default=0.0)

@@ -261,12 +261,6 @@ class VectorFlowable(Flowable):  # type: ignore[misc]
         self.height = drawing.height * self.scale
         self._fonts = fonts
 
-    def rescale(self, scale: float) -> None:
-        """Draw at ``scale`` times the recorded size (the layout shrinks a chart to fit)."""
-        self.scale = scale
-        self.width = self.drawing.width * scale
-        self.height = self.drawing.height * scale
-
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         return self.width, self.height
 

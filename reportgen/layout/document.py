@@ -307,10 +307,8 @@ class _Story:
         # Short tables stay whole; long ones split between rows, repeating the header.
         return KeepTogether(parts) if len(block.rows) <= 12 else parts
 
-    def chart_parts(
-        self, block: Chart, parent: Tag | None
-    ) -> tuple[list[Flowable], VectorFlowable]:
-        """The flowables of a chart (space, figure, caption if any) and its drawing."""
+    def chart(self, block: Chart, parent: Tag | None) -> _Figure:
+        """A chart kept whole: space, the figure, its caption if any."""
         drawing = self.drawings[block.id]
         width = min(self.geo.frame_width, drawing.width)
         vector = VectorFlowable(drawing, width=width, fonts=self.fonts)
@@ -322,14 +320,10 @@ class _Story:
             )
         else:
             parts.append(Spacer(1, self.style.fonts.body_size * 0.7))
-        return parts, vector
+        return _Figure(parts)
 
-    def chart(self, block: Chart, parent: Tag | None) -> Flowable:
-        parts, vector = self.chart_parts(block, parent)
-        return _ChartKeep(parts, vector)
-
-    def row_parts(self, block: ChartRow, parent: Tag | None) -> list[Flowable]:
-        """Charts side by side, each a figure in reading order, their captions below."""
+    def row(self, block: ChartRow, parent: Tag | None) -> _Figure:
+        """Charts side by side, each a figure in reading order, their captions below; whole."""
         figures = []
         captions = []
         for chart in block.charts:
@@ -344,7 +338,7 @@ class _Story:
                 )
         parts: list[Flowable] = [Spacer(1, 4), _Row(figures, ROW_GAP)]
         parts += captions or [Spacer(1, self.style.fonts.body_size * 0.7)]
-        return parts
+        return _Figure(parts)
 
     def block(self, block: Block, parent: Tag | None) -> list[Flowable]:
         made: Flowable | list[Flowable]
@@ -357,7 +351,7 @@ class _Story:
         elif isinstance(block, Table):
             made = self.table(block, parent)
         elif isinstance(block, ChartRow):
-            made = _ChartKeep(self.row_parts(block, parent), None)
+            made = self.row(block, parent)
         else:
             made = self.chart(block, parent)
         return made if isinstance(made, list) else [made]
@@ -387,8 +381,7 @@ class _Story:
                 flowables += self.block(block, sect)
             return [KeepTogether(flowables)]
         # The heading stays with the text under it; a chart that does not fit where it falls
-        # floats to the next page, the text that follows it filling this one first (and
-        # shrinks a little first, if that is enough to keep it here).
+        # floats to the next page, the text that follows it filling this one first.
         blocks = list(section.blocks)
         if blocks and not isinstance(blocks[0], (Chart, ChartRow)):
             out.append(KeepTogether([heading, *self.block(blocks[0], sect)]))
@@ -401,11 +394,11 @@ class _Story:
             block = blocks[i]
             if isinstance(block, (Chart, ChartRow)):
                 # (tags are made in reading order: the chart's first, then what follows it)
-                if isinstance(block, ChartRow):
-                    figure = _ChartKeep(self.row_parts(block, sect), None)
-                else:
-                    parts, vector = self.chart_parts(block, sect)
-                    figure = _ChartKeep(parts, vector)
+                figure = (
+                    self.row(block, sect)
+                    if isinstance(block, ChartRow)
+                    else self.chart(block, sect)
+                )
                 j = i + 1
                 while j < len(blocks) and isinstance(blocks[j], Paragraph):
                     j += 1
@@ -420,7 +413,7 @@ class _Story:
                         made = self.section(child, sect)
                         floated.add(k)
                         cut = next(
-                            (n for n, f in enumerate(made) if isinstance(f, (_Float, _ChartKeep))),
+                            (n for n, f in enumerate(made) if isinstance(f, (_Float, _Figure))),
                             None,
                         )
                         if cut is None:
@@ -470,36 +463,6 @@ class _Story:
         return story
 
 
-class _ChartKeep(KeepTogether):  # type: ignore[misc]
-    """Flowables kept on one page, ending with a chart that may shrink to fit the page.
-
-    When the group is taller than the space left, the chart is scaled down (aspect kept) as
-    far as ``MIN_CHART_SCALE``, and no further than keeps its smallest text at
-    ``MIN_CHART_TEXT`` pt; if that is not enough, the group moves to the next page whole.
-    """
-
-    def __init__(self, flowables: list[Flowable], chart: VectorFlowable | None) -> None:
-        super().__init__(flowables)
-        self._chart = chart
-        self._natural = chart.scale if chart else 1.0
-        smallest = chart.drawing.min_text_size() * chart.scale if chart else 0.0
-        self._least = max(MIN_CHART_SCALE, MIN_CHART_TEXT / smallest) if smallest else 1.0
-
-    def wrap(self, aW: float, aH: float) -> tuple[float, float]:  # noqa: N803
-        if self._chart is None:  # a row of charts: kept whole, never shrunk
-            return super().wrap(aW, aH)  # type: ignore[no-any-return]
-        self._chart.rescale(self._natural)
-        width, height = super().wrap(aW, aH)
-        if aH < self._H and self._least < 1.0:
-            over = self._H - aH
-            chart_h = self._chart.height
-            factor = (chart_h - over) / chart_h if chart_h > over else 0.0
-            if factor >= self._least:
-                self._chart.rescale(self._natural * factor)
-                width, height = super().wrap(aW, aH)
-        return width, height
-
-
 class _Row(Flowable):  # type: ignore[misc]
     """Figures side by side, top-aligned, ``gap`` points apart; drawn left to right."""
 
@@ -543,11 +506,15 @@ class _Columns(Flowable):  # type: ignore[misc]
             part.drawOn(self.canv, i * (self._column + self._gap), self.height - part.height)
 
 
+class _Figure(KeepTogether):  # type: ignore[misc]
+    """A chart (or a row of charts) with its caption, kept whole: what a float places."""
+
+
 class _Float(Flowable):  # type: ignore[misc]
     """A chart and the paragraphs after it: the chart first where it fits, else the paragraphs
     fill the rest of this page and the chart opens the next (a float, as books set them)."""
 
-    def __init__(self, chart: _ChartKeep, after: list[Flowable]) -> None:
+    def __init__(self, chart: _Figure, after: list[Flowable]) -> None:
         super().__init__()
         self._chart, self._after = chart, after
 
@@ -561,11 +528,6 @@ class _Float(Flowable):  # type: ignore[misc]
         # (the frame places the first part whole: a zero-height spacer, then the paragraphs
         # as usual, splitting across the page if they must)
         return [Spacer(0, 0), *self._after, self._chart]
-
-
-# A chart may shrink to this share of its width to stay with its text, its text no smaller.
-MIN_CHART_SCALE = 0.8
-MIN_CHART_TEXT = 7.0
 
 
 def _child(parent: Tag | None, role: str, **kwargs: Any) -> Tag:
