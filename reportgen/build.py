@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportgen.errors import OutputError
 from reportgen.facts import CountryFacts, compute_facts
@@ -43,6 +44,9 @@ from reportgen.narrative import build_report
 from reportgen.phrases import load_phrases
 from reportgen.resources import PACKAGE_DIR
 from reportgen.style import Style
+
+if TYPE_CHECKING:
+    from reportgen.charts import ChartNumbers
 
 if sys.platform != "win32":
     import fcntl
@@ -100,20 +104,28 @@ def build_model(
 def render_report(report: Report, style: Style, scores: Mapping[str, float | None]) -> BuiltReport:
     """Charts → layout: the pages of ``report`` (the costly part: a few tenths of a second)."""
     # Imported here: a batch that finds its reports unchanged never loads matplotlib or reportlab.
-    from reportgen.charts import render_chart
+    from reportgen.charts import compactable, render_chart
     from reportgen.layout.document import chart_width, render_pdf
 
+    numbers = chart_numbers(report.language)
     drawings = {
-        chart.id: render_chart(
-            chart.spec, style, chart_width(style, chart), **chart_numbers(report.language)
-        )
+        chart.id: render_chart(chart.spec, style, chart_width(style, chart), **numbers)
         for chart in report.charts()
     }
-    rendered = render_pdf(report, drawings, style)
+    # The compact form of the charts whose height is free: set where a page has room for it
+    # but not for the chart, instead of leaving the rest of the page blank.
+    compact = {
+        chart.id: render_chart(
+            chart.spec, style, chart_width(style, chart), **numbers, compact=True
+        )
+        for chart in report.charts()
+        if compactable(chart.spec)
+    }
+    rendered = render_pdf(report, drawings, style, compact=compact)
     return BuiltReport(report, rendered.data, rendered.pages, dict(scores))
 
 
-def chart_numbers(language: str) -> dict[str, str]:
+def chart_numbers(language: str) -> ChartNumbers:
     """How the charts of ``language`` print numbers: decimal symbol, percent pattern."""
     phrases = load_phrases(language)
     return {"decimal": phrases.decimal_symbol, "percent": phrases.percent_template}

@@ -10,12 +10,13 @@ bar cut short or a band drawn unclipped fails here even when its label is right.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 import pytest
 
-from reportgen.charts import render_chart
+from reportgen.charts import ChartNumbers, compactable, render_chart
 from reportgen.codebook import load_codebook
 from reportgen.facts import compute_facts
 from reportgen.load import Dataset
@@ -26,14 +27,24 @@ from reportgen.model import (
     ChartTexts,
     ComparisonChart,
     EsrRightsChart,
+    EsrTrendChart,
     RightsChart,
     Scorecard,
     ScorecardPanel,
     ScorecardRow,
+    TrendChart,
 )
 from reportgen.narrative import build_report
 from reportgen.style import BAND_NAMES, BandName, Style, load_style
 from reportgen.vector import PathOp, TextOp, VectorDrawing
+from tests.test_charts import (
+    NUMBERS,
+    assert_reads_well,
+    chart_numbers,
+    outside,
+    overlaps,
+    small_texts,
+)
 
 WIDTH = 480.0
 TOLERANCE = 0.3  # points
@@ -103,8 +114,8 @@ def _specs(dataset: Dataset, style: Style, code: str) -> list[ChartSpec]:
     return [chart.spec for chart in report.charts()]
 
 
-def _check_rights(spec: RightsChart | ComparisonChart, style: Style) -> None:
-    drawing = render_chart(spec, style, WIDTH)
+def _check_rights(spec: RightsChart | ComparisonChart, style: Style, compact: bool = False) -> None:
+    drawing = render_chart(spec, style, WIDTH, compact=compact)
     x, _y0, _y1 = _axis(drawing)
     dots = _dots(drawing)
     assert len(dots) == len(spec.items)
@@ -128,8 +139,8 @@ def _check_rights(spec: RightsChart | ComparisonChart, style: Style) -> None:
         assert right == pytest.approx(x(min(max(item.hi, 0.0), top)), abs=TOLERANCE), item.label
 
 
-def _check_esr(spec: EsrRightsChart, style: Style) -> None:
-    drawing = render_chart(spec, style, WIDTH)
+def _check_esr(spec: EsrRightsChart, style: Style, compact: bool = False) -> None:
+    drawing = render_chart(spec, style, WIDTH, compact=compact)
     x, y0, y1 = _axis(drawing)
     keys = ("female", "male") if spec.by_sex else ("income_adjusted", "global_best")
     # (a score of 0 has no bar: nothing to measure)
@@ -363,3 +374,212 @@ def test_scorecard_marks_sit_at_their_values(style: Style, width: float) -> None
 def test_scorecard_geometry_of_every_shipped_style() -> None:
     for name in ("base", "letter-slate"):
         _check_scorecard(SCORECARD, load_style(name), 481.0)
+
+
+# --- band names: every band named, wrapped rather than dropped --------------------------------
+
+LANGUAGES = ("en", "es", "fr", "pt")
+
+
+def _named_bands(
+    drawing: VectorDrawing, spec: RightsChart | ComparisonChart | EsrRightsChart
+) -> list[str]:
+    """The bands of ``spec``'s scale whose name the drawing shows above the plot, over the
+    band's own stripe or joined to it by a leader (a line from the band's top edge up to just
+    under the name). A wrapped name is its lines drawn one after the other."""
+    from tests.test_charts import text_box
+
+    x, _y0, y1 = _axis(drawing)
+    texts = [op for op in drawing.ops if isinstance(op, TextOp) and op.y > y1]
+    leaders = [_points(op) for op in _paths(drawing) if op.stroke is not None and op.fill is None]
+    named: list[str] = []
+    for band, lower, upper in spec.scale.bands:
+        label = spec.texts.band_labels.get(band)
+        if not label:
+            continue
+        left, right = x(max(lower, 0.0)), x(min(upper, spec.scale.maximum))
+        for start in range(len(texts)):
+            run: list[TextOp] = []
+            for op in texts[start:]:
+                run.append(op)
+                if len(" ".join(t.text for t in run)) >= len(label):
+                    break
+            if " ".join(t.text for t in run) != label or min(t.size for t in run) < 7.0:
+                continue
+            boxes = [text_box(t) for t in run]
+            bx0, by0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+            bx1 = max(b[2] for b in boxes)
+            over = left - 0.01 <= (bx0 + bx1) / 2 <= right + 0.01
+            led = any(
+                abs(low[1] - y1) < 0.5
+                and left - 0.01 <= low[0] <= right + 0.01
+                and bx0 - 0.01 <= high[0] <= bx1 + 0.01
+                and by0 - 3.0 <= high[1] <= by0 + 0.01
+                for pts in leaders
+                if len(pts) >= 2
+                for low, high in [(min(pts, key=lambda p: p[1]), max(pts, key=lambda p: p[1]))]
+            )
+            if over or led:
+                named.append(band)
+                break
+    return named
+
+
+def _band_charts(
+    dataset: Dataset, style: Style, code: str, language: str
+) -> Iterator[tuple[str, RightsChart | ComparisonChart | EsrRightsChart, float]]:
+    from reportgen.build import build_model
+    from reportgen.layout.document import chart_width, text_width
+
+    _facts, report = build_model(dataset, code, style, language)
+    full = text_width(style)
+    half = chart_width(style, replace(report.charts()[0], size="half"))
+    for chart in report.charts():
+        spec = chart.spec
+        if isinstance(spec, RightsChart | ComparisonChart | EsrRightsChart):
+            for width in (full, half):
+                yield chart.id, spec, width
+
+
+def test_every_band_is_named_in_a_half_width_french_comparison(hrmi: Dataset, style: Style) -> None:
+    """Kazakhstan's comparisons in French, half width as a chart row draws them: "très
+    mauvais" was dropped for want of room over its band; now it wraps or, where even wrapped
+    names cannot all sit over their bands, one is raised with a leader. None is left out."""
+    from reportgen.build import build_model
+    from reportgen.layout.document import chart_width
+
+    _facts, report = build_model(hrmi, "KAZ", style, "fr")
+    charts = [
+        c for c in report.charts() if isinstance(c.spec, ComparisonChart) and c.size == "half"
+    ]
+    assert len(charts) >= 5
+    for chart in charts:
+        assert isinstance(chart.spec, ComparisonChart)
+        width = chart_width(style, chart)
+        assert width < 260
+        drawing = render_chart(chart.spec, style, width, **chart_numbers("fr"))
+        assert _named_bands(drawing, chart.spec) == list(BAND_NAMES), chart.id
+        assert not overlaps(drawing), (chart.id, overlaps(drawing))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_band_is_named_in_every_language(demo: Dataset, style: Style, language: str) -> None:
+    """Every chart with band names over its plot, in full and half width: each band named."""
+    for code in ("XDK", "XAQ"):
+        for chart_id, spec, width in _band_charts(demo, style, code, language):
+            drawing = render_chart(spec, style, width, **chart_numbers(language))
+            name = f"{code} {language} {chart_id} at {width:.0f}"
+            assert _named_bands(drawing, spec) == list(BAND_NAMES), name
+            assert not overlaps(drawing), (name, overlaps(drawing))
+
+
+# --- compact forms: lower, the same words at the same sizes, nothing colliding --------------
+
+COMPACT_KINDS = {EsrRightsChart, EsrTrendChart, TrendChart}
+"""The kinds of the reports' charts with a compact form (RightsChart has one too)."""
+
+
+def _marks(drawing: VectorDrawing, style: Style) -> Counter[tuple[object, ...]]:
+    """Every shape and line of the drawing by its colours and number of points (where it is
+    drawn aside): dots, bars, bands, series lines, gridlines, shading. Leaders (thin muted
+    lines from a band name to its band) are left out: a lower plot may need one more."""
+    muted = style.colors.muted.rgb
+    return Counter(
+        (op.fill, op.stroke, len(_points(op)))
+        for op in _paths(drawing)
+        if op.stroke is None or op.stroke[:3] != muted
+    )
+
+
+def _check_compact(spec: ChartSpec, style: Style, width: float, numbers: ChartNumbers) -> float:
+    """The compact form of ``spec`` against its normal form; returns the height ratio."""
+    normal = render_chart(spec, style, width, **numbers)
+    small = render_chart(spec, style, width, compact=True, **numbers)
+    name = type(spec).__name__
+    assert small.width == normal.width
+    assert sorted(small.texts()) == sorted(normal.texts()), name
+    assert sorted((op.text, op.size) for op in small.ops if isinstance(op, TextOp)) == sorted(
+        (op.text, op.size) for op in normal.ops if isinstance(op, TextOp)
+    ), f"{name}: a text changed size"
+    assert not small_texts(small), name
+    assert not overlaps(small), (name, overlaps(small))
+    assert not outside(small), (name, outside(small)[:3])
+    assert _marks(small, style) == _marks(normal, style), f"{name}: not the same marks"
+    return small.height / normal.height
+
+
+def test_compact_forms_of_real_reports(hrmi: Dataset, style: Style) -> None:
+    """Kazakhstan, Argentina, the United States, in English and French: every chart with a
+    compact form is at most 0.8 times as tall in it, with the same words at the same sizes (none
+    under 7 pt), no two texts overlapping, the same marks; other charts have none."""
+    from reportgen.build import build_model
+    from reportgen.layout.document import chart_width
+
+    seen: set[type] = set()
+    for code in ("KAZ", "ARG", "USA"):
+        for language in ("en", "fr"):
+            _facts, report = build_model(hrmi, code, style, language)
+            numbers = chart_numbers(language)
+            for chart in report.charts():
+                spec, width = chart.spec, chart_width(style, chart)
+                if not compactable(spec):  # the compact form is the normal one
+                    normal = render_chart(spec, style, width, **numbers)
+                    assert render_chart(spec, style, width, compact=True, **numbers) == normal
+                    continue
+                ratio = _check_compact(spec, style, width, numbers)
+                assert ratio <= 0.8, f"{code} {language} {chart.id}: {ratio:.2f}"
+                seen.add(type(spec))
+    assert seen == COMPACT_KINDS
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_compact_forms_of_demo_reports(demo: Dataset, style: Style, language: str) -> None:
+    """The demo countries in every language: the same as for the real reports."""
+    from reportgen.build import build_model
+    from reportgen.layout.document import chart_width
+
+    seen: set[type] = set()
+    for code in DEMO:
+        _facts, report = build_model(demo, code, style, language)
+        for chart in report.charts():
+            if compactable(chart.spec):
+                width = chart_width(style, chart)
+                ratio = _check_compact(chart.spec, style, width, chart_numbers(language))
+                assert ratio <= 0.8, f"{code} {language} {chart.id}: {ratio:.2f}"
+                seen.add(type(chart.spec))
+    assert seen == COMPACT_KINDS
+
+
+def test_compact_marks_sit_at_their_values(demo: Dataset, style: Style) -> None:
+    """The compact bars and dots are where their values fall, as in the normal form."""
+    from tests.test_charts import EDGE_CASES
+
+    specs = [*EDGE_CASES.values(), *_specs(demo, style, "XDK")]
+    checked = set()
+    for spec in specs:
+        if isinstance(spec, EsrRightsChart):
+            _check_esr(spec, style, compact=True)
+        elif isinstance(spec, RightsChart):
+            _check_rights(spec, style, compact=True)
+        else:
+            continue
+        checked.add(type(spec))
+    assert checked == {EsrRightsChart, RightsChart}
+
+
+@pytest.mark.parametrize("width", [481.0, 234.0])
+def test_compact_edge_cases_read_well(style: Style, width: float) -> None:
+    """The hand-made edge cases (one year, seven series, a long legend, a missing benchmark):
+    each compact form reads as well as the normal one, and is lower."""
+    from tests.test_charts import EDGE_CASES
+
+    kinds = set()
+    for name, spec in EDGE_CASES.items():
+        if not compactable(spec):
+            continue
+        small = render_chart(spec, style, width, compact=True)
+        assert_reads_well(spec, small, style, width)
+        ratio = _check_compact(spec, style, width, NUMBERS)
+        assert ratio < 0.9, f"{name}: {ratio:.2f}"
+        kinds.add(type(spec))
+    assert kinds == COMPACT_KINDS | {RightsChart}

@@ -32,7 +32,7 @@ from PIL import Image
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import SimpleDocTemplate, Spacer
 
-from reportgen.charts import MAX_HEIGHT, render_chart
+from reportgen.charts import MAX_HEIGHT, ChartNumbers, render_chart
 from reportgen.charts._record import _measure
 from reportgen.facts import compute_facts
 from reportgen.layout._fonts import register_fonts
@@ -94,6 +94,17 @@ ESR = BandScaleSpec(
     100.0,
     "%",
 )
+
+
+NUMBERS = ChartNumbers(decimal=".", percent="{}%")
+
+
+def chart_numbers(language: str) -> ChartNumbers:
+    """How ``language``'s charts print numbers, as the build gives them to ``render_chart``."""
+    from reportgen.build import chart_numbers as numbers
+
+    found = numbers(language)
+    return ChartNumbers(decimal=found["decimal"], percent=found["percent"])
 
 
 # --- reading a drawing ------------------------------------------------------------------------
@@ -961,7 +972,7 @@ def test_scorecard_reads_well_from_half_a_page_to_a_column(
     style: Style, lang: str, width: float
 ) -> None:
     spec = scorecard_spec(lang)
-    numbers = {"decimal": ",", "percent": "{}\u202f%"} if lang == "fr" else {}
+    numbers = ChartNumbers(decimal=",", percent="{}\u202f%") if lang == "fr" else NUMBERS
     drawing = render_chart(spec, style, width, **numbers)
     assert_reads_well(spec, drawing, style, width)
     words = joined(drawing)
@@ -1045,7 +1056,7 @@ def test_scorecard_marks_change_and_headlines(style: Style) -> None:
 def test_no_label_is_cut_in_any_language(demo: Dataset, style: Style, language: str) -> None:
     """Every chart of French, Spanish and Portuguese reports: no text ends with "…", every
     text and path inside the drawing, nothing under 7 pt."""
-    from reportgen.build import build_model, chart_numbers
+    from reportgen.build import build_model
 
     numbers = chart_numbers(language)
     for code in ("XDK", "XAQ", "XGF"):
@@ -1062,7 +1073,7 @@ def test_no_label_is_cut_in_any_language(demo: Dataset, style: Style, language: 
 @pytest.mark.parametrize("language", ["fr", "es", "pt"])
 def test_no_label_is_cut_kazakhstan(hrmi: Dataset, style: Style, language: str) -> None:
     """Kazakhstan's report, whose long group names were cut in French, Spanish, Portuguese."""
-    from reportgen.build import build_model, chart_numbers
+    from reportgen.build import build_model
 
     numbers = chart_numbers(language)
     _facts, report = build_model(hrmi, "KAZ", style, language)

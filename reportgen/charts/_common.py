@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from reportgen.charts._bands import LEADER_GAP, BandLabels, place_band_labels
 from reportgen.charts._kit import Axis, Palette, Sheet, Sizes, x_axis
 from reportgen.charts._text import (
     ASCENT,
     DESCENT,
     baseline_for_centre,
     line_height,
-    place_band_labels,
+    text_ink,
     text_width,
     widest,
     wrap,
@@ -61,19 +62,43 @@ def _axis_label_lines(texts: ChartTexts, sizes: Sizes, width: float) -> tuple[st
     return wrap(texts.axis, sizes.label, width - 2.0)
 
 
-def _axis_label_block(texts: ChartTexts, sizes: Sizes, width: float) -> float:
-    """Room under the tick labels for the value-axis label (all its lines)."""
+def _axis_label_block(
+    texts: ChartTexts, sizes: Sizes, width: float, compact: bool = False
+) -> float:
+    """Room under the tick labels for the value-axis label (all its lines; ``compact``: less
+    room under it, the source keeping its own gap)."""
     lines = _axis_label_lines(texts, sizes, width)
     if not lines:
         return 0.0
-    return (ASCENT + DESCENT) * sizes.label + (len(lines) - 1) * line_height(sizes.label) + 4.0
+    pad = 1.5 if compact else 4.0
+    return (ASCENT + DESCENT) * sizes.label + (len(lines) - 1) * line_height(sizes.label) + pad
 
 
-def _band_row(texts: ChartTexts, sizes: Sizes, compact: bool = False) -> float:
-    """Room above a plot for band names (``compact``: closer to the plot)."""
+def _band_row(
+    texts: ChartTexts, sizes: Sizes, compact: bool = False, bands: BandLabels | None = None
+) -> float:
+    """Room above a plot for band names (``compact``: closer to the plot), with the further
+    lines and tiers of ``bands`` (wrapped names, names joined to their band by a leader)."""
     if not texts.band_labels:
         return 0.0
-    return (ASCENT + DESCENT) * sizes.small + (2.0 if compact else 5.0)
+    extra = bands.extra if bands is not None else 0.0
+    return (ASCENT + DESCENT) * sizes.small + (2.0 if compact else 5.0) + extra
+
+
+def _band_labels_x(
+    scale: BandScaleSpec,
+    texts: ChartTexts,
+    x: Axis,
+    sizes: Sizes,
+    room: tuple[float, float] | None = None,
+) -> BandLabels:
+    """Where the band names go over a plot whose value axis is ``x`` (every one of them)."""
+    spans = [
+        (texts.band_labels.get(band, ""), x(x.clip(lower)), x(x.clip(upper)))
+        for band, lower, upper in scale.bands
+        if texts.band_labels.get(band)
+    ]
+    return place_band_labels(spans, sizes.small, x.start, x.end, room=room)
 
 
 def _draw_band_shading_x(
@@ -87,26 +112,27 @@ def _draw_band_shading_x(
 
 
 def _draw_band_labels_x(
-    sheet: Sheet,
-    scale: BandScaleSpec,
-    texts: ChartTexts,
-    x: Axis,
-    y_top: float,
-    sizes: Sizes,
-    pal: Palette,
-    gap: float = 3.0,
+    sheet: Sheet, bands: BandLabels, y_top: float, pal: Palette, gap: float = 3.0
 ) -> None:
-    """Band names ``gap`` points above the plot, centred over their stripes where they fit."""
-    if not texts.band_labels:
-        return
-    spans = [
-        (texts.band_labels.get(band, ""), x(x.clip(lower)), x(x.clip(upper)))
-        for band, lower, upper in scale.bands
-        if texts.band_labels.get(band)
-    ]
-    baseline = y_top + gap + DESCENT * sizes.small
-    for label, centre in place_band_labels(spans, sizes.small, x.start, x.end):
-        sheet.text(centre, baseline, label, sizes.small, pal.muted, ha="center")
+    """Band names laid out by ``_band_labels_x``: the lowest line ``gap`` points above the
+    plot, whose top is ``y_top``; a name in a tier above joined to its band by a leader."""
+    size = bands.size
+    lh = line_height(size)
+    base = y_top + gap + DESCENT * size
+    for label in bands.labels:
+        bottom = base + bands.offset(label.tier)  # baseline of the label's last line
+        last = len(label.lines) - 1
+        for k, line in enumerate(label.lines):
+            sheet.text(label.centre, bottom + (last - k) * lh, line, size, pal.muted, ha="center")
+        if label.leader:
+            ink = bottom - DESCENT * size
+            end = min(max(label.anchor, label.left + 1.0), label.right - 1.0)
+            sheet.line(
+                [label.anchor, label.anchor, end],
+                [y_top, ink - LEADER_GAP / 2, ink - 0.5],
+                pal.muted,
+                0.5,
+            )
 
 
 def _draw_axis_label(
@@ -188,3 +214,61 @@ def _draw_years_and_bands(
         a, b = y(y.clip(lower)), y(y.clip(upper))
         if b - a > 0.01:
             sheet.rect(left, a, width, b - a, pal.tint[band], front=False)
+
+
+def _spread(centres: Sequence[float], min_gap: float, lo: float, hi: float) -> list[float]:
+    """Move label centres apart by at least ``min_gap``, keeping their order, inside [lo, hi]."""
+    order = sorted(range(len(centres)), key=lambda i: centres[i])
+    ys = [centres[i] for i in order]
+    half = min_gap / 2
+    for _ in range(4):
+        for k in range(1, len(ys)):
+            if ys[k] - ys[k - 1] < min_gap:
+                mid = (ys[k] + ys[k - 1]) / 2
+                ys[k - 1], ys[k] = mid - min_gap / 2, mid + min_gap / 2
+        ys = [min(max(v, lo + half), hi - half) for v in ys]
+        for k in range(1, len(ys)):
+            ys[k] = max(ys[k], ys[k - 1] + min_gap)
+        for k in range(len(ys) - 2, -1, -1):
+            ys[k] = min(ys[k], ys[k + 1] - min_gap)
+    out = [0.0] * len(ys)
+    for rank, i in enumerate(order):
+        out[i] = ys[rank]
+    return out
+
+
+def _band_name_pitch(names: Sequence[str], sizes: Sizes) -> float:
+    """The least distance between the centres of two band names set one above the other."""
+    inks = [text_ink(name, sizes.small) for name in names if name]
+    if not inks:
+        return 0.0
+    return max(h - d for _w, h, d in inks) + max(d for _w, _h, d in inks) + 1.5
+
+
+def _draw_band_names_y(
+    sheet: Sheet,
+    bands: Sequence[tuple[BandName, str, float, float]],
+    y: Axis,
+    x: float,
+    sizes: Sizes,
+    pal: Palette,
+) -> None:
+    """Band names left-aligned at ``x``, right of a plot (ending 4 pt before ``x``) whose
+    value axis is ``y``: each centred on its visible span; where spans are too narrow to hold
+    the names, they move apart (inside the plot's height), and one moved off its own band is
+    joined to it by a short leader. Every band visible on the axis is named."""
+    shown = [
+        (name, a, b)
+        for _band, name, lower, upper in bands
+        if name and (b := y(y.clip(upper))) - (a := y(y.clip(lower))) > 0.5
+    ]
+    if not shown:
+        return
+    pitch = _band_name_pitch([name for name, _a, _b in shown], sizes)
+    lo, hi = min(y.start, y.end), max(y.start, y.end)
+    centres = _spread([(a + b) / 2 for _n, a, b in shown], pitch, lo, hi)
+    for (name, a, b), yc in zip(shown, centres, strict=True):
+        sheet.text(x, baseline_for_centre(yc, sizes.small), name, sizes.small, pal.muted)
+        if not a - 0.01 <= yc <= b + 0.01:
+            anchor = (a + b) / 2 if b - a < 2.0 else min(max(yc, a + 1.0), b - 1.0)
+            sheet.line([x - 4.0, x - 1.0], [anchor, yc], pal.muted, 0.5)

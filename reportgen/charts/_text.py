@@ -1,5 +1,4 @@
-"""Text and numbers on charts: measuring and fitting words, the report's number formats,
-band labels along an axis."""
+"""Text and numbers on charts: measuring and fitting words, the report's number formats."""
 
 from __future__ import annotations
 
@@ -178,50 +177,3 @@ def fmt_tick(value: float) -> str:
 def fmt_tick_unit(value: float, unit: str) -> str:
     """An axis tick with its scale's unit where it is a percent: ``100%`` (French ``100 %``)."""
     return _percent(fmt_tick(value)) if unit.strip() == "%" else fmt_tick(value)
-
-
-# --- band labels along an axis -------------------------------------------------------------------
-
-
-def place_band_labels(
-    spans: Sequence[tuple[str, float, float]],
-    size: float,
-    lo: float,
-    hi: float,
-    gap: float = 4.0,
-) -> list[tuple[str, float]]:
-    """Centre each label on its span (points), kept inside [lo, hi] and apart by ``gap``.
-
-    In:  (label, start, end) per band in axis order. Out: (label, centre) of the labels that
-    fit: a label is pushed aside when its neighbour needs room, and dropped if it would then
-    sit mostly outside its own span (it would name the wrong band).
-    """
-    items = [(s, max(a, lo), min(b, hi)) for s, a, b in spans if min(b, hi) - max(a, lo) > 0.5]
-    widths = [text_width(s, size) for s, _a, _b in items]
-    centres = [(a + b) / 2 for _s, a, b in items]
-    n = len(items)
-    for _ in range(3):
-        for i in range(n):  # push right, inside [lo, hi]
-            left = (
-                lo + widths[i] / 2
-                if i == 0
-                else centres[i - 1] + (widths[i - 1] + widths[i]) / 2 + gap
-            )
-            centres[i] = max(centres[i], left)
-        for i in reversed(range(n)):  # push left
-            right = (
-                hi - widths[i] / 2
-                if i == n - 1
-                else centres[i + 1] - (widths[i + 1] + widths[i]) / 2 - gap
-            )
-            centres[i] = min(centres[i], right)
-    out: list[tuple[str, float]] = []
-    last_right = -1e9
-    for (label, a, b), w, c in zip(items, widths, centres, strict=True):
-        if not a - 1.0 <= c <= b + 1.0:
-            continue
-        if c - w / 2 < lo - 0.01 or c + w / 2 > hi + 0.01 or c - w / 2 < last_right + gap - 0.01:
-            continue
-        out.append((label, c))
-        last_right = c + w / 2
-    return out

@@ -23,11 +23,16 @@ second benchmark ``global_best``, women and men ``female``/``male``, this countr
 ``accent``, words ``text``/``muted``, gridlines and rules ``rule``. No text is smaller than
 7 pt (``_kit.MIN_TEXT``) and no label is cut: labels wrap and the chart grows to hold them.
 Style switches (``[charts]``, ``_kit.Options``) reach the charts that have them.
+
+A chart whose height is not set by its words (``compactable``) also has a compact form, for a
+page foot where the normal one does not fit: a shorter plot, thinner bars and closer rows,
+every word the same and at the same size, as the normal form.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypedDict
 
 from reportgen.charts._common import MIN_WIDTH
 from reportgen.charts._kit import Options, Palette, Sizes
@@ -66,6 +71,25 @@ _DRAW: dict[type, Callable[..., VectorDrawing]] = {
 _WITH_OPTIONS: frozenset[type] = frozenset({AtRiskChart})
 """The chart types that take the style's switches (``Options``) as a fifth argument."""
 
+_COMPACTABLE: frozenset[type] = frozenset({RightsChart, EsrRightsChart, EsrTrendChart, TrendChart})
+"""The chart types whose height is not set by their text (rows of bars or dots, plots over
+time), which have a lower form (``compact=True``)."""
+
+
+class ChartNumbers(TypedDict):
+    """How a report's charts print numbers: ``render_chart``'s ``decimal`` and ``percent``, as
+    keyword arguments (``render_chart(spec, style, width, **numbers)``)."""
+
+    decimal: str
+    percent: str
+
+
+def compactable(spec: ChartSpec) -> bool:
+    """Whether ``spec`` has a compact form: a drawing about three quarters as tall or less,
+    with the same marks, values and words at the same sizes (a shorter plot, thinner bars,
+    closer rows), for a layout to use where the normal form does not fit."""
+    return type(spec) in _COMPACTABLE
+
 
 def render_chart(
     spec: ChartSpec,
@@ -73,12 +97,16 @@ def render_chart(
     width: float,
     decimal: str = ".",
     percent: str = "{}%",
+    *,
+    compact: bool = False,
 ) -> VectorDrawing:
     """Draw ``spec`` in ``style`` at ``width`` points wide → a recorded ``VectorDrawing``.
 
     Numbers are printed with the report language's ``decimal`` sign and ``percent`` pattern
     ("{}" stands for the number). The height follows the content (at most ``MAX_HEIGHT``).
-    Not thread-safe: figures and the recording renderer are reused within a process.
+    ``compact`` asks for the chart's compact form where it has one (``compactable``): as low
+    as it can be while every word keeps its size and nothing collides; other charts are drawn
+    as usual. Not thread-safe: figures and the recording renderer are reused within a process.
     """
     if width < MIN_WIDTH:
         raise ValueError(f"chart width {width:.0f} pt is too narrow: use at least {MIN_WIDTH:.0f}")
@@ -87,8 +115,11 @@ def render_chart(
         raise TypeError(f"not a chart specification: {type(spec).__name__}")
     token = NUMBER_FORMAT.set((decimal, percent))
     try:
+        pal, sizes = Palette.of(style), Sizes.of(style)
         if type(spec) in _WITH_OPTIONS:
-            return draw(spec, Palette.of(style), Sizes.of(style), float(width), Options.of(style))
-        return draw(spec, Palette.of(style), Sizes.of(style), float(width))
+            return draw(spec, pal, sizes, float(width), Options.of(style))
+        if compact and compactable(spec):
+            return draw(spec, pal, sizes, float(width), compact=True)
+        return draw(spec, pal, sizes, float(width))
     finally:
         NUMBER_FORMAT.reset(token)

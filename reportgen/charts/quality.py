@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 from reportgen.charts._common import (
     _axis_label_block,
+    _band_labels_x,
+    _band_name_pitch,
     _band_row,
     _draw_axis_label,
     _draw_band_labels_x,
+    _draw_band_names_y,
     _draw_band_shading_x,
     _draw_row_label,
     _draw_years_and_bands,
     _sheet,
+    _spread,
     _tick_block,
     _ticks,
     _value_ticks,
@@ -27,20 +30,26 @@ from reportgen.charts._text import (
     fmt_pct,
     fmt_tick,
     line_height,
+    text_ink,
     text_width,
     widest,
     wrap,
 )
-from reportgen.charts.scores import _draw_band_names_y
 from reportgen.model import EsrRightsChart, EsrTrendChart
 from reportgen.vector import VectorDrawing
 
 # --- 5. quality of life over time ----------------------------------------------------------------
 
 
-def _esr_trend(spec: EsrTrendChart, pal: Palette, sizes: Sizes, width: float) -> VectorDrawing:
-    """Both benchmarks over the years, y in % from just below the data to 100."""
-    frame = Frame.of(spec.texts, width, sizes)
+def _esr_trend(
+    spec: EsrTrendChart, pal: Palette, sizes: Sizes, width: float, *, compact: bool = False
+) -> VectorDrawing:
+    """Both benchmarks over the years, y in % from just below the data to 100.
+
+    ``compact``: a plot about half as tall (still 14 pt or more between gridlines, and room
+    for every band name beside it), the title, legend and axis label closer to it.
+    """
+    frame = Frame.of(spec.texts, width, sizes, compact=compact)
     scale = spec.scale
     values = [v for v in (*spec.income_adjusted, *spec.global_best) if math.isfinite(v)]
     top_value = scale.maximum
@@ -65,14 +74,26 @@ def _esr_trend(spec: EsrTrendChart, pal: Palette, sizes: Sizes, width: float) ->
         if vals
     ]
     legend = legend_rows(keys, sizes.label, width - 1.0)
-    legend_h = legend_height(legend, sizes.label) + 4.0
+    legend_h = legend_height(legend, sizes.label) + (2.0 if compact else 4.0)
     axis_lines = wrap(spec.texts.axis, sizes.label, width - 1.0)
+    axis_gap = 5.0 if compact else 8.0
     axis_h = (
-        (ASCENT + DESCENT) * sizes.label + (len(axis_lines) - 1) * line_height(sizes.label) + 8.0
+        (ASCENT + DESCENT) * sizes.label
+        + (len(axis_lines) - 1) * line_height(sizes.label)
+        + axis_gap
         if axis_lines
         else 0.0
     )
-    plot_h = 150.0
+    names = [
+        (b, spec.texts.band_labels.get(b, ""), lower, upper) for b, lower, upper in scale.bands
+    ]
+    if compact:
+        shown = [t for _b, t, lower, upper in names if t and upper > lo and lower < top_value]
+        stack = len(shown) * _band_name_pitch(shown, sizes) + 4.0
+        ends_h = 2 * ((ASCENT + DESCENT) * sizes.value + 1.0) + 4.0
+        plot_h = max(84.0, (len(y_ticks) - 1) * 14.0, stack, ends_h)
+    else:
+        plot_h = 150.0
     height = (
         frame.title_height + legend_h + axis_h + plot_h + _tick_block(sizes) + frame.source_height
     )
@@ -93,13 +114,18 @@ def _esr_trend(spec: EsrTrendChart, pal: Palette, sizes: Sizes, width: float) ->
     frame.draw(sheet, pal, sizes)
     top = height - frame.title_height
     draw_legend(sheet, legend, 0.5, top, sizes.label, pal)
-    baseline = py1 + 7.0 + DESCENT * sizes.label + (len(axis_lines) - 1) * line_height(sizes.label)
+    baseline = (
+        py1
+        + axis_gap
+        - 1.0
+        + DESCENT * sizes.label
+        + (len(axis_lines) - 1) * line_height(sizes.label)
+    )
     for line in axis_lines:
         sheet.text(0.5, baseline, line, sizes.label, pal.muted)
         baseline -= line_height(sizes.label)
     y_axis(sheet, y, y_ticks, y_labels, px0, px1, pal, sizes)
     _draw_years_and_bands(sheet, x, y, years, scale, px0, px1 - px0, py0, py1, pal, sizes)
-    names = [(b, spec.texts.band_labels.get(b, ""), lo, hi) for b, lo, hi in scale.bands]
     _draw_band_names_y(sheet, names, y, px1 + 4.0, sizes, pal)
     ends: list[tuple[float, str, tuple[float, float, float], bool]] = []
     for _key, vals, color, dash, bold in series:
@@ -123,33 +149,18 @@ def _esr_trend(spec: EsrTrendChart, pal: Palette, sizes: Sizes, width: float) ->
     return sheet.record()
 
 
-def _spread(centres: Sequence[float], min_gap: float, lo: float, hi: float) -> list[float]:
-    """Move label centres apart by at least ``min_gap``, keeping their order, inside [lo, hi]."""
-    order = sorted(range(len(centres)), key=lambda i: centres[i])
-    ys = [centres[i] for i in order]
-    half = min_gap / 2
-    for _ in range(4):
-        for k in range(1, len(ys)):
-            if ys[k] - ys[k - 1] < min_gap:
-                mid = (ys[k] + ys[k - 1]) / 2
-                ys[k - 1], ys[k] = mid - min_gap / 2, mid + min_gap / 2
-        ys = [min(max(v, lo + half), hi - half) for v in ys]
-        for k in range(1, len(ys)):
-            ys[k] = max(ys[k], ys[k - 1] + min_gap)
-        for k in range(len(ys) - 2, -1, -1):
-            ys[k] = min(ys[k], ys[k + 1] - min_gap)
-    out = [0.0] * len(ys)
-    for rank, i in enumerate(order):
-        out[i] = ys[rank]
-    return out
-
-
 # --- 6. quality of life rights --------------------------------------------------------------------
 
 
-def _esr_rights(spec: EsrRightsChart, pal: Palette, sizes: Sizes, width: float) -> VectorDrawing:
-    """Two bars per right (the two benchmarks, or women and men), value labels, band shading."""
-    frame = Frame.of(spec.texts, width, sizes)
+def _esr_rights(
+    spec: EsrRightsChart, pal: Palette, sizes: Sizes, width: float, *, compact: bool = False
+) -> VectorDrawing:
+    """Two bars per right (the two benchmarks, or women and men), value labels, band shading.
+
+    ``compact``: thinner bars (each still as tall as its value label), closer rows, the title,
+    legend and band names closer to the plot; the same words at the same sizes.
+    """
+    frame = Frame.of(spec.texts, width, sizes, compact=compact)
     items = spec.items
     if spec.by_sex:
         kinds = [("female", pal.female), ("male", pal.male)]
@@ -165,24 +176,38 @@ def _esr_rights(spec: EsrRightsChart, pal: Palette, sizes: Sizes, width: float) 
     labels = [wrap(i.label, sizes.label, width * 0.3) or ("",) for i in items]
     label_col = max((widest(lines, sizes.label) for lines in labels), default=0.0)
     value_room = text_width("100.0%", sizes.value) + 6.0
-    bar_h, bar_gap = 7.5, 1.5
+    values = [fmt_pct(v) for i in items for k, _c in shown if (v := value(i, k)) is not None]
+    if compact:
+        # Bars as close as their value labels (each centred on its bar) stack 1 pt apart.
+        bar_gap = 1.0
+        bar_h = max(max((text_ink(t, sizes.value)[1] for t in values), default=0.0) + 1.0, 5.0)
+        bar_h -= bar_gap
+    else:
+        bar_h, bar_gap = 7.5, 1.5
     n_bars = max(len(shown), 1)
     group_h = n_bars * bar_h + (n_bars - 1) * bar_gap
-    lines_h = max((len(lines) for lines in labels), default=1) * line_height(sizes.label)
-    pitch = max(group_h + 9.0, lines_h + 6.0)
-    n = max(len(items), 1)
-    plot_h = n * pitch
+    lh = line_height(sizes.label)
+    if compact:  # each row as tall as its own label or bars need, 4 pt between bars of rows
+        rows = [max(group_h + 4.0, len(lines) * lh + 2.0) for lines in labels]
+        offsets = [sum(rows[:i]) + rows[i] / 2 for i in range(len(rows))]  # row centres
+        plot_h = sum(rows) or group_h + 4.0
+    else:
+        most = max((len(lines) for lines in labels), default=1)
+        pitch = max(group_h + 9.0, most * lh + 6.0)
+        offsets = [(i + 0.5) * pitch for i in range(len(items))]
+        plot_h = max(len(items), 1) * pitch
     legend = legend_rows(keys, sizes.label, width - label_col - 11.0)
-    legend_h = legend_height(legend, sizes.label) + 4.0 if keys else 0.0
-    band_row = _band_row(spec.texts, sizes)
-    bottom = _tick_block(sizes) + _axis_label_block(spec.texts, sizes, width)
-    height = frame.title_height + legend_h + band_row + plot_h + bottom + frame.source_height
-
+    legend_h = legend_height(legend, sizes.label) + (2.0 if compact else 4.0) if keys else 0.0
     px0, px1 = label_col + 10.0, width - value_room
-    py1 = height - frame.title_height - legend_h - band_row
-    py0 = py1 - plot_h
     scale = spec.scale
     x = Axis(0.0, scale.maximum, px0, px1)
+    bands = _band_labels_x(scale, spec.texts, x, sizes, room=(0.5, width - 0.5))
+    band_row = _band_row(spec.texts, sizes, compact=compact, bands=bands)
+    bottom = _tick_block(sizes) + _axis_label_block(spec.texts, sizes, width, compact=compact)
+    height = frame.title_height + legend_h + band_row + plot_h + bottom + frame.source_height
+
+    py1 = height - frame.title_height - legend_h - band_row
+    py0 = py1 - plot_h
 
     sheet = _sheet("esr_rights")
     sheet.begin(width, height)
@@ -192,9 +217,9 @@ def _esr_rights(spec: EsrRightsChart, pal: Palette, sizes: Sizes, width: float) 
     ticks = _value_ticks(scale)
     x_axis(sheet, x, ticks, [fmt_tick(t) for t in ticks], py0, py1, pal, sizes)
     _draw_band_shading_x(sheet, scale, x, py0, py1, pal)
-    _draw_band_labels_x(sheet, scale, spec.texts, x, py1, sizes, pal)
+    _draw_band_labels_x(sheet, bands, py1, pal, gap=1.5 if compact else 3.0)
     for i, item in enumerate(items):
-        yc = py1 - (i + 0.5) * pitch
+        yc = py1 - offsets[i]
         _draw_row_label(sheet, labels[i], label_col, yc, sizes.label, pal.text)
         # The bars an item has, stacked in legend order and centred on its row.
         present = [(v, color) for key, color in shown if (v := value(item, key)) is not None]

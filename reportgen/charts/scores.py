@@ -8,13 +8,17 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from reportgen.charts._bands import BandLabels
 from reportgen.charts._common import (
     MAX_HEIGHT,
     _axis_label_block,
     _band_color,
+    _band_labels_x,
+    _band_name_pitch,
     _band_row,
     _draw_axis_label,
     _draw_band_labels_x,
+    _draw_band_names_y,
     _draw_band_shading_x,
     _draw_row_label,
     _draw_years_and_bands,
@@ -42,8 +46,6 @@ from reportgen.charts._text import (
     fmt_score,
     fmt_tick,
     line_height,
-    place_band_labels,
-    text_ink,
     text_width,
     widest,
     wrap,
@@ -56,7 +58,6 @@ from reportgen.model import (
     RightsChart,
     TrendChart,
 )
-from reportgen.style import BandName
 from reportgen.vector import Op, VectorDrawing
 
 # --- 1. headline scores ---------------------------------------------------------------------
@@ -79,17 +80,17 @@ def _headline(spec: HeadlineChart, pal: Palette, sizes: Sizes, width: float) -> 
     names_h = (ASCENT + DESCENT) * sizes.small + 3.0
     threshold_h = 2.5 + (ASCENT + DESCENT) * sizes.small
     seen: list[tuple[object, ...]] = []
-    named: list[bool] = []
+    named: list[BandLabels | None] = []  # the band names over the first track of each scale
     for item in items:
         key = (item.scale.bands, item.scale.maximum)
-        named.append(bool(spec.texts.band_labels) and key not in seen)
+        x = Axis(0.0, item.scale.maximum, track_x0, track_x1)
+        show = bool(spec.texts.band_labels) and key not in seen
+        named.append(_band_labels_x(item.scale, spec.texts, x, sizes) if show else None)
         seen.append(key)
+    names = [names_h + bands.extra if bands is not None else 0.0 for bands in named]
     row_h = [
-        max(track_h, len(lines) * line_height(sizes.label))
-        + threshold_h
-        + (names_h if show else 0.0)
-        + 9.0
-        for lines, show in zip(labels, named, strict=True)
+        max(track_h, len(lines) * line_height(sizes.label)) + threshold_h + extra + 9.0
+        for lines, extra in zip(labels, names, strict=True)
     ]
     height = frame.title_height + sum(row_h) + frame.source_height - 6.0
 
@@ -99,16 +100,10 @@ def _headline(spec: HeadlineChart, pal: Palette, sizes: Sizes, width: float) -> 
     top = height - frame.title_height
     for i, item in enumerate(items):
         x = Axis(0.0, item.scale.maximum, track_x0, track_x1)
-        if named[i]:
-            spans = [
-                (spec.texts.band_labels.get(band, ""), x(x.clip(lower)), x(x.clip(upper)))
-                for band, lower, upper in item.scale.bands
-                if spec.texts.band_labels.get(band)
-            ]
-            baseline = top - ASCENT * sizes.small
-            for name, centre in place_band_labels(spans, sizes.small, x.start, x.end):
-                sheet.text(centre, baseline, name, sizes.small, pal.muted, ha="center")
-        yc = top - (names_h if named[i] else 0.0) - track_h / 2 - 1.0
+        yc = top - names[i] - track_h / 2 - 1.0
+        bands = named[i]
+        if bands is not None:  # the names' lowest ink 4 pt above the track
+            _draw_band_labels_x(sheet, bands, yc + track_h / 2, pal, gap=4.0)
         for band, lower, upper in item.scale.bands:
             a, b = x(x.clip(lower)), x(x.clip(upper))
             if b - a > 0.01:
@@ -152,9 +147,15 @@ def _draw_thresholds(
 # --- 2. a dimension's rights ------------------------------------------------------------------
 
 
-def _rights(spec: RightsChart, pal: Palette, sizes: Sizes, width: float) -> VectorDrawing:
-    """One row per right: 10th–90th percentile band, dot at the score, value label."""
-    frame = Frame.of(spec.texts, width, sizes)
+def _rights(
+    spec: RightsChart, pal: Palette, sizes: Sizes, width: float, *, compact: bool = False
+) -> VectorDrawing:
+    """One row per right: 10th–90th percentile band, dot at the score, value label.
+
+    ``compact``: rows as close as their labels allow, the title and band names closer to the
+    plot; the same words at the same sizes.
+    """
+    frame = Frame.of(spec.texts, width, sizes, compact=compact)
     items = spec.items
     labels = [wrap(i.label, sizes.label, width * 0.36) or ("",) for i in items]
     label_col = max((widest(lines, sizes.label) for lines in labels), default=0.0)
@@ -164,16 +165,23 @@ def _rights(spec: RightsChart, pal: Palette, sizes: Sizes, width: float) -> Vect
     # lines: 26 pt), which leaves the lines room within their row.
     most = max((len(lines) for lines in labels), default=1)
     pitch = 22.0 + (most - 1) * max(line_height(sizes.label) - 5.5, 4.0)
-    plot_h = max(len(items), 1) * pitch
-    band_row = _band_row(spec.texts, sizes)
-    bottom = _tick_block(sizes) + _axis_label_block(spec.texts, sizes, width)
-    height = frame.title_height + band_row + plot_h + bottom + frame.source_height
-
+    if compact:  # each row as tall as its own label's lines and a little room, or the dot
+        rows = [max(13.0, len(lines) * line_height(sizes.label) + 2.5) for lines in labels]
+        offsets = [sum(rows[:i]) + rows[i] / 2 for i in range(len(rows))]  # row centres
+        plot_h = sum(rows) or 13.0
+    else:
+        offsets = [(i + 0.5) * pitch for i in range(len(items))]
+        plot_h = max(len(items), 1) * pitch
     px0, px1 = label_col + 12.0, width - value_room
-    py1 = height - frame.title_height - band_row
-    py0 = py1 - plot_h
     scale = spec.scale
     x = Axis(0.0, scale.maximum, px0, px1)
+    bands = _band_labels_x(scale, spec.texts, x, sizes, room=(0.5, width - 0.5))
+    band_row = _band_row(spec.texts, sizes, compact=compact, bands=bands)
+    bottom = _tick_block(sizes) + _axis_label_block(spec.texts, sizes, width, compact=compact)
+    height = frame.title_height + band_row + plot_h + bottom + frame.source_height
+
+    py1 = height - frame.title_height - band_row
+    py0 = py1 - plot_h
 
     sheet = _sheet("rights")
     sheet.begin(width, height)
@@ -181,10 +189,10 @@ def _rights(spec: RightsChart, pal: Palette, sizes: Sizes, width: float) -> Vect
     ticks = _value_ticks(scale)
     x_axis(sheet, x, ticks, [fmt_tick(t) for t in ticks], py0, py1, pal, sizes)
     _draw_band_shading_x(sheet, scale, x, py0, py1, pal)
-    _draw_band_labels_x(sheet, scale, spec.texts, x, py1, sizes, pal)
+    _draw_band_labels_x(sheet, bands, py1, pal, gap=1.5 if compact else 3.0)
 
     for i, item in enumerate(items):
-        yc = py1 - (i + 0.5) * pitch
+        yc = py1 - offsets[i]
         color = pal.band[item.band]
         lo, hi = x(x.clip(item.lo)), x(x.clip(item.hi))
         sheet.segments([((lo, yc), (hi, yc))], color, 5.0, alpha=0.4)
@@ -232,6 +240,7 @@ class _CompareLayout:
     py0: float
     py1: float
     highlight: int  # row index, -1 for none
+    bands: BandLabels  # the band names over the plot
 
     def row_y(self, i: int) -> float:
         """Centre of row ``i`` in points."""
@@ -251,7 +260,6 @@ def _compare_layout(spec: ComparisonChart, sizes: Sizes, width: float) -> _Compa
     size = max(MIN_TEXT, round(sizes.label * 0.875, 2))
     pitch = max(8.0, round(sizes.label * 1.0, 2))
     lh = line_height(size)
-    band_row = _band_row(spec.texts, sizes, compact=True)
     value_room = text_width("10.0", sizes.value, bold=True) + 12.0
     axis_w = text_width(spec.texts.axis, sizes.label) if spec.texts.axis else 0.0
     highlight = next(
@@ -264,10 +272,15 @@ def _compare_layout(spec: ComparisonChart, sizes: Sizes, width: float) -> _Compa
     heights: list[float] = []
     height = 0.0
     axis_beside = False
+    bands = BandLabels((), sizes.small, ())
+    band_row = 0.0
     for share in (0.4, 0.5, 0.6):
         label_col = min(widest_label, width * share)
         lines = [wrap(item.label, size, label_col, bold=True) or ("",) for item in items]
         label_col = max((widest(ls, size, bold=True) for ls in lines), default=0.0)
+        x = Axis(0.0, spec.scale.maximum, label_col + 10.0, width - value_room)
+        bands = _band_labels_x(spec.scale, spec.texts, x, sizes, room=(0.5, width - 0.5))
+        band_row = _band_row(spec.texts, sizes, compact=True, bands=bands)
         # The axis label goes left of the tick labels when the label column holds it.
         axis_beside = bool(spec.texts.axis) and axis_w <= max(label_col, 1.0)
         bottom = _tick_block(sizes) + (
@@ -305,6 +318,7 @@ def _compare_layout(spec: ComparisonChart, sizes: Sizes, width: float) -> _Compa
         py0=top - _COMPARE_PAD,
         py1=py1,
         highlight=highlight,
+        bands=bands,
     )
 
 
@@ -327,7 +341,7 @@ def _draw_comparison(
         ticks = _value_ticks(scale)
         x_axis(sheet, x, ticks, [fmt_tick(t) for t in ticks], lay.py0, lay.py1, pal, sizes)
         _draw_band_shading_x(sheet, scale, x, lay.py0, lay.py1, pal)
-        _draw_band_labels_x(sheet, scale, spec.texts, x, lay.py1, sizes, pal, gap=1.5)
+        _draw_band_labels_x(sheet, lay.bands, lay.py1, pal, gap=1.5)
         if lay.axis_beside:
             baseline = lay.py0 - 3.0 - ASCENT * sizes.tick
             sheet.text(lay.label_col, baseline, spec.texts.axis, sizes.label, pal.muted, ha="right")
@@ -488,13 +502,17 @@ def _texts_key(texts: ChartTexts) -> tuple[object, ...]:
 # --- 4. civil and political scores over time ---------------------------------------------------
 
 
-def _trend(spec: TrendChart, pal: Palette, sizes: Sizes, width: float) -> VectorDrawing:
+def _trend(
+    spec: TrendChart, pal: Palette, sizes: Sizes, width: float, *, compact: bool = False
+) -> VectorDrawing:
     """Small multiples: one panel per series, shared 0–10 scale, band shading.
 
     Band names are written beside the last panel of each row (direct labels, readable in
     greyscale); the value of the last survey year is printed at the end of each line.
+    ``compact``: lower panels (room enough for the band names beside them and the tick
+    labels), rows and the title closer together; the same words at the same sizes.
     """
-    frame = Frame.of(spec.texts, width, sizes)
+    frame = Frame.of(spec.texts, width, sizes, compact=compact)
     series = spec.series
     n = max(len(series), 1)
     cols = n if n <= 4 else 3 if n in (5, 6, 9) else 4
@@ -515,22 +533,32 @@ def _trend(spec: TrendChart, pal: Palette, sizes: Sizes, width: float) -> Vector
         max((len(titles[k]) for k in range(r * cols, min(n, (r + 1) * cols))), default=1)
         for r in range(rows)
     ]
-    plot_h = 64.0
+    if compact:
+        shown = [
+            t for _b, t, lower, upper in band_names if t and upper > 0 and lower < scale.maximum
+        ]
+        stack = len(shown) * _band_name_pitch(shown, sizes) + 2.0
+        plot_h = max(38.0, stack, (len(y_ticks) - 1) * ((ASCENT + DESCENT) * sizes.tick + 6.0))
+    else:
+        plot_h = 64.0
     axis_lines = wrap(spec.texts.axis, sizes.label, width - 1.0)
     head_h = (
-        (ASCENT + DESCENT) * sizes.label + (len(axis_lines) - 1) * line_height(sizes.label) + 8.0
+        (ASCENT + DESCENT) * sizes.label
+        + (len(axis_lines) - 1) * line_height(sizes.label)
+        + (5.0 if compact else 8.0)
         if axis_lines
         else 0.0
     )
+    title_gap = 3.0 if compact else 4.0
     row_h = [
         (ASCENT + DESCENT) * sizes.label
         + (lines - 1) * line_height(sizes.label)
-        + 4.0
+        + title_gap
         + plot_h
         + _tick_block(sizes)
         for lines in title_lines
     ]
-    row_gap = 8.0
+    row_gap = 5.0 if compact else 8.0
     height = frame.title_height + head_h + sum(row_h) + row_gap * (rows - 1) + frame.source_height
 
     sheet = _sheet("trend")
@@ -559,7 +587,7 @@ def _trend(spec: TrendChart, pal: Palette, sizes: Sizes, width: float) -> Vector
                 pal.text,
                 bold=k == 0,
             )
-        py1 = row_top - ((ASCENT + DESCENT) * sizes.label + (title_lines[r] - 1) * lh + 4.0)
+        py1 = row_top - ((ASCENT + DESCENT) * sizes.label + (title_lines[r] - 1) * lh + title_gap)
         py0 = py1 - plot_h
         y = Axis(0.0, scale.maximum, py0, py1)
         # x: the first year 6 pt in, the last leaving room for its value label.
@@ -599,23 +627,3 @@ def _trend(spec: TrendChart, pal: Palette, sizes: Sizes, width: float) -> Vector
                 bold=True,
             )
     return sheet.record()
-
-
-def _draw_band_names_y(
-    sheet: Sheet,
-    bands: Sequence[tuple[BandName, str, float, float]],
-    y: Axis,
-    x: float,
-    sizes: Sizes,
-    pal: Palette,
-) -> None:
-    """Band names left-aligned at ``x``, centred on their (visible) span where they fit."""
-    for _band, name, lower, upper in bands:
-        a, b = y(y.clip(lower)), y(y.clip(upper))
-        if not name or b - a <= 0.01:
-            continue
-        _w, ink_h, _d = text_ink(name, sizes.small)
-        if b - a >= ink_h + 1.0:
-            sheet.text(
-                x, baseline_for_centre((a + b) / 2, sizes.small), name, sizes.small, pal.muted
-            )

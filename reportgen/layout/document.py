@@ -87,6 +87,9 @@ from reportgen.vector import VectorDrawing
 
 # A section of at most this many paragraphs and nothing else is kept whole instead.
 SHORT_SECTION = 5
+# A section kept whole moves to the next page only when this share of the frame, or less, is
+# left where it would start; with more room it splits (two lines at least on each side).
+GAP_LIMIT = 0.12
 # Space a heading needs below it before it may start a page region (heading + a few lines).
 KEEP_BELOW = {1: 0.2, 2: 150.0, 3: 130.0, 4: 110.0}
 
@@ -152,9 +155,11 @@ class _Story:
         style: Style,
         fonts: FontSet,
         geometry: Geometry,
+        compact: Mapping[str, VectorDrawing],
     ) -> None:
         self.report = report
         self.drawings = drawings
+        self.compact = compact
         self.style = style
         self.fonts = fonts
         self.geo = geometry
@@ -308,19 +313,27 @@ class _Story:
         return KeepTogether(parts) if len(block.rows) <= 12 else parts
 
     def chart(self, block: Chart, parent: Tag | None) -> _Figure:
-        """A chart kept whole: space, the figure, its caption if any."""
-        drawing = self.drawings[block.id]
-        width = min(self.geo.frame_width, drawing.width)
-        vector = VectorFlowable(drawing, width=width, fonts=self.fonts)
-        figure = TaggedFigure(vector, _child(parent, "Figure", alt=block.alt))
-        parts: list[Flowable] = [Spacer(1, 4), figure]
-        if block.caption:
-            parts.append(
-                TaggedParagraph(text_markup(block.caption), self.st.caption, _child(parent, "P"))
-            )
-        else:
-            parts.append(Spacer(1, self.style.fonts.body_size * 0.7))
-        return _Figure(parts)
+        """A chart kept whole: space, the figure, its caption if any; with its compact form
+        as the alternative where the chart has one (the same tags: only one is drawn)."""
+        figure_tag = _child(parent, "Figure", alt=block.alt)
+        caption_tag = _child(parent, "P") if block.caption else None
+
+        def parts(drawing: VectorDrawing) -> list[Flowable]:
+            width = min(self.geo.frame_width, drawing.width)
+            vector = VectorFlowable(drawing, width=width, fonts=self.fonts)
+            made: list[Flowable] = [Spacer(1, 4), TaggedFigure(vector, figure_tag)]
+            if caption_tag is not None:
+                made.append(
+                    TaggedParagraph(text_markup(block.caption), self.st.caption, caption_tag)
+                )
+            else:
+                made.append(Spacer(1, self.style.fonts.body_size * 0.7))
+            return made
+
+        small = self.compact.get(block.id)
+        return _Figure(
+            parts(self.drawings[block.id]), _Figure(parts(small)) if small is not None else None
+        )
 
     def row(self, block: ChartRow, parent: Tag | None) -> _Figure:
         """Charts side by side, each a figure in reading order, their captions below; whole."""
@@ -379,12 +392,27 @@ class _Story:
             flowables: list[Flowable] = [heading]
             for block in section.blocks:
                 flowables += self.block(block, sect)
-            return [KeepTogether(flowables)]
+            return [_Whole(flowables, GAP_LIMIT * self.geo.frame_height)]
         # The heading stays with the text under it; a chart that does not fit where it falls
         # floats to the next page, the text that follows it filling this one first.
         blocks = list(section.blocks)
-        if blocks and not isinstance(blocks[0], (Chart, ChartRow)):
-            out.append(KeepTogether([heading, *self.block(blocks[0], sect)]))
+        if blocks and (not isinstance(blocks[0], (Chart, ChartRow)) or len(blocks) == 1):
+            # (a heading over a chart and nothing else goes with the chart: it is never left
+            # alone at a page foot)
+            first = self.block(blocks[0], sect)
+            if isinstance(first[0], _Figure):
+                # (the heading joins the figure's parts, in either form: a KeepTogether inside
+                # another wraps as endless)
+                chart = first[0]
+                small = chart._compact
+                out.append(
+                    _Figure(
+                        [heading, *chart._content],
+                        _Figure([heading, *small._content]) if small is not None else None,
+                    )
+                )
+            else:
+                out.append(KeepTogether([heading, *first]))
             blocks = blocks[1:]
         else:
             out.append(heading)
@@ -506,8 +534,51 @@ class _Columns(Flowable):  # type: ignore[misc]
             part.drawOn(self.canv, i * (self._column + self._gap), self.height - part.height)
 
 
+class _Whole(KeepTogether):  # type: ignore[misc]
+    """Flowables kept together where the page has little room left (at most ``gap`` points):
+    they then open the next page; with more room they split as text does, rather than leave
+    the rest of the page blank. The heading always keeps its first paragraph."""
+
+    def __init__(self, flowables: list[Flowable], gap: float) -> None:
+        super().__init__(flowables)
+        self._gap = gap
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:  # noqa: N803
+        if aH > self._gap and len(self._content) >= 3:
+            head = KeepTogether(self._content[:2])
+            head.wrapOn(self.canv, aW, aH)  # (sets _H: a KeepTogether wraps as endless)
+            if aH >= head._H:
+                # (the frame places the first part whole: a zero-height spacer, then the
+                # heading and its paragraph, which fit, and the rest splitting as text does)
+                return [Spacer(0, 0), *self._content]
+        return super().split(aW, aH)  # type: ignore[no-any-return]
+
+
 class _Figure(KeepTogether):  # type: ignore[misc]
-    """A chart (or a row of charts) with its caption, kept whole: what a float places."""
+    """A chart (or a row of charts) with its caption, kept whole: what a float places.
+
+    ``compact`` is the same chart in its compact form (shorter, the same text at the same
+    size), set instead where the page has room for it but not for the chart."""
+
+    def __init__(self, parts: list[Flowable], compact: _Figure | None = None) -> None:
+        super().__init__(parts)
+        self._compact = compact
+
+    def fits_compact(self, canv: Canvas, aW: float, aH: float) -> bool:  # noqa: N803
+        """Whether the compact form fits in ``aH`` where the chart itself does not."""
+        if self._compact is None:
+            return False
+        self.wrapOn(canv, aW, aH)
+        if aH >= self._H:
+            return False
+        self._compact.wrapOn(canv, aW, aH)
+        return bool(aH >= self._compact._H)
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:  # noqa: N803
+        if self.fits_compact(self.canv, aW, aH):
+            # (a zero-height spacer first: the frame places the first part without asking)
+            return [Spacer(0, 0), self._compact]
+        return super().split(aW, aH)  # type: ignore[no-any-return]
 
 
 class _Float(Flowable):  # type: ignore[misc]
@@ -523,7 +594,7 @@ class _Float(Flowable):  # type: ignore[misc]
 
     def split(self, aW: float, aH: float) -> list[Flowable]:  # noqa: N803
         self._chart.wrapOn(self.canv, aW, aH)
-        if aH >= self._chart._H or not self._after:
+        if aH >= self._chart._H or not self._after or self._chart.fits_compact(self.canv, aW, aH):
             return [Spacer(0, 0), self._chart, *self._after]
         # (the frame places the first part whole: a zero-height spacer, then the paragraphs
         # as usual, splitting across the page if they must)
@@ -694,17 +765,20 @@ def render_pdf(
     drawings: Mapping[str, VectorDrawing],
     style: Style,
     *,
+    compact: Mapping[str, VectorDrawing] | None = None,
     tagged: bool = True,
 ) -> RenderedPdf:
     """Lay out ``report``; return the PDF's bytes and page count.
 
-    The PDF is tagged (PDF/UA-1); ``tagged=False`` skips tagging (for measuring its cost).
+    ``drawings`` has every chart's drawing by chart id; ``compact`` the compact form of the
+    charts that have one, set where a page has room for it but not for the chart. The PDF
+    is tagged (PDF/UA-1); ``tagged=False`` skips tagging (for measuring its cost).
     """
     fonts = register_fonts()
     geo = page_geometry(style)
     buffer = io.BytesIO()
     doc = _Document(buffer, report, style, fonts, geo)
-    builder = _Story(report, drawings, style, fonts, geo)
+    builder = _Story(report, drawings, style, fonts, geo, compact or {})
     doc.mark_tag = builder.mark_tag
     story = builder.build()
     story.insert(0, doc.counter)
