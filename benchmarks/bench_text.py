@@ -24,7 +24,7 @@ from reportgen.facts import compute_facts  # noqa: E402
 from reportgen.load import load_release  # noqa: E402
 from reportgen.narrative import build_report  # noqa: E402
 from reportgen.style import load_style  # noqa: E402
-from tests.textmetrics import measure, report_names  # noqa: E402
+from tests.textmetrics import measure, report_names, subject_names  # noqa: E402
 
 
 def main() -> None:
@@ -42,14 +42,17 @@ def main() -> None:
     codes = args.codes or sorted(dataset.countries["country"])
     first = None
     print(f"{'country':8} {'sentences':>9} {'repeated':>8} {'share':>6} {'figures>2':>9}")
-    shares = []
+    shares, survey = [], []
+    names, subjects = report_names(book, dataset), subject_names(book)
     for code in codes:
         facts = compute_facts(dataset, code, style)
         if not facts.has_survey and facts.quality_of_life is None:
             continue
         report = build_report(dataset, facts, style, args.lang)
-        m = measure(report, report_names(book, dataset))
+        m = measure(report, names, subjects)
         shares.append(m.repeated_share)
+        if facts.has_survey:
+            survey.append(m.repeated_share)
         first = first or m
         print(
             f"{code:8} {len(m.sentences):9d} {m.repeated:8d} {m.repeated_share:6.1%} "
@@ -57,6 +60,11 @@ def main() -> None:
         )
     if shares:
         print(f"max share {max(shares):.1%}, mean {sum(shares) / len(shares):.1%}")
+    if survey:
+        print(
+            f"survey countries ({len(survey)}): max share {max(survey):.1%}, "
+            f"mean {sum(survey) / len(survey):.1%}"
+        )
     if first:
         print("\nmost used templates of the first country:")
         for t, n in first.repeated_templates()[:25]:

@@ -19,7 +19,8 @@ from reportgen.model import (
 )
 
 
-def _block(block: object) -> str:
+def _block(block: object, heading: str = "") -> str:
+    """One block as text; ``heading`` (its section's title) names an untitled chart."""
     if isinstance(block, Paragraph):
         return block.text
     if isinstance(block, BulletList):
@@ -33,7 +34,7 @@ def _block(block: object) -> str:
     if isinstance(block, ChartRow):
         return "\n\n".join(_block(chart) for chart in block.charts)
     if isinstance(block, Chart):
-        head = f"[Chart: {block.spec.texts.title}] {block.alt}"
+        head = f"[Chart: {block.spec.texts.title or heading}] {block.alt}"
         return f"{head}\n{block.caption}" if block.caption else head
     raise TypeError(f"unknown block {type(block).__name__}")
 
@@ -41,7 +42,7 @@ def _block(block: object) -> str:
 def render_section(section: Section) -> str:
     """Render one section and its children."""
     parts = [f"{'#' * section.level} {section.title}"]
-    parts += [_block(b) for b in section.blocks]
+    parts += [_block(b, section.title) for b in section.blocks]
     text = "\n\n".join(parts)
     for child in section.children:
         text += "\n\n" + render_section(child)

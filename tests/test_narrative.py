@@ -129,18 +129,19 @@ SPOTLIGHT = [
     "religious beliefs or practices 34%",
     "People with low social or economic status 24%",
     "On the right to participate in government, Kazakhstan’s 2019 score is 2.3/10",
-    "score has gone down slightly from the previous year, but has improved since 2017",
+    "score has gone down slightly from the previous year, but is clearly better than in 2017",
     "Kazakhstan’s safety from the state score of 5.4/10 suggests that a significant number of "
     "people are not safe from all of the following",
     "Over the last three years, Kazakhstan’s score on the right to freedom from torture and "
     "ill-treatment shows no improvement",
     "Kazakhstan’s score for the right to freedom from arbitrary arrest in 2019 is 1.9/10",
-    "Kazakhstan’s score for the right to freedom from torture and ill-treatment in 2019 is 2.8/10",
-    "52% of the experts identified immigrants as being at risk of having this right violated, "
-    "while 34% identified journalists and people engaged in or suspected of political violence",
-    "83% of the experts identified people engaged in or suspected of political violence",
-    "59% identified members of labour unions",
-    "48% identified human rights advocates",
+    "Kazakhstan receives a score of 2.8/10 for the right to freedom from torture and ill-treatment "
+    "in 2019",
+    "52% of the experts saw immigrants as at risk of having this right violated; 34% said the same "
+    "of journalists and people engaged in or suspected of political violence",
+    "People engaged in or suspected of political violence were named at risk by 83% of the experts",
+    "members of labour unions by 59%",
+    "human rights advocates by 48%",
     "Kazakhstan is doing 86.5% of what should be possible right now with the resources it has",
     "Since anything less than 100% indicates that a country is not meeting its current duty",
     "Kazakhstan turns in its best performance on the right to work, scoring 99.2%",

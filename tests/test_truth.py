@@ -137,19 +137,40 @@ DISTANCE = {
     "bad": "a long way",
     "very_bad": "a very long way",
 }
+# The wordings of each trend clause, in the order the report takes them (per clause).
 PREVIOUS = {
-    "rose_clearly": "has risen clearly from the previous year ({before} in {since})",
-    "rose_slightly": "has gone up slightly from the previous year",
-    "flat": "is unchanged from the previous year",
-    "fell_slightly": "has gone down slightly from the previous year",
-    "fell_clearly": "has fallen clearly from the previous year ({before} in {since})",
+    "rose_clearly": [
+        "has risen clearly from the previous year ({before} in {since})",
+        "has gone up clearly since the previous year ({before} in {since})",
+        "has clearly risen from the {before} of the previous year ({since})",
+    ],
+    "rose_slightly": [
+        "has gone up slightly from the previous year",
+        "has risen slightly since the previous year",
+        "has edged up slightly since the previous year",
+    ],
+    "flat": [
+        "is unchanged from the previous year",
+        "has not changed since the previous year",
+        "is the same as in the previous year",
+    ],
+    "fell_slightly": [
+        "has gone down slightly from the previous year",
+        "has fallen slightly since the previous year",
+        "has slipped slightly since the previous year",
+    ],
+    "fell_clearly": [
+        "has fallen clearly from the previous year ({before} in {since})",
+        "has gone down clearly since the previous year ({before} in {since})",
+        "has clearly fallen from the {before} of the previous year ({since})",
+    ],
 }
 SINCE_FIRST = {
-    "rose_clearly": "has improved since {since}",
-    "rose_slightly": "is slightly higher than in {since}",
-    "flat": "is about where it was in {since}",
-    "fell_slightly": "is slightly lower than in {since}",
-    "fell_clearly": "has worsened since {since}",
+    "rose_clearly": ["has improved since {since}", "is clearly better than in {since}"],
+    "rose_slightly": ["is slightly higher than in {since}", "is slightly better than in {since}"],
+    "flat": ["is about where it was in {since}", "is much the same as in {since}"],
+    "fell_slightly": ["is slightly lower than in {since}", "is slightly worse than in {since}"],
+    "fell_clearly": ["has worsened since {since}", "is clearly worse than in {since}"],
 }
 # The wordings of the position sentence, in the order the report takes them (per position).
 _IN_RANGE = "of the {n} countries with {short} data for {year}."
@@ -158,38 +179,60 @@ POSITION: dict[str, list[str]] = {
         "What is certain is that {name} is performing among the very worst " + _IN_RANGE,
         "Even with the uncertainty taken into account, {name} ranks among the very worst "
         + _IN_RANGE,
+        "Even at the best rank the uncertainty allows, {name} is among the very worst " + _IN_RANGE,
+        "Whatever the uncertainty, {name} is among the very worst " + _IN_RANGE,
+        "The uncertainty leaves no doubt that {name} is among the very worst " + _IN_RANGE,
     ],
     "bottom_half": [
         "Even allowing for uncertainty, {name} is in the bottom half " + _IN_RANGE,
         "Whatever the uncertainty, {name} ranks in the bottom half " + _IN_RANGE,
         "The uncertainty does not lift {name} out of the bottom half " + _IN_RANGE,
+        "Even at the best rank the uncertainty allows, {name} is in the bottom half " + _IN_RANGE,
+        "Among the {n} countries with {short} data for {year}, {name} is in the bottom half, "
+        "even allowing for uncertainty.",
     ],
     "middle": [
         "Allowing for uncertainty, {name} sits in the middle range " + _IN_RANGE,
         "Taking the uncertainty into account, {name} ranks in the middle range " + _IN_RANGE,
+        "With the uncertainty allowed for, {name} falls in the middle range " + _IN_RANGE,
+        "Given the uncertainty, {name} belongs in the middle range " + _IN_RANGE,
+        "Among the {n} countries with {short} data for {year}, {name} sits in the middle range "
+        "once uncertainty is allowed for.",
+        "Once uncertainty is taken into account, {name} is in the middle range " + _IN_RANGE,
+        "Of the {n} countries with {short} data for {year}, {name} ranks in the middle range, "
+        "allowing for uncertainty.",
     ],
     "unplaced": [
         "Allowing for uncertainty, {name} cannot be placed with confidence among the {n} "
         "countries with {short} data for {year}: its plausible rank runs from {best} to {worst}.",
         "Taking the uncertainty into account, {name} could rank anywhere from {best} to {worst} "
         "of the {n} countries with {short} data for {year}.",
+        "The uncertainty is too wide to place {name} with confidence among the {n} countries "
+        "with {short} data for {year}: it could be anywhere from {best} to {worst}.",
+        "{Poss} plausible rank among the {n} countries with {short} data for {year} runs from "
+        "{best} to {worst}, so it cannot be placed with confidence.",
+        "Once uncertainty is allowed for, {name} could be anywhere from {best} to {worst} among "
+        "the {n} countries with {short} data for {year}.",
     ],
     "top_half": [
         "Even allowing for uncertainty, {name} is in the top half " + _IN_RANGE,
         "Whatever the uncertainty, {name} ranks in the top half " + _IN_RANGE,
         "The uncertainty does not take {name} out of the top half " + _IN_RANGE,
+        "Even at the worst rank the uncertainty allows, {name} is in the top half " + _IN_RANGE,
+        "Among the {n} countries with {short} data for {year}, {name} is in the top half, even "
+        "allowing for uncertainty.",
     ],
     "very_best": [
         "What is certain is that {name} is performing among the very best " + _IN_RANGE,
         "Even with the uncertainty taken into account, {name} ranks among the very best "
         + _IN_RANGE,
+        "Even at the worst rank the uncertainty allows, {name} is among the very best " + _IN_RANGE,
+        "Whatever the uncertainty, {name} is among the very best " + _IN_RANGE,
+        "The uncertainty leaves no doubt that {name} is among the very best " + _IN_RANGE,
     ],
 }
-POSITION_LIKE = (
-    r"^(What is certain is that|Even allowing for uncertainty|Allowing for uncertainty|"
-    r"Even with the uncertainty taken into account|Whatever the uncertainty|"
-    r"The uncertainty does not|Taking the uncertainty into account)"
-)
+# Every wording says where among "the N countries with … data for YEAR" the country stands.
+POSITION_LIKE = r" countries with .+ data for \d{4}"
 RISK_VIOLATED = "as being at risk of having this right violated"
 CAPTION = {
     "comparison": "Every country surveyed, best first, {name} highlighted: a dot is a score, its "
@@ -659,6 +702,7 @@ def check_report(rel: Rel, code: str, text: str | None) -> Check:
     said = Said()
     _check_cover(ck, c, doc)
     findings = _check_findings(ck, c, doc.sub("Key findings"), said)
+    scorecard = _check_scorecard(ck, c, doc.sub("Every right at a glance"), said)
     _check_cpr(ck, c, doc.sub("Civil and political rights"), said)
     _check_qol(ck, c, doc.sub("Quality of life"), said)
     summary = _check_summary(ck, c, doc.sub("Summary"))
@@ -666,6 +710,7 @@ def check_report(rel: Rel, code: str, text: str | None) -> Check:
     _check_sources(ck, c, doc.sub("Data sources and citation"))
     chapters = [c.n.bare]
     chapters += ["Key findings"] if findings else []
+    chapters += ["Every right at a glance"] if scorecard else []
     chapters += ["Civil and political rights"] if c.has_survey else []
     chapters += ["Quality of life"] if c.q is not None else []
     chapters += ["Summary"] if summary else []
@@ -956,7 +1001,10 @@ def _groups_finding(c: Country) -> str | None:
     )
     if len(top) <= FINDINGS_GROUPS_MAX:
         return f"{cap(join(names))} were {of}, more than any other group."
-    return f"{cap(words(len(top)))} groups were each {of}, led by {join(names[:2])}."
+    return (
+        f"{cap(words(len(top)))} groups were each {of}, more than any other group, "
+        f"led by {join(names[:2])}."
+    )
 
 
 def _findings(c: Country) -> list[tuple[str, str]]:
@@ -1004,7 +1052,9 @@ def _scorecard(c: Country) -> str | None:
 def _check_findings(ck: Check, c: Country, sec: Sec | None, said: Said) -> bool:
     """The key findings and the scorecard; returns whether the section is due."""
     findings = _findings(c)
-    alt = said.chart(_scorecard(c))
+    # A survey country's scorecard is a chapter of its own (``_check_scorecard``); a quality
+    # of life country's few rows end the findings.
+    alt = None if c.has_survey else said.chart(_scorecard(c))
     if not findings and alt is None:
         if sec is not None:
             ck.fail("findings", "a Key findings section without any finding or scorecard")
@@ -1019,9 +1069,11 @@ def _check_findings(ck: Check, c: Country, sec: Sec | None, said: Said) -> bool:
         for (cls, expected), line in zip(findings, found, strict=True):
             if line != expected:
                 ck.fail(cls, f"§{sec.title}:\n    expected: {expected}\n    found:    {line}")
-    ck.one(sec, "alt.scorecard", r"^\[Chart: Every right at a glance\]", alt)
-    caption = CAPTION["scorecard" if c.has_survey else "scorecard_qol"]
-    ck.caption(sec, "caption.scorecard", "Every right at a glance", caption)
+    caption = None
+    if not c.has_survey:
+        ck.one(sec, "alt.scorecard", r"^\[Chart: Every right at a glance\]", alt)
+        caption = CAPTION["scorecard_qol"]
+        ck.caption(sec, "caption.scorecard", "Every right at a glance", caption)
     others = [
         line for line in sec.lines if not line.startswith("- ") and line != alt and line != caption
     ]
@@ -1030,12 +1082,32 @@ def _check_findings(ck: Check, c: Country, sec: Sec | None, said: Said) -> bool:
     return True
 
 
+def _check_scorecard(ck: Check, c: Country, sec: Sec | None, said: Said) -> bool:
+    """A survey country's scorecard, a chapter of its own after the findings (every right at
+    a glance, its caption and nothing else); returns whether the chapter is due."""
+    alt = said.chart(_scorecard(c)) if c.has_survey else None
+    if alt is None:
+        if sec is not None:
+            ck.fail("scorecard", "an 'Every right at a glance' chapter without a scorecard")
+        return False
+    if sec is None:
+        ck.fail("scorecard", "no 'Every right at a glance' chapter")
+        return True
+    ck.one(sec, "alt.scorecard", r"^\[Chart: Every right at a glance\]", alt)
+    caption = CAPTION["scorecard"]
+    ck.caption(sec, "caption.scorecard", "Every right at a glance", caption)
+    others = [line for line in sec.lines if line not in (alt, caption)]
+    if others:
+        ck.fail("scorecard", f"§{sec.title}: lines of no scorecard:\n    " + "\n    ".join(others))
+    return True
+
+
 # --------------------------------------------------------------------------- civil and political
 
 
 def _trend_sentence(
     c: Country,
-    years: int,
+    years: Sequence[int],
     prev: ind.Change | None,
     first: ind.Change | None,
     phrase: str,
@@ -1043,40 +1115,71 @@ def _trend_sentence(
 ) -> str:
     if prev is None:
         return f"This is the first year with a score for {phrase}, so no trend can be shown yet."
+    n, poss = words(len(years)), c.n.poss
     if first is not None:
         if prev.direction == "flat" and first.direction == "flat":
-            return f"This score has stayed about the same over the last {words(years)} years."
+            return said.due(
+                "trend.stable",
+                [
+                    f"This score has stayed about the same over the last {n} years.",
+                    f"Over the last {n} years, this score has stayed about the same.",
+                    f"{cap(poss)} score has changed little over the last {n} years.",
+                    f"{cap(poss)} score for {phrase} has remained about the same over the last "
+                    f"{n} years.",
+                    f"There has been little change in this score over the last {n} years.",
+                ],
+            )
         if "rose" not in (prev.direction, first.direction) and "clearly" not in (
             prev.size,
             first.size,
         ):
-            b, a = score(first.before), score(first.after)
-            span = f"{b} in {first.since}, {a} in {c.year}"
+            # the latest score is the sentence's section's own: not said again here
+            b, since = score(first.before), first.since
             return said.due(
                 "trend.no_improvement",
                 [
-                    f"{cap(c.n.poss)} score on {phrase} shows no improvement over the last "
-                    f"{words(years)} years ({span}).",
-                    f"Over the last {words(years)} years, {c.n.poss} score on {phrase} shows no "
-                    f"improvement: {span}.",
-                    f"{cap(c.n.poss)} score on {phrase} has not improved in {words(years)} "
-                    f"years: {span}.",
+                    f"{cap(poss)} score on {phrase} shows no improvement over the last {n} years "
+                    f"(it was {b} in {since}).",
+                    f"Over the last {n} years, {poss} score on {phrase} shows no improvement: in "
+                    f"{since} it was {b}.",
+                    f"{cap(poss)} score on {phrase} has not improved in {n} years: it stood at {b} "
+                    f"in {since}.",
+                    f"There has been no improvement in {poss} score on {phrase} over the last {n} "
+                    f"years, from {b} in {since}.",
                 ],
             )
 
     def key(ch: ind.Change) -> str:
         return "flat" if ch.direction == "flat" else f"{ch.direction}_{ch.size}"
 
-    clause = PREVIOUS[key(prev)].format(before=score(prev.before), since=prev.since)
+    # each clause takes its wordings in turn; the sentence takes its own per previous change
+    change = key(prev)
+    clause = said.due(f"trend.previous.{change}", PREVIOUS[change])
+    clause = clause.format(before=score(prev.before), since=prev.since)
     if first is not None:
-        joiner = "and" if first.direction == prev.direction else "but"
-        clause += f", {joiner} " + SINCE_FIRST[key(first)].format(since=first.since)
-    return said.due("trend.sentence", [f"This score {clause}.", f"{cap(c.n.poss)} score {clause}."])
+        joiner = (
+            said.due("trend.and", ["and"])
+            if first.direction == prev.direction
+            else said.due("trend.but", ["but", "though it"])
+        )
+        wording = said.due(f"trend.first.{key(first)}", SINCE_FIRST[key(first)])
+        clause += f", {joiner} " + wording.format(since=first.since)
+    poss = cap(c.n.poss)
+    return said.due(
+        f"trend.sentence per {change}",
+        [
+            f"This score {clause}.",
+            f"{poss} score {clause}.",
+            f"{poss} score for {phrase} {clause}.",
+            f"{poss} {years[-1]} score {clause}.",
+        ],
+    )
 
 
 TREND_LIKE = (
-    r"^(This score |This is the first year with a score|.* shows no improvement over the last|"
-    r"Over the last .* shows no improvement|.* has not improved in |.*’s? score (has|is) )"
+    r"(the previous year|^This score |^This is the first year with a score|this score has stayed"
+    r"| shows no improvement| has not improved in |^There has been no improvement in | over the "
+    r"last \w+ years\.$)"
 )
 
 
@@ -1089,11 +1192,7 @@ def _check_cpr(ck: Check, c: Country, sec: Sec | None, said: Said) -> None:
         ck.fail("cpr", "no civil and political rights chapter")
         return
     # the chapter's own text: only that a dimension without any score was not produced
-    expected = [
-        f"No {DIMS[dim]['short']} score was produced for {c.n.name} in {c.year}."
-        for dim in ind.CPR_DIMENSIONS
-        if not c.dim_exists(dim)
-    ]
+    expected = [_score_missing(c, dim, said) for dim in ind.CPR_DIMENSIONS if not c.dim_exists(dim)]
     ck.lines(sec, "cpr (missing dimensions)", expected, sec.lines)
     for dim in ind.CPR_DIMENSIONS:
         title = DIMS[dim]["name"]
@@ -1106,6 +1205,17 @@ def _check_cpr(ck: Check, c: Country, sec: Sec | None, said: Said) -> None:
             ck.fail("dimension", f"no section {title!r}")
             continue
         _check_dimension(ck, c, dim, dsec, said)
+
+
+def _score_missing(c: Country, dim: str, said: Said) -> str:
+    short = DIMS[dim]["short"]
+    return said.due(
+        "dimension.score_missing",
+        [
+            f"No {short} score was produced for {c.n.name} in {c.year}.",
+            f"The survey produced no {short} score for {c.n.name} in {c.year}.",
+        ],
+    )
 
 
 def _check_dimension(ck: Check, c: Country, dim: str, sec: Sec, said: Said) -> None:
@@ -1123,16 +1233,23 @@ def _check_dimension(ck: Check, c: Country, dim: str, sec: Sec, said: Said) -> N
     ck.one(
         sec,
         "dimension.score_missing",
-        r"^No .* score was produced for ",
-        f"No {info['short']} score was produced for {n.name} in {c.year}." if d is None else None,
+        r"^(No .* score was produced for |The survey produced no )",
+        _score_missing(c, dim, said) if d is None else None,
     )
     missing = [RIGHTS[m]["phrase"] for m in ind.CPR_DIMENSIONS[dim] if c.rights[m] is None]
     ck.one(
         sec,
         "dimension.missing_rights",
-        r"^No score was produced for ",
-        f"No score was produced for {join(missing)} in {c.year}, so "
-        f"{'it is' if len(missing) == 1 else 'they are'} left out of this section."
+        r"^(No score was produced for |This section leaves out )",
+        said.due(
+            "dimension.missing_rights",
+            [
+                f"No score was produced for {join(missing)} in {c.year}, so "
+                f"{'it is' if len(missing) == 1 else 'they are'} left out of this section.",
+                f"This section leaves out {join(missing)}, for which no score was produced in "
+                f"{c.year}.",
+            ],
+        )
         if missing
         else None,
     )
@@ -1140,24 +1257,42 @@ def _check_dimension(ck: Check, c: Country, dim: str, sec: Sec, said: Said) -> N
     ck.one(sec, "dimension.covers", r" covers the right", None)
     ck.one(sec, "alt.rights", r"^\[Chart: .*: each right, ", None)
     bands = {r.band for r in rights}
-    like = r"^.* (needs to make major improvements in|scores in the good range on every right|does best on)"
+    like = (
+        r"(needs to make major improvements in|has major improvements to make\.$|scores in the "
+        r"good range on every right|^On every right of this group, |does best on|^Of these "
+        r"rights, .* scores highest on)"
+    )
     expected = None
     if rights and bands <= {"very_bad", "bad"} and len(rights) > 1:
         areas = "both areas" if len(rights) == 2 else f"all {words(len(rights))} areas"
-        expected = f"{n.Name} needs to make major improvements in {areas}."
+        expected = said.due(
+            "dimension.all_poor",
+            [
+                f"{n.Name} needs to make major improvements in {areas}.",
+                f"In {areas}, {n.name} has major improvements to make.",
+            ],
+        )
     elif rights and bands == {"good"}:
-        expected = f"{n.Name} scores in the good range on every right of this group."
+        expected = said.due(
+            "dimension.all_good",
+            [
+                f"{n.Name} scores in the good range on every right of this group.",
+                f"On every right of this group, {n.name} scores in the good range.",
+            ],
+        )
     elif len(rights) > 1:
         shown = {r.metric: Decimal(r.printed) for r in rights}
         top, bottom = max(shown.values()), min(shown.values())
         if top != bottom:
-            best = [r for r in rights if shown[r.metric] == top]
-            worst = [r for r in rights if shown[r.metric] == bottom]
-            expected = (
-                f"{n.Name} does best on {join(RIGHTS[r.metric]['phrase'] for r in best)} "
-                f"({score(best[0].mean)}{' each' if len(best) > 1 else ''}) and worst on "
-                f"{join(RIGHTS[r.metric]['phrase'] for r in worst)} "
-                f"({score(worst[0].mean)}{' each' if len(worst) > 1 else ''})."
+            # the scores themselves are the rights' sections' (and the extremes key findings)
+            best = join(RIGHTS[r.metric]["phrase"] for r in rights if shown[r.metric] == top)
+            worst = join(RIGHTS[r.metric]["phrase"] for r in rights if shown[r.metric] == bottom)
+            expected = said.due(
+                "dimension.mixed",
+                [
+                    f"{n.Name} does best on {best} and worst on {worst}.",
+                    f"Of these rights, {n.name} scores highest on {best} and lowest on {worst}.",
+                ],
             )
     ck.one(sec, "dimension.all_poor/all_good/mixed", like, expected)
     # the dimension's trend and its chart
@@ -1166,7 +1301,7 @@ def _check_dimension(ck: Check, c: Country, dim: str, sec: Sec, said: Said) -> N
         sec,
         "dimension.trend",
         TREND_LIKE,
-        _trend_sentence(c, len(d.years), d.since_previous, d.since_first, info["phrase"], said)
+        _trend_sentence(c, d.years, d.since_previous, d.since_first, info["phrase"], said)
         if with_trend and d is not None
         else None,
     )
@@ -1264,6 +1399,11 @@ def _score_forms(c: Country, r: ind.CprExpect) -> list[str]:
         f"For {phrase}, {n.name} scores {v} in {y}, which is in the ‘{band}’ range.",
         f"On {phrase}, {n.poss} {y} score is {v}, in the ‘{band}’ range.",
         f"{cap(n.poss)} score for {phrase} in {y} is {v}, in the ‘{band}’ range.",
+        f"With {v} for {phrase} in {y}, {n.name} is in the ‘{band}’ range.",
+        f"{n.Name} is in the ‘{band}’ range for {phrase}, with a score of {v} in {y}.",
+        f"In {y}, {n.name} scored {v} for {phrase}, a score in the ‘{band}’ range.",
+        f"{n.Name} receives a score of {v} for {phrase} in {y}, which places it in the ‘{band}’ "
+        "range.",
     ]
 
 
@@ -1274,7 +1414,7 @@ def _check_right(ck: Check, c: Country, r: ind.CprExpect, sec: Sec, said: Said) 
     ck.one(
         sec,
         "right.score" + cls,
-        r"/10.*, (which is )?in the ‘[^’]+’ range\.$",
+        r"/10.*‘[^’]+’ range|‘[^’]+’ range.*/10",
         said.due("right.score", _score_forms(c, r)),
     )
     alone = r.n == 1
@@ -1340,6 +1480,7 @@ def _check_right(ck: Check, c: Country, r: ind.CprExpect, sec: Sec, said: Said) 
             POSITION_LIKE,
             form.format(
                 name=n.name,
+                Poss=cap(n.poss),
                 n=r.n,
                 short=short,
                 year=y,
@@ -1351,7 +1492,7 @@ def _check_right(ck: Check, c: Country, r: ind.CprExpect, sec: Sec, said: Said) 
         sec,
         "trend" + cls,
         TREND_LIKE,
-        _trend_sentence(c, len(r.years), r.since_previous, r.since_first, phrase, said),
+        _trend_sentence(c, r.years, r.since_previous, r.since_first, phrase, said),
     )
 
 
@@ -1365,6 +1506,11 @@ def _overlap_forms(c: Country, phrase: str) -> dict[str, list[str]]:
             rf"^Because the uncertainty bands overlap, {nm} could in fact be performing worse than (?P<w>.+), or better than (?P<b>.+), for {ph}\.$",
             rf"^Allowing for the uncertainty bands, {nm} might rank below (?P<w>.+), or above (?P<b>.+), on {ph}\.$",
             rf"^The uncertainty bands leave room for {nm} to be doing worse than (?P<w>.+), or better than (?P<b>.+), on {ph}\.$",
+            rf"^For {ph}, {nm} could in fact be doing worse than (?P<w>.+), or better than (?P<b>.+): the uncertainty bands overlap\.$",
+            rf"^With overlapping uncertainty bands, {nm} may in reality rank below (?P<w>.+), or above (?P<b>.+), on {ph}\.$",
+            rf"^Given the uncertainty, {nm} could actually be behind (?P<w>.+), or ahead of (?P<b>.+), on {ph}\.$",
+            rf"^On {ph}, the uncertainty bands overlap, so {nm} could be faring worse than (?P<w>.+), or better than (?P<b>.+)\.$",
+            rf"^The overlap of the uncertainty bands means that {nm} could in fact rank below (?P<w>.+), or above (?P<b>.+), on {ph}\.$",
         ],
         "worse_one": [
             rf"^Because the uncertainty bands for {nm} and (?P<w2>.+) overlap, {nm} could in fact be performing worse than (?P<w>.+) for {ph}\.$",
@@ -1372,10 +1518,14 @@ def _overlap_forms(c: Country, phrase: str) -> dict[str, list[str]]:
         "worse": [
             rf"^Because their uncertainty bands overlap with {poss}, {nm} could in fact be performing worse than (?P<w>.+) for {ph}\.$",
             rf"^The uncertainty bands leave room for (?P<w>.+) to be doing better than {nm} on {ph}\.$",
+            rf"^Allowing for the uncertainty bands, {nm} might rank below (?P<w>.+) on {ph}\.$",
+            rf"^Given the uncertainty, {nm} could actually be behind (?P<w>.+) on {ph}\.$",
         ],
         "better": [
             rf"^Because their uncertainty bands overlap with {poss}, {nm} could in fact be performing better than (?P<b>.+) for {ph}\.$",
             rf"^The uncertainty bands leave room for {nm} to be doing better than (?P<b>.+) on {ph}\.$",
+            rf"^Allowing for the uncertainty bands, {nm} might rank above (?P<b>.+) on {ph}\.$",
+            rf"^Given the uncertainty, {nm} could actually be ahead of (?P<b>.+) on {ph}\.$",
         ],
     }
 
@@ -1383,10 +1533,17 @@ def _overlap_forms(c: Country, phrase: str) -> dict[str, list[str]]:
 def _check_overlap(ck: Check, c: Country, r: ind.CprExpect, sec: Sec, said: Said) -> None:
     n, phrase = c.n, RIGHTS[r.metric]["phrase"]
     cls = f"right.overlap ({r.metric})"
-    like = (
-        r"^(Because .*uncertainty bands|Apart from the .* with the same score|"
-        r".* uncertainty band overlaps with no other|Allowing for the uncertainty bands, |"
-        r"The uncertainty bands leave room for )"
+    forms = _overlap_forms(c, phrase)
+    like = "|".join(
+        [
+            r"^Apart from the .* with the same score",
+            r".* uncertainty band overlaps with no other",
+            *(
+                "(?:" + re.sub(r"\(\?P<\w+>", "(?:", p) + ")"
+                for wordings in forms.values()
+                for p in wordings
+            ),
+        ]
     )
     found = [line for line in sec.lines if re.search(like, line)]
     worse, better = r.could_be_worse_than, r.could_be_better_than
@@ -1410,8 +1567,8 @@ def _check_overlap(ck: Check, c: Country, r: ind.CprExpect, sec: Sec, said: Said
         key = "worse_one" if len(worse) == 1 else "worse"
     else:
         key = "better"
-    forms = _overlap_forms(c, phrase)[key]
-    pattern = said.due(f"right.overlap_{key}", forms)
+    wordings = forms[key]
+    pattern = said.due(f"right.overlap_{key}", wordings)
     if len(found) != 1:
         ck.fail(cls, f"expected one overlap sentence, found {found}")
         return
@@ -1420,7 +1577,8 @@ def _check_overlap(ck: Check, c: Country, r: ind.CprExpect, sec: Sec, said: Said
     if match is None:
         ck.fail(
             f"{cls} {key}",
-            f"expected wording {forms.index(pattern) + 1} of {len(forms)} of the overlap_{key} "
+            f"expected wording {wordings.index(pattern) + 1} of {len(wordings)} of the "
+            f"overlap_{key} "
             f"sentence ({len(worse)} could-be-worse-than: {list(worse[:6])}, {len(better)} "
             f"could-be-better-than: {list(better[:6])}), found:\n    {line}",
         )
@@ -1455,16 +1613,52 @@ def _tiers(groups: tuple[tuple[int, int, float], ...]) -> list[tuple[float, list
 def _all_people_forms(c: Country, v: float) -> list[str]:
     n, s = c.n.name, share(v)
     everyone = f"everyone in {n} is at real risk"
+    violated = "of having this right violated"
     if v >= ALL_PEOPLE_HIGH:
         return [
-            f"Disturbingly, {s} of the experts thought that {everyone} of having this right violated.",
+            f"Disturbingly, {s} of the experts thought that {everyone} {violated}.",
             f"Disturbingly, {s} of the experts thought that {everyone}, not only particular groups.",
-            f"As many as {s} of the experts said that {everyone} of having this right violated.",
+            f"As many as {s} of the experts said that {everyone} {violated}.",
+            f"Worryingly, {s} of the experts said that {everyone} {violated}.",
+            f"A troubling {s} of the experts thought that {everyone}, not only particular groups.",
+            f"No fewer than {s} of the experts considered everyone in {n} to be at real risk "
+            f"{violated}.",
         ]
     return [
-        f"{s} of the experts thought that {everyone} of having this right violated.",
+        f"{s} of the experts thought that {everyone} {violated}.",
         f"{s} of the experts thought that {everyone}, not only particular groups.",
-        f"According to {s} of the experts, {everyone} of having this right violated.",
+        f"According to {s} of the experts, {everyone} {violated}.",
+        f"{cap(everyone)} {violated}, according to {s} of the experts.",
+        f"{s} of the experts said that {everyone} {violated}.",
+        f"For {s} of the experts, {everyone} {violated}.",
+        f"{s} of the experts considered everyone in {n} to be at real risk {violated}.",
+        f"In the view of {s} of the experts, {everyone}, not only particular groups.",
+    ]
+
+
+def _no_one_forms(c: Country, v: float) -> list[str]:
+    n, s = c.n.name, share(v)
+    at_risk = f"no one in {n} is at risk of having this right violated"
+    return [
+        f"{s} of the experts answered that {at_risk}.",
+        f"{s} of the experts said that {at_risk}.",
+        f"According to {s} of the experts, {at_risk}.",
+        f"For {s} of the experts, {at_risk}.",
+        f"{cap(at_risk)}, according to {s} of the experts.",
+        f"{s} of the experts saw no one in {n} as at risk of having this right violated.",
+        f"{s} of the experts considered that {at_risk}.",
+        f"In the view of {s} of the experts, {at_risk}.",
+    ]
+
+
+def _no_one_all_forms(c: Country, k: int) -> list[str]:
+    at_risk = f"no one in {c.n.name} is at risk of having this right violated"
+    return [
+        f"All {k} experts who answered said that {at_risk}.",
+        f"Every one of the {k} experts who answered said that {at_risk}.",
+        f"{cap(at_risk)}, according to all {k} experts who answered.",
+        f"The {k} experts who answered were unanimous: {at_risk}.",
+        f"Each of the {k} experts who answered said that {at_risk}.",
     ]
 
 
@@ -1477,23 +1671,59 @@ def _top_forms(tiers: list[tuple[float, list[int]]]) -> list[str]:
         return [
             f"{share(s0)} of the experts identified {first} {RISK_VIOLATED}.",
             f"{cap(first)} were named at risk by {share(s0)} of the experts.",
+            f"{share(s0)} of the experts said that {first} are at risk of having this right "
+            "violated.",
+            f"According to {share(s0)} of the experts, {first} are at risk of having this right "
+            "violated.",
         ]
-    identified = f"{share(s0)} of the experts identified {first} {RISK_VIOLATED}"
-    for i, (s, g) in enumerate(rest):
-        lead = ", while" if i == 0 else (", and" if i == len(rest) - 1 else ",")
-        identified += f"{lead} {share(s)} identified {join(group_phrase(x) for x in g)}"
 
-    def then(first_sep: str) -> str:
+    def names(g: list[int]) -> str:
+        return join(group_phrase(x) for x in g)
+
+    def listed(first_sep: str, item: str = "{names} ({share})") -> str:
+        """The tiers after the first: ``first_sep`` before the first, " and " before the
+        last, ", " between; each ``item`` with its names and share."""
         out = ""
         for i, (s, g) in enumerate(rest):
             sep = first_sep if i == 0 else (" and " if i == len(rest) - 1 else ", ")
-            out += f"{sep}{join(group_phrase(x) for x in g)} ({share(s)})"
+            out += sep + item.format(names=names(g), share=share(s))
         return out
 
+    # When a later tier names several groups, its share cannot be told from the names with
+    # commas and "and": tiers are then set apart by semicolons.
+    if any(len(g) > 1 for _, g in rest):
+        by_share = "".join(
+            ("; and " if i == len(rest) - 1 and i > 0 else "; ") + f"{names(g)} by {share(s)}"
+            for i, (s, g) in enumerate(rest)
+        )
+    else:
+        by_share = listed(", ", "{names} by {share}")
+    identified = f"{share(s0)} of the experts identified {first} {RISK_VIOLATED}"
+    saw = f"{share(s0)} of the experts saw {first} as at risk of having this right violated"
+    for i, (s, g) in enumerate(rest):
+        lead = ", while" if i == 0 else (", and" if i == len(rest) - 1 else ",")
+        identified += f"{lead} {share(s)} identified {names(g)}"
+        lead = (
+            "; {} said the same of"
+            if i == 0
+            else (", and {} of" if i == len(rest) - 1 else ", {} of")
+        )
+        saw += lead.format(share(s)) + f" {names(g)}"
     return [
         identified + ".",
-        f"{share(s0)} of the experts named {first} as at risk{then(', followed by ')}.",
-        f"Most often named at risk were {first}, by {share(s0)} of the experts{then('; then ')}.",
+        f"{share(s0)} of the experts named {first} as at risk{listed(', followed by ')}.",
+        f"Most often named at risk were {first}, by {share(s0)} of the experts{listed('; then ')}.",
+        f"{cap(first)} were named at risk by {share(s0)} of the experts" + by_share + ".",
+        f"{cap(first)} top the list of groups at risk, named by {share(s0)} of the experts"
+        + listed(", ahead of ")
+        + ".",
+        f"Of the groups at risk, {first} were named most often, by {share(s0)} of the experts"
+        + listed(", followed by ")
+        + ".",
+        saw + ".",
+        f"Heading the list of groups at risk are {first}, named by {share(s0)} of the experts"
+        + listed("; next come ")
+        + ".",
     ]
 
 
@@ -1508,6 +1738,8 @@ def _named_forms(count: int) -> list[str]:
         f"All told, {count} groups of people were named at risk for this right.",
         f"The experts’ answers named {count} groups of people in total.",
         f"Counting every answer, {count} groups of people were named.",
+        f"Between them, the experts named {count} groups of people as at risk of having this "
+        "right violated.",
     ]
 
 
@@ -1534,39 +1766,10 @@ def _check_risk(
     no_one = None
     if rk.no_one:
         if rk.no_one >= 1.0:
-            k = rk.respondents
-            no_one = said.due(
-                "risk.no_one_all",
-                [
-                    f"All {k} experts who answered said that no one in {n.name} is at risk of "
-                    "having this right violated.",
-                    f"Every one of the {k} experts who answered said that no one in {n.name} is "
-                    "at risk of having this right violated.",
-                    f"No one in {n.name} is at risk of having this right violated, according to "
-                    f"all {k} experts who answered.",
-                ],
-            )
+            no_one = said.due("risk.no_one_all", _no_one_all_forms(c, rk.respondents))
         else:
-            v = share(rk.no_one)
-            no_one = said.due(
-                "risk.no_one",
-                [
-                    f"{v} of the experts answered that no one in {n.name} is at risk of having "
-                    "this right violated.",
-                    f"{v} of the experts said that no one in {n.name} is at risk of having this "
-                    "right violated.",
-                    f"According to {v} of the experts, no one in {n.name} is at risk of having "
-                    "this right violated.",
-                    f"For {v} of the experts, no one in {n.name} is at risk of having this right "
-                    "violated.",
-                ],
-            )
-    i_no_one = ck.one(
-        sec,
-        "risk.no_one" + cls,
-        r"(that no one in .* is at risk|[Nn]o one in .* is at risk)",
-        no_one,
-    )
+            no_one = said.due("risk.no_one", _no_one_forms(c, rk.no_one))
+    i_no_one = ck.one(sec, "risk.no_one" + cls, r"[Nn]o one in .+ at risk", no_one)
     all_people = None
     if rk.all_people:
         high = rk.all_people >= ALL_PEOPLE_HIGH
@@ -1575,7 +1778,7 @@ def _check_risk(
     i_all = ck.one(
         sec,
         "risk.all_people" + cls,
-        r"(that everyone in |^Everyone in .* is at real risk|experts, everyone in )",
+        r"[Ee]veryone in .+ at real risk",
         all_people,
     )
     tiers = _tiers(rk.groups)
@@ -1585,8 +1788,10 @@ def _check_risk(
     i_top = ck.one(
         sec,
         "risk.top" + cls,
-        r"(^\d+% of the experts (identified|named) |^Most often named at risk were | were named "
-        r"at risk by \d+% of the experts\.$)",
+        r"(^\d+% of the experts (identified|named|saw(?! no one)) |^Most often named at risk were | were "
+        r"named at risk by \d+% of the experts| top the list of groups at risk|^Of the groups at "
+        r"risk, |^Heading the list of groups at risk |^\d+% of the experts said that (?!no one"
+        r"|everyone)|^According to \d+% of the experts, (?!no one|everyone))",
         top,
     )
     others = [rk.all_people or 0.0, *(p for _, _, p in rk.groups[:1])]
@@ -1621,10 +1826,27 @@ def _check_risk(
         named = (
             None
             if rk.no_one
-            else "No expert identified any group as being at risk of having this right violated."
+            else said.due(
+                "risk.none",
+                [
+                    "No expert identified any group as being at risk of having this right "
+                    "violated.",
+                    "Not one of the experts named any group as at risk of having this right violated.",
+                    "The experts did not identify any group as being at risk of having this right "
+                    "violated.",
+                ],
+            )
         )
     elif rk.named_count == 1:
-        named = "Only one group of people was identified by the experts as being at risk of having this right violated."
+        named = said.due(
+            "risk.named_one",
+            [
+                "Only one group of people was identified by the experts as being at risk of "
+                "having this right violated.",
+                "The experts identified only one group of people as at risk of having this right "
+                "violated.",
+            ],
+        )
     else:
         named = said.due("risk.named", _named_forms(rk.named_count))
     ck.one(
@@ -1632,7 +1854,8 @@ def _check_risk(
         "risk.named" + cls,
         r"^(In total, |Only one group of people was|No expert identified any|Altogether, \d+ "
         r"groups|The experts named \d+ groups|All told, \d+ groups|The experts’ answers named|"
-        r"Counting every answer, )",
+        r"Counting every answer, |Between them, |The experts identified only one group|Not one of "
+        r"the experts named any|The experts did not identify any)",
         named,
     )
     by_code = {people: p for people, _, p in rk.groups}
@@ -2204,11 +2427,19 @@ def _check_how(ck: Check, c: Country, sec: Sec | None) -> None:
     """The method, said once: what each band means, what the labels are not, what each
     dimension covers (survey countries), uncertainty, trends and people at risk (survey
     countries), quality of life and its two benchmarks (countries with its figures)."""
+    # Each scale only where the report has its scores.
+    cpr_scale = (
+        " Civil and political rights are scored from 0 to 10: very bad below 3.5, bad from 3.5 "
+        "to 6, fair from 6 to 8, and good from 8."
+    )
+    qol_scale = (
+        " Quality of life is scored in per cent of what is feasible: very bad below 75%, bad "
+        "from 75% to 85%, fair from 85% to 95%, and good from 95%."
+    )
     expected: list[str | Starts] = [
-        "Scores are grouped into four bands. Civil and political rights are scored from 0 to 10: "
-        "very bad below 3.5, bad from 3.5 to 6, fair from 6 to 8, and good from 8. Quality of life "
-        "is scored in per cent of what is feasible: very bad below 75%, bad from 75% to 85%, fair "
-        "from 85% to 95%, and good from 95%.",
+        "Scores are grouped into four bands."
+        + (cpr_scale if c.has_survey else "")
+        + (qol_scale if c.q is not None else ""),
         "The labels good, fair, bad and very bad give a general indication of how to read the "
         "scores. They are not a full description of a country’s performance on any right.",
     ]

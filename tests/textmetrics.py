@@ -1,7 +1,8 @@
 """How repetitive a report reads: repeated sentence templates and figures stated again and again.
 
 In:  a ``Report`` (the model), the vocabulary of names it may print (countries, rights,
-     dimensions, groups of people).
+     dimensions, groups of people), and those of them a figure can be about (rights and
+     dimensions).
 Out: ``TextMetrics``: the report's visible sentences, how many of them share a template with
      another sentence of the same report, and the figures stated more than twice outside tables.
 
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 
 from reportgen.codebook import Codebook
 from reportgen.load import Dataset
-from reportgen.model import BulletList, Chart, Paragraph, Report
+from reportgen.model import BulletList, Chart, Paragraph, Report, Section
 
 _NUMBER_WORDS = [
     "one",
@@ -79,19 +80,36 @@ class TextMetrics:
 def visible_sentences(report: Report) -> list[tuple[str, str]]:
     """Every sentence a reader sees in running text, with the id of its section ("cover" for
     the cover's statement): paragraphs, list items, chart captions."""
-    texts: list[tuple[str, str]] = [("cover", report.cover.lede)] if report.cover.lede else []
-    for section in report.walk():
+    return [(where, s) for where, _, s in _placed_sentences(report, frozenset())]
+
+
+def _placed_sentences(report: Report, subjects: frozenset[str]) -> list[tuple[str, str, str]]:
+    """``visible_sentences``, each also with the subject of its section: the title of the
+    nearest section (itself or an ancestor) headed by one of ``subjects`` (lower case), such as
+    a right's section and its "Who is at risk?"; "" outside any."""
+    texts: list[tuple[str, str, str]] = (
+        [("cover", "", report.cover.lede)] if report.cover.lede else []
+    )
+
+    def visit(section: Section, subject: str) -> None:
+        if section.title.lower() in subjects:
+            subject = section.title
         for block in section.blocks:
             if isinstance(block, Paragraph):
-                texts.append((section.id, block.text))
+                texts.append((section.id, subject, block.text))
             elif isinstance(block, BulletList):
-                texts.extend((section.id, t) for t in block.texts)
+                texts.extend((section.id, subject, t) for t in block.texts)
             elif isinstance(block, Chart) and block.caption:
-                texts.append((section.id, block.caption))
-    out: list[tuple[str, str]] = []
-    for where, text in texts:
+                texts.append((section.id, subject, block.caption))
+        for child in section.children:
+            visit(child, subject)
+
+    for top in report.sections:
+        visit(top, "")
+    out: list[tuple[str, str, str]] = []
+    for where, subject, text in texts:
         parts = _SENTENCE_END.split(" ".join(text.split()))
-        out += [(where, s.strip()) for s in parts if s.strip()]
+        out += [(where, subject, s.strip()) for s in parts if s.strip()]
     return out
 
 
@@ -116,31 +134,41 @@ def template(sentence: str, names: re.Pattern[str] | None) -> str:
     return re.sub(r"‹name›(?:(?:,\s*|\s+(?:and|or|et|ou|y|o|e)\s+)‹name›)+", "‹name›", out)
 
 
-def measure(report: Report, names: Iterable[str]) -> TextMetrics:
-    """The repetition figures of ``report``; ``names`` are every name it may print."""
+def measure(report: Report, names: Iterable[str], subjects: Iterable[str] = ()) -> TextMetrics:
+    """The repetition figures of ``report``; ``names`` are every name it may print, ``subjects``
+    those of them a figure can be about (rights and dimensions: ``subject_names``)."""
     pattern = _name_pattern(names)
+    about = frozenset(n.lower() for n in subjects)
     sentences, templates, places = [], [], []
-    for where, s in visible_sentences(report):
+    for where, subject, s in _placed_sentences(report, about):
         t = template(s, pattern)
         # a list item that only names (a group and its share) is not a sentence
         if len(re.findall(r"[^\W\d_]{2,}", t.replace("‹name›", "").replace("‹n›", ""))) >= 3:
             sentences.append(s)
             templates.append(t)
-            places.append(where)
+            places.append((where, subject))
     counts = Counter(templates)
     repeated = sum(1 for t in templates if counts[t] > 1)
     # A figure is a printed score or share with the names its sentence mentions ("2.1/10" said
     # of assembly and association three times is one figure stated three times; 45% of two
     # groups are two figures); a sentence naming only the country is also placed by its
-    # section (63% of the experts naming everyone, for two rights, are two figures).
+    # section (63% of the experts naming everyone, for two rights, are two figures), and one
+    # in a right's section naming no right or dimension ("this right") by that right (22% of
+    # the experts answering "no one", for two rights, are two figures).
     figures: Counter[str] = Counter()
-    for where, s in zip(places, sentences, strict=True):
+    for (where, subject), s in zip(places, sentences, strict=True):
         names = sorted({m.group(0).lower() for m in pattern.finditer(s)}) if pattern else []
+        this_right = bool(subject) and not any(n in about or _bare(n) in about for n in names)
         for m in _SCORE_OR_SHARE.finditer(s):
-            place = where if len(names) < 2 else ""
+            place = subject if this_right else where if len(names) < 2 else ""
             figures[f"{m.group(0)} [{place}: {', '.join(names)}]"] += 1
     over = tuple((f, n) for f, n in figures.most_common() if n > 2)
     return TextMetrics(tuple(sentences), tuple(templates), repeated, over)
+
+
+def _bare(name: str) -> str:
+    """A matched name without the article the pattern lets it carry ("the right to …")."""
+    return re.sub(r"^the\s+", "", name)
 
 
 def report_names(book: Codebook, dataset: Dataset) -> set[str]:
@@ -156,4 +184,14 @@ def report_names(book: Codebook, dataset: Dataset) -> set[str]:
         c = book.country(code, dataset.names)
         names.add(c.name)
         names |= {form for _, form in c.forms}
+    return {n for n in names if n}
+
+
+def subject_names(book: Codebook) -> set[str]:
+    """The names a figure can be about, in ``book``'s language: rights and dimensions."""
+    names: set[str] = set()
+    for right in book.rights.values():
+        names |= {right.name, right.phrase, right.short}
+    for dim in book.dimensions.values():
+        names |= {dim.name, dim.phrase, dim.short}
     return {n for n in names if n}

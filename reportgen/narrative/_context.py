@@ -36,18 +36,22 @@ class Context:
         self._said.add(what)
         return True
 
-    def variant(self, key: str) -> str:
+    def variant(self, key: str, per: str = "") -> str:
         """``key`` or one of its variants ``key_2``, ``key_3``…, taken in turn.
 
         A sentence the report says of several rights is worded in turn by each variant the
         phrase book has, so the same template is not read again and again; the order is
-        fixed, so the text is reproducible.
+        fixed, so the text is reproducible. With ``per``, the turns are counted apart for
+        each value of ``per``: the trend sentence takes its wordings in turn for each change
+        its clause states, and the clause its own, so two sentences on the same change read
+        alike only after as many uses as the product of the two counts (when coprime).
         """
         variants = [key]
         while self.ph.has(f"{key}_{len(variants) + 1}"):
             variants.append(f"{key}_{len(variants) + 1}")
-        turn = self._turns.get(key, 0)
-        self._turns[key] = turn + 1
+        counter = f"{key} per {per}" if per else key
+        turn = self._turns.get(counter, 0)
+        self._turns[counter] = turn + 1
         return variants[turn % len(variants)]
 
     def pv(self, key: str, role: str = "body", **values: Any) -> Paragraph:

@@ -61,10 +61,14 @@ def how_to_read_section(ctx: Context) -> Section:
     cpr, esr = ctx.style.cpr_bands, ctx.style.esr_bands
     f, book = ctx.facts, ctx.book
     blocks: list[Block] = [
-        ctx.p(
+        ctx.p(  # (each scale only where the report has its scores)
             "how.bands",
-            cpr={"very_bad": cpr.very_bad, "bad": cpr.bad, "fair": cpr.fair},
-            esr={"very_bad": esr.very_bad, "bad": esr.bad, "fair": esr.fair},
+            cpr={"very_bad": cpr.very_bad, "bad": cpr.bad, "fair": cpr.fair}
+            if f.has_survey
+            else None,
+            esr={"very_bad": esr.very_bad, "bad": esr.bad, "fair": esr.fair}
+            if f.quality_of_life is not None
+            else None,
         ),
         ctx.p("overview.caveat"),
     ]

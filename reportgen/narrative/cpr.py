@@ -63,7 +63,7 @@ def _trend_sentence(ctx: Context, trend: SurveyTrend, right_phrase: str) -> Para
         return ctx.p("trend.single", right=right_phrase)
     if first is not None:
         if prev.direction == "flat" and first.direction == "flat":
-            return ctx.p("trend.stable", years=len(trend.points))
+            return ctx.pv("trend.stable", years=len(trend.points), right=right_phrase)
         if "rose" not in (prev.direction, first.direction) and "clearly" not in (
             prev.size,
             first.size,
@@ -73,18 +73,25 @@ def _trend_sentence(ctx: Context, trend: SurveyTrend, right_phrase: str) -> Para
                 right=right_phrase,
                 years=len(trend.points),
                 before=first.before,
-                after=first.after,
                 first_year=first.since,
-                year=year,
             )
-    previous = ctx.t(f"trend.previous.{_change_key(prev)}", before=prev.before, since=prev.since)
-    first_clause = ctx.t(f"trend.first.{_change_key(first)}", since=first.since) if first else ""
-    join = (
-        ctx.t("trend.and")
-        if first is None or first.direction == prev.direction
-        else ctx.t("trend.but")
+    # Each clause takes its wordings in turn, and the sentence its own for each change since
+    # the previous year (Context.variant's ``per``): 4 sentence wordings by 3 clause wordings,
+    # so twelve sentences on the same change before one reads like another.
+    change = _change_key(prev)
+    previous = ctx.t(ctx.variant(f"trend.previous.{change}"), before=prev.before, since=prev.since)
+    first_clause, join = "", ""
+    if first is not None:
+        first_clause = ctx.t(ctx.variant(f"trend.first.{_change_key(first)}"), since=first.since)
+        join = ctx.t(ctx.variant("trend.and" if first.direction == prev.direction else "trend.but"))
+    return ctx.p(
+        ctx.variant("trend.sentence", per=change),
+        previous=previous,
+        first=first_clause,
+        join=join,
+        right=right_phrase,
+        year=year,
     )
-    return ctx.pv("trend.sentence", previous=previous, first=first_clause, join=join)
 
 
 def _peers_named(ctx: Context, peers: Sequence[Any]) -> list[Country | str]:
@@ -164,9 +171,9 @@ def _risk_blocks(
         blocks += no_one
     if risk.named_count == 0:
         if not risk.no_one:
-            blocks.append(ctx.p("risk.none"))
+            blocks.append(ctx.pv("risk.none"))
     elif risk.named_count == 1:
-        blocks.append(ctx.p("risk.named_one"))
+        blocks.append(ctx.pv("risk.named_one"))
     else:
         blocks.append(ctx.pv("risk.named", n=risk.named_count))
     if risk.groups:
@@ -301,10 +308,10 @@ def _dimension_section(ctx: Context, dim: CprDimension) -> Section:
             )
         )
     else:
-        blocks.append(ctx.p("dimension.score_missing", dim=name, year=year))
+        blocks.append(ctx.pv("dimension.score_missing", dim=name, year=year))
     if dim.missing_rights:
         blocks.append(
-            ctx.p(
+            ctx.pv(
                 "dimension.missing_rights",
                 missing=[book.rights[k].phrase for k in dim.missing_rights],
                 year=year,
@@ -313,9 +320,9 @@ def _dimension_section(ctx: Context, dim: CprDimension) -> Section:
     if dim.rights:
         bands = {r.band for r in dim.rights}
         if bands <= {"very_bad", "bad"} and len(dim.rights) > 1:
-            blocks.append(ctx.p("dimension.all_poor", n=len(dim.rights)))
+            blocks.append(ctx.pv("dimension.all_poor", n=len(dim.rights)))
         elif bands == {"good"}:
-            blocks.append(ctx.p("dimension.all_good"))
+            blocks.append(ctx.pv("dimension.all_good"))
         elif len(dim.rights) > 1:
             shown = {r.key: printed(r.score.mean, CPR_BANDS) for r in dim.rights}
             top, bottom = max(shown.values()), min(shown.values())
@@ -323,12 +330,10 @@ def _dimension_section(ctx: Context, dim: CprDimension) -> Section:
                 best = [r for r in dim.rights if shown[r.key] == top]
                 worst = [r for r in dim.rights if shown[r.key] == bottom]
                 blocks.append(
-                    ctx.p(
+                    ctx.pv(
                         "dimension.mixed",
                         best=[book.rights[r.key].phrase for r in best],
-                        best_v=best[0].score.mean,
                         worst=[book.rights[r.key].phrase for r in worst],
-                        worst_v=worst[0].score.mean,
                     )
                 )
     if dim.trend is not None and len(dim.trend.points) > 1:
@@ -393,7 +398,7 @@ def cpr_section(ctx: Context) -> Section | None:
     dims = {"empowerment": f.empowerment, "safety": f.safety}
     # A dimension the survey produced nothing for has no section: the chapter says so.
     blocks = tuple(
-        ctx.p("dimension.score_missing", dim=dim_short(ctx, key), year=f.survey_year)
+        ctx.pv("dimension.score_missing", dim=dim_short(ctx, key), year=f.survey_year)
         for key, dim in dims.items()
         if dim is None
     )

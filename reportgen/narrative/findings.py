@@ -364,8 +364,9 @@ def _qol_panel(ctx: Context, q: QualityOfLife) -> ScorecardPanel | None:
     )
 
 
-def scorecard_chart(ctx: Context) -> Chart | None:
-    """Every right in one graphic; None for a country with fewer than two scores."""
+def scorecard_chart(ctx: Context, titled: bool) -> Chart | None:
+    """Every right in one graphic, with its title or untitled (under a heading that names it);
+    None for a country with fewer than two scores."""
     q = ctx.facts.quality_of_life
     panels = [p for p in (_cpr_panel(ctx), _qol_panel(ctx, q) if q else None) if p is not None]
     if sum(len(p.rows) for p in panels) < 2:
@@ -374,7 +375,8 @@ def scorecard_chart(ctx: Context) -> Chart | None:
         k: ctx.t(f"scorecard.{'change_head' if k == 'change' else k}")
         for k in ("right", "score", "change", "up", "down", "flat", "clear", "slight")
     }
-    texts = ChartTexts(ctx.t("scorecard.title"), "", ctx.source(), ctx.band_labels(), legend)
+    title = ctx.t("scorecard.title") if titled else ""
+    texts = ChartTexts(title, "", ctx.source(), ctx.band_labels(), legend)
     items: list[dict[str, Any]] = [
         {"label": row.label, "value": row.value_text, "band": row.band_text}
         for p in panels
@@ -386,13 +388,25 @@ def scorecard_chart(ctx: Context) -> Chart | None:
 
 
 def key_findings_section(ctx: Context) -> Section:
-    """The key findings and the scorecard: the story on the first page, under the cover's
-    headline figures."""
+    """The key findings: the story on the first page, under the cover's headline figures.
+
+    A quality-of-life-only country's few scores fit under the findings: its scorecard ends
+    this section (see ``scorecard_section`` for the others)."""
     blocks: list[Block] = []
     found = findings(ctx)
     if found:
         blocks.append(BulletList(tuple(found)))
-    chart = scorecard_chart(ctx)
+    chart = None if ctx.facts.has_survey else scorecard_chart(ctx, titled=True)
     if chart is not None:
         blocks.append(chart)
     return Section("key-findings", ctx.t("headings.findings"), 1, tuple(blocks))
+
+
+def scorecard_section(ctx: Context) -> Section | None:
+    """Every right at a glance, for a country with survey scores: the scorecard (twenty rows
+    or so, it never fits under the findings) under a heading of its own, so the first page is
+    the findings' own and this opens the next (None: no survey, or fewer than two scores)."""
+    chart = scorecard_chart(ctx, titled=False) if ctx.facts.has_survey else None
+    if chart is None:
+        return None
+    return Section("scorecard", ctx.t("scorecard.title"), 1, (chart,))

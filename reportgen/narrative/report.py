@@ -12,7 +12,7 @@ from reportgen.model import Cover, Metadata, Report
 from reportgen.narrative._context import Context
 from reportgen.narrative.closing import how_to_read_section, sources_section, summary_section
 from reportgen.narrative.cpr import cpr_section
-from reportgen.narrative.findings import key_findings_section, lede
+from reportgen.narrative.findings import key_findings_section, lede, scorecard_section
 from reportgen.narrative.overview import headline_figures
 from reportgen.narrative.qol import qol_section
 from reportgen.phrases import Country, load_phrases
@@ -48,6 +48,7 @@ def build_report(
     # Findings first, then the chapters the data fill, the summary, the method once, sources.
     chapters = (
         key_findings_section(ctx),
+        scorecard_section(ctx),
         cpr_section(ctx),
         qol_section(ctx),
         summary_section(ctx),
