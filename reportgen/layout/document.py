@@ -91,7 +91,7 @@ SHORT_SECTION = 5
 # left where it would start; with more room it splits (two lines at least on each side).
 GAP_LIMIT = 0.12
 # Space a heading needs below it before it may start a page region (heading + a few lines).
-KEEP_BELOW = {1: 0.2, 2: 150.0, 3: 130.0, 4: 110.0}
+KEEP_BELOW = {1: 0.2, 2: 120.0, 3: 110.0, 4: 100.0}
 
 
 # --- flowables -------------------------------------------------------------------------
