@@ -36,14 +36,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reportgen.errors import OutputError
+from reportgen.errors import LayoutError, OutputError
 from reportgen.facts import CountryFacts, compute_facts
 from reportgen.load import Dataset
 from reportgen.model import Report
 from reportgen.narrative import build_report
 from reportgen.phrases import load_phrases
 from reportgen.resources import PACKAGE_DIR
-from reportgen.style import Style
+from reportgen.style import Style, profile_style
 
 if TYPE_CHECKING:
     from reportgen.charts import ChartNumbers
@@ -70,8 +70,10 @@ class BuiltReport:
 
 
 def report_filename(r: Report) -> str:
-    """``KAZ-kazakhstan-2020-en.pdf``: code, ASCII slug of the name, release year, language."""
-    return f"{r.country}-{slugify(r.country_name)}-{r.release_year}-{r.language}.pdf"
+    """``KAZ-kazakhstan-2020-en.pdf``: code, ASCII slug of the name, release year, language;
+    ``KAZ-kazakhstan-2020-en-profile.pdf`` for a profile."""
+    suffix = "-profile" if r.format == "profile" else ""
+    return f"{r.country}-{slugify(r.country_name)}-{r.release_year}-{r.language}{suffix}.pdf"
 
 
 SLUG_MAX = 80  # a file name stays far below the 255 bytes file systems allow
@@ -93,6 +95,36 @@ def build_country(dataset: Dataset, code: str, style: Style, language: str = "en
     return render_report(report, style, headline_scores(facts))
 
 
+def build_profile(dataset: Dataset, code: str, style: Style, language: str = "en") -> BuiltReport:
+    """The two-page profile of one country: the same facts and rules as its report, its charts
+    in their compact form. ``LayoutError`` if it does not fit two pages (no profile of the
+    real or the demo release does: the tests build every one)."""
+    from reportgen.narrative.profile import PROFILE_TRIMS
+    from reportgen.narrative.profile import build_profile as profile_model
+    from reportgen.narrative.report import report_context
+
+    facts = compute_facts(dataset, code, style)
+    dense = profile_style(style)
+    name = report_context(dataset, facts, style, language).c.bare
+    year = dataset.info.publication_year
+    report_file = f"{code}-{slugify(name)}-{year}-{language}.pdf"  # (as report_filename)
+    for trim in range(PROFILE_TRIMS + 1):  # the whole first; less only where it does not fit
+        profile = profile_model(dataset, facts, style, language, report_file, trim)
+        built = render_report(profile, dense, headline_scores(facts), compact_charts=True)
+        if built.pages <= PROFILE_PAGES:
+            break
+    if built.pages > PROFILE_PAGES:
+        raise LayoutError(
+            f"The profile of {profile.country_name} ({code}, {language}) takes {built.pages} "
+            f"pages, not {PROFILE_PAGES}: its content does not fit. Report this as a bug; "
+            "build its full report (--format report) meanwhile."
+        )
+    return built
+
+
+PROFILE_PAGES = 2
+
+
 def build_model(
     dataset: Dataset, code: str, style: Style, language: str = "en"
 ) -> tuple[CountryFacts, Report]:
@@ -101,15 +133,29 @@ def build_model(
     return facts, build_report(dataset, facts, style, language)
 
 
-def render_report(report: Report, style: Style, scores: Mapping[str, float | None]) -> BuiltReport:
-    """Charts → layout: the pages of ``report`` (the costly part: a few tenths of a second)."""
+def render_report(
+    report: Report,
+    style: Style,
+    scores: Mapping[str, float | None],
+    *,
+    compact_charts: bool = False,
+) -> BuiltReport:
+    """Charts → layout: the pages of ``report`` (the costly part: a few tenths of a second).
+
+    ``compact_charts`` draws every chart that has a compact form in it (the profile)."""
     # Imported here: a batch that finds its reports unchanged never loads matplotlib or reportlab.
     from reportgen.charts import compactable, render_chart
     from reportgen.layout.document import chart_width, render_pdf
 
     numbers = chart_numbers(report.language)
     drawings = {
-        chart.id: render_chart(chart.spec, style, chart_width(style, chart), **numbers)
+        chart.id: render_chart(
+            chart.spec,
+            style,
+            chart_width(style, chart),
+            **numbers,
+            compact=compact_charts and compactable(chart.spec),
+        )
         for chart in report.charts()
     }
     # The compact form of the charts whose height is free: set where a page has room for it
@@ -119,7 +165,7 @@ def render_report(report: Report, style: Style, scores: Mapping[str, float | Non
             chart.spec, style, chart_width(style, chart), **numbers, compact=True
         )
         for chart in report.charts()
-        if compactable(chart.spec)
+        if compactable(chart.spec) and not compact_charts
     }
     rendered = render_pdf(report, drawings, style, compact=compact)
     return BuiltReport(report, rendered.data, rendered.pages, dict(scores))

@@ -222,6 +222,18 @@ def text(
     out.print(render_text(report), markup=False, end="")
 
 
+FORMATS = ("report", "profile")
+
+
+def _formats(value: str) -> list[str]:
+    """``--format``: one format or a comma-separated list (``report,profile``), any case."""
+    asked = [v.strip().lower() for v in value.split(",") if v.strip()]
+    wrong = [v for v in asked if v not in FORMATS]
+    if wrong or not asked:
+        raise ReportgenError(f"--format must be report, profile or report,profile, not {value!r}.")
+    return list(dict.fromkeys(asked))
+
+
 @app.command()
 def build(
     countries: Annotated[list[str], typer.Argument(help="ISO3 codes or English names, any case.")],
@@ -235,8 +247,15 @@ def build(
         str | None, typer.Option("--page-size", help="A4 or Letter (default: the style's).")
     ] = None,
     wait: WaitOption = False,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="report (the full publication), profile (two pages), or report,profile.",
+        ),
+    ] = "report",
 ) -> None:
-    """Build the PDF report of each COUNTRY and print each file's path.
+    """Build the PDF report (or profile) of each COUNTRY and print each file's path.
 
     All or nothing: every country is resolved and every report built before any is
     written; the files are then staged next to their targets and renamed into place together,
@@ -245,7 +264,7 @@ def build(
     from dataclasses import replace
 
     from reportgen.batch import prepare_output
-    from reportgen.build import StagedFiles, build_country, output_lock
+    from reportgen.build import StagedFiles, build_country, build_profile, output_lock
     from reportgen.errors import OutputError, StyleError
     from reportgen.facts import resolve_country
     from reportgen.load import load_release
@@ -260,14 +279,19 @@ def build(
             raise StyleError(f"--page-size must be A4 or Letter, not {page_size!r}.")
         the_style = replace(the_style, page=replace(the_style.page, size=size))
     languages = _languages(lang)
-    nothing = " No report was written." if len(countries) * len(languages) > 1 else ""
+    formats = _formats(fmt)
+    builders = {"report": build_country, "profile": build_profile}
+    nothing = (
+        " No report was written." if len(countries) * len(languages) * len(formats) > 1 else ""
+    )
     try:
         # All checked before any is built; a country named twice is built once.
         codes = list(dict.fromkeys(resolve_country(dataset, c) for c in countries))
         built = [
-            build_country(dataset, code, the_style, language)
+            builders[kind](dataset, code, the_style, language)
             for code in codes
             for language in languages
+            for kind in formats
         ]
     except DataValidationError:
         raise  # its own message lists every problem

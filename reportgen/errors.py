@@ -74,3 +74,7 @@ class TemplateError(ReportgenError):
 
 class OutputError(ReportgenError):
     """An output cannot be written (permissions, existing file, disk)."""
+
+
+class LayoutError(ReportgenError):
+    """A publication whose content does not fit its format (a profile over two pages)."""

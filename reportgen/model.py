@@ -318,6 +318,7 @@ class Section:
     level: int
     blocks: tuple[Block, ...]
     children: tuple[Section, ...] = ()
+    new_page: bool = False  # starts a page (a profile's second page)
 
     def walk(self) -> list[Section]:
         """This section and every descendant, in reading order."""
@@ -352,7 +353,7 @@ class Metadata:
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """One country report."""
+    """One country report, or its two-page profile (``format``)."""
 
     country: str  # ISO3
     country_name: str
@@ -364,6 +365,8 @@ class Report:
     running_head: str
     page_label: str  # "page {page} of {pages}" (str.format fields filled by the layout)
     illustrative_mark: str | None  # printed on every page when the data are illustrative
+    # "report": the full publication; "profile": the same facts on two pages
+    format: Literal["report", "profile"] = "report"
 
     def walk(self) -> list[Section]:
         """Every section in reading order."""

@@ -2349,7 +2349,8 @@ def _check_summary(ck: Check, c: Country, sec: Sec | None) -> bool:
         lead = (
             "Several groups of people were consistently identified by high numbers of our experts "
             "as being at risk of having their rights violated: each of these was named by at least "
-            f"30% of the experts for at least three rights{count}:"
+            "30% of the experts for at least three rights, with the average share of the experts "
+            f"naming each for those rights{count}:"
         )
     expect["summary.groups"] = (r"consistently identified by high numbers of our experts", lead)
     expect["summary.no_groups"] = (
@@ -2390,7 +2391,8 @@ def _check_summary(ck: Check, c: Country, sec: Sec | None) -> bool:
         return True
     for cls, (like, sentence) in expect.items():
         ck.one(sec, cls, like, sentence)
-    ck.lines(sec, "summary.groups list", [f"- {group_label(g[0])}" for g in shown], sec.bullets())
+    items = [f"- {group_label(g[0])} ({share(g[2])})" for g in shown]
+    ck.lines(sec, "summary.groups list", items, sec.bullets())
     return True
 
 
@@ -2474,19 +2476,25 @@ def _check_sources(ck: Check, c: Country, sec: Sec | None) -> None:
     """Where the figures come from: the survey's years for a survey country, the quality of
     life statistics' years and the country's standard for a country with its figures."""
     rel = c.rel.ind
-    expected: list[str | Starts] = [Starts("Data: ")]
+    # One paragraph of the data ("Data: …", then the survey's and the statistics' lines), then
+    # the citation.
+    parts = []
     if c.has_survey and rel.cpr_years:
-        expected.append(
+        parts.append(
             "Civil and political rights and people at risk: expert survey, "
             f"{rel.cpr_years[0]}–{rel.cpr_years[-1]}."
         )
     if c.q is not None and rel.esr_years:
-        expected.append(
+        parts.append(
             f"Quality of life: international statistics, {rel.esr_years[0]}–{rel.esr_years[-1]}; "
             f"{STANDARDS[c.q.default_standard]}."
         )
-    expected.append(Starts("Cite as: "))
+    expected: list[str | Starts] = [Starts("Data: "), Starts("Cite as: ")]
     _paragraphs(ck, sec, "sources", expected)
+    tail = " ".join(parts)
+    data = next((line for line in sec.lines if line.startswith("Data: ")), "") if sec else ""
+    if not data.endswith(tail) or data.count(": ") != 1 + len(parts):
+        ck.fail("sources", f"the data line\n    expected: Data: … {tail}\n    found:    {data}")
     cited = f"). {c.n.bare}: human rights country report. "
     if sec is not None and not any(
         line.startswith("Cite as: ") and cited in line for line in sec.lines

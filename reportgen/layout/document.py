@@ -39,6 +39,7 @@ from reportlab.platypus import (
     KeepTogether,
     ListItem,
     NextPageTemplate,
+    PageBreak,
     PageTemplate,
     Spacer,
     TableStyle,
@@ -219,7 +220,7 @@ class _Story:
             body = panel.child("LI").child("LBody")
             value = text_markup(fig.value)
             value_tag = body.child("P")
-            if fig.target:
+            if fig.target and fig.target in self.titles:  # (a profile has no such section)
                 value = f'<a href="#{fig.target}" color="{c.accent.hex}">{value}</a>'
                 title = self.titles.get(fig.target, fig.label)
                 value_tag = value_tag.child("Link", contents=f"{fig.label}: {title}")
@@ -373,7 +374,7 @@ class _Story:
         keep = KEEP_BELOW.get(section.level, 100.0)
         need = keep * self.geo.frame_height if keep < 1 else keep
         sect = _child(parent, "Sect")
-        out: list[Flowable] = [CondPageBreak(need)]
+        out: list[Flowable] = [PageBreak() if section.new_page else CondPageBreak(need)]
         heading = _Heading(
             text_markup(section.title),
             self.st.h[min(section.level, 4)],
@@ -392,7 +393,8 @@ class _Story:
             flowables: list[Flowable] = [heading]
             for block in section.blocks:
                 flowables += self.block(block, sect)
-            return [_Whole(flowables, GAP_LIMIT * self.geo.frame_height)]
+            whole = _Whole(flowables, GAP_LIMIT * self.geo.frame_height)
+            return [PageBreak(), whole] if section.new_page else [whole]
         # The heading stays with the text under it; a chart that does not fit where it falls
         # floats to the next page, the text that follows it filling this one first.
         blocks = list(section.blocks)
@@ -469,15 +471,21 @@ class _Story:
             TaggedParagraph(text_markup(cover.kicker), st.cover_kicker, sect.child("P")),
             Spacer(1, 14),
             TaggedParagraph(text_markup(cover.title), st.cover_title, sect.child("H1")),
-            TaggedParagraph(text_markup(cover.subtitle), st.cover_subtitle, sect.child("P")),
         ]
+        if cover.subtitle:  # (a profile has none)
+            out.append(
+                TaggedParagraph(text_markup(cover.subtitle), st.cover_subtitle, sect.child("P"))
+            )
         if cover.lede:
             out.append(TaggedParagraph(text_markup(cover.lede), st.cover_lede, sect.child("P")))
         # A long name or a long statement (French runs a tenth longer) is set a little smaller
         # rather than run out of the band. The first page states the findings: the headline
         # figures and the key findings section follow under the band, on the same page.
         band = KeepInFrame(
-            self.geo.frame_width, cover_band_text_height(self.geo), out, mode="shrink"
+            self.geo.frame_width,
+            cover_band_text_height(self.geo, band_share(self.report)),
+            out,
+            mode="shrink",
         )
         out = [band, FrameBreak(), NextPageTemplate("body")]
         if cover.figures.figures:
@@ -607,11 +615,17 @@ def _child(parent: Tag | None, role: str, **kwargs: Any) -> Tag:
 
 
 _COVER_BAND = 0.34  # share of the first page filled by the accent band
+_PROFILE_BAND = 0.23  # a profile's: its first page holds the findings and who is at risk
 
 
-def cover_band_text_height(geo: Geometry) -> float:
+def band_share(report: Report) -> float:
+    """The share of the first page the accent band fills, for ``report``'s format."""
+    return _PROFILE_BAND if report.format == "profile" else _COVER_BAND
+
+
+def cover_band_text_height(geo: Geometry, share: float = _COVER_BAND) -> float:
     """The height in points of the cover band's text frame (the band less its margins)."""
-    return float(_COVER_BAND * geo.height - 8 * mm - 20 * mm)
+    return float(share * geo.height - 8 * mm - 20 * mm)
 
 
 class _Document(BaseDocTemplate):  # type: ignore[misc]
@@ -655,12 +669,13 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
             topPadding=0,
             bottomPadding=0,
         )
-        band = _COVER_BAND * geo.height
+        share = band_share(report)
+        band = share * geo.height
         cover_top = Frame(
             geo.left,
             geo.height - band + 8 * mm,
             geo.frame_width,
-            cover_band_text_height(geo),
+            cover_band_text_height(geo, share),
             id="cover-top",
             leftPadding=0,
             rightPadding=0,
@@ -715,7 +730,7 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
     def _cover_page(self, canvas: Canvas, doc: Any) -> None:
         geo = self.geo
         canvas.saveState()
-        band(canvas, geo, self.style, _COVER_BAND)
+        band(canvas, geo, self.style, band_share(self.report))
         self._mark(canvas, geo.height - 12 * mm, self.mark_tag)
         with artifact(canvas, "/Type /Pagination /Subtype /Footer"):
             self._footer(canvas)

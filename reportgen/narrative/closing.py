@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from reportgen.model import Block, BulletList, Section, Span
+from reportgen.facts import FrequentGroup
+from reportgen.model import Block, BulletList, Paragraph, Section, Span, Table
 from reportgen.narrative._context import Context, group_label, threats
 from reportgen.rules import (
     FREQUENT_RIGHTS,
@@ -21,6 +22,27 @@ def _summary_words(ctx: Context, dimension: str, key: str) -> str:
     return ctx.t(f"summary.{dimension}_rights.{key}")
 
 
+def summary_groups(
+    groups: tuple[FrequentGroup, ...], limit: int = SUMMARY_GROUPS, most: int = SUMMARY_GROUPS_MAX
+) -> tuple[FrequentGroup, ...]:
+    """The frequent groups the summary (and the profile, with its own limits) name: the
+    ``limit`` most often named, a tie at the cut kept up to ``most`` (``cut_with_ties``); the
+    first tier alone when a tie is too wide."""
+    shown, _rest, _edge = cut_with_ties(
+        groups, limit, most, key=lambda g: (g.rights, round(g.mean_share, 9))
+    )
+    if not shown:  # a tie too wide to list: name the first tier only
+        shown = tuple(g for g in groups if g.rights == groups[0].rights)
+    return tuple(shown)
+
+
+def groups_table(ctx: Context, shown: tuple[FrequentGroup, ...]) -> Table:
+    """The frequent groups ``shown``, each with its average share over the rights for which
+    at least 30% of the experts named it: the profile's table of the summary's list."""
+    rows = tuple((group_label(ctx, g.code), ctx.ph.format_share(g.mean_share)) for g in shown)
+    return Table((ctx.t("summary.group_head"), ctx.t("summary.share_head")), rows, (False, True))
+
+
 def summary_section(ctx: Context) -> Section:
     f = ctx.facts
     blocks: list[Block] = []
@@ -31,18 +53,24 @@ def summary_section(ctx: Context) -> Section:
                 words = functools.partial(_summary_words, ctx, dim.key)
             blocks.append(ctx.p(f"summary.{dim.key}.{dim.band}", **threats(ctx, dim, words)))
     if f.frequent_groups:
-        shown, _rest, _edge = cut_with_ties(
-            f.frequent_groups,
-            SUMMARY_GROUPS,
-            SUMMARY_GROUPS_MAX,
-            key=lambda g: (g.rights, round(g.mean_share, 9)),
-        )
-        if not shown:  # a tie too wide to list: name the first tier only
-            shown = tuple(g for g in f.frequent_groups if g.rights == f.frequent_groups[0].rights)
+        shown = summary_groups(f.frequent_groups)
         bar: dict[str, Any] = {"share": FREQUENT_SHARE, "rights": FREQUENT_RIGHTS}
         key = "summary.group_one" if len(f.frequent_groups) == 1 else "summary.groups"
         blocks.append(ctx.p(key, shown=len(shown), total=len(f.frequent_groups), **bar))
-        blocks.append(BulletList(tuple((Span(group_label(ctx, g.code)),) for g in shown)))
+        # each with its average share over the rights it was named for (the profile's table)
+        blocks.append(
+            BulletList(
+                tuple(
+                    ctx.ph.render(
+                        "summary.group_item",
+                        c=ctx.c,
+                        label=group_label(ctx, g.code),
+                        share=g.mean_share,
+                    )
+                    for g in shown
+                )
+            )
+        )
     elif f.has_survey:
         blocks.append(ctx.p("summary.no_groups"))
     if f.all_people_frequent:
@@ -109,13 +137,16 @@ def sources_section(ctx: Context) -> Section:
                 standard=ctx.book.standards[q.standard],
             )
         )
-    blocks.append(
-        ctx.p(
-            "sources.citation",
-            "note",
-            publisher=info.publisher,
-            year=info.publication_year,
-            release=ctx.release,
-        )
+    # (the data's lines in one paragraph: short lines would leave most of the page width blank)
+    spans: list[Span] = []
+    for block in blocks:
+        assert isinstance(block, Paragraph)
+        spans += [Span(" "), *block.spans] if spans else list(block.spans)
+    citation = ctx.p(
+        "sources.citation",
+        "note",
+        publisher=info.publisher,
+        year=info.publication_year,
+        release=ctx.release,
     )
-    return Section("sources", ctx.t("headings.sources"), 1, tuple(blocks))
+    return Section("sources", ctx.t("headings.sources"), 1, (Paragraph(tuple(spans)), citation))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal
 
 from reportgen.facts import (
     AtRisk,
@@ -341,6 +341,51 @@ def _dimension_section(ctx: Context, dim: CprDimension) -> Section:
         blocks.append(_trend_chart(ctx, dim))
     children = tuple(_right_section(ctx, r) for r in dim.rights)
     return Section(slug("cpr", dim.key), d.name, 2, tuple(blocks), children)
+
+
+def dimensions_trend_chart(ctx: Context, size: Literal["full", "half"] = "half") -> Chart | None:
+    """The two dimensions' scores over the survey years, a panel each (the profile's trend
+    graphic; None when neither has a trend)."""
+    book = ctx.book
+    dims = [d for d in (ctx.facts.empowerment, ctx.facts.safety) if d is not None and d.trend]
+    if not dims:
+        return None
+    series = []
+    for dim in dims:
+        assert dim.trend is not None
+        pts = dim.trend.points
+        series.append(
+            TrendSeries(
+                book.dimensions[dim.key].name,
+                tuple(p.year for p in pts),
+                tuple(p.mean for p in pts),
+                tuple(p.lo for p in pts),
+                tuple(p.hi for p in pts),
+            )
+        )
+    # (untitled: the profile's heading names it)
+    texts = ChartTexts("", ctx.t("chart.axis_score"), ctx.source(), ctx.band_labels())
+    alt = ctx.alt(
+        "profile.trend_alt",
+        first_year=min(s.years[0] for s in series),
+        year=max(s.years[-1] for s in series),
+        series=[
+            {
+                "label": s.label,
+                "first": ctx.ph.format_score(s.mean[0]),
+                "first_year": s.years[0],
+                "last": ctx.ph.format_score(s.mean[-1]),
+            }
+            for s in series
+        ],
+    )
+    return Chart(
+        "chart-trend-dimensions",
+        TrendChart(tuple(series), band_scale(ctx.style.cpr_bands, 10.0), texts),
+        ctx.t("caption.trend"),
+        alt,
+        size=size,
+    )
 
 
 def _trend_chart(ctx: Context, dim: CprDimension) -> Chart:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from reportgen.facts import EsrRight, GroupShare, QualityOfLife
 from reportgen.model import (
@@ -190,7 +190,15 @@ def _qol_overall(ctx: Context, q: QualityOfLife) -> list[Block]:
     return blocks
 
 
-def _qol_rights(ctx: Context, q: QualityOfLife, scale: BandScaleSpec) -> Section:
+def _scale(ctx: Context) -> BandScaleSpec:
+    return band_scale(ctx.style.esr_bands, 100.0)
+
+
+def qol_rights_chart(
+    ctx: Context, q: QualityOfLife, size: Literal["full", "half"] = "full"
+) -> Chart:
+    """Each quality of life right at its latest year under both benchmarks (report, profile)."""
+    scale = _scale(ctx)
     items = tuple(_esr_item(ctx, r, q.year, q.standard) for r in q.rights)
     mixed = any(r.year != q.year for r in q.rights)
     texts = ChartTexts(
@@ -209,30 +217,27 @@ def _qol_rights(ctx: Context, q: QualityOfLife, scale: BandScaleSpec) -> Section
         mixed=mixed,
         items=[{"label": i.label, "value": ctx.ph.format_pct(i.income_adjusted)} for i in items],
     )
+    return Chart(
+        "chart-qol-rights",
+        EsrRightsChart(items, scale, texts),
+        ctx.t("caption.esr_rights"),
+        alt,
+        size=size,
+    )
+
+
+def _qol_rights(ctx: Context, q: QualityOfLife, scale: BandScaleSpec) -> Section:
     blocks: list[Block] = []
     if q.global_best is not None:
         blocks.append(ctx.p("qol.global_best", v=q.global_best))
-    blocks.append(
-        Chart(
-            "chart-qol-rights",
-            EsrRightsChart(items, scale, texts),
-            ctx.t("caption.esr_rights"),
-            alt,
-        )
-    )
+    blocks.append(qol_rights_chart(ctx, q))
     return Section("qol-rights", ctx.t("headings.qol_rights"), 2, tuple(blocks))
 
 
-def _qol_trend(ctx: Context, q: QualityOfLife, scale: BandScaleSpec) -> Section | None:
+def _trend_values(q: QualityOfLife) -> dict[str, Any]:
     tr = q.trend
-    if tr is None:
-        return None
-    key: str = tr.direction
-    if tr.steady:
-        key = f"{tr.direction}_steady"
-    elif tr.turn is not None:
-        key = f"{tr.direction}_turn"
-    values: dict[str, Any] = {
+    assert tr is not None
+    return {
         "first_year": tr.years[0],
         "last_year": tr.years[-1],
         "first": tr.income_adjusted[0],
@@ -240,6 +245,13 @@ def _qol_trend(ctx: Context, q: QualityOfLife, scale: BandScaleSpec) -> Section 
         "turn": tr.turn,
         "extreme": tr.income_adjusted[tr.years.index(tr.turn)] if tr.turn is not None else None,
     }
+
+
+def qol_trend_chart(ctx: Context, q: QualityOfLife) -> Chart | None:
+    """Quality of life over the years under both benchmarks (None: no trend)."""
+    tr = q.trend
+    if tr is None:
+        return None
     texts = ChartTexts(
         ctx.t("chart.esr_trend_title", first=tr.years[0], last=tr.years[-1]),
         ctx.t("chart.axis_pct"),
@@ -250,13 +262,26 @@ def _qol_trend(ctx: Context, q: QualityOfLife, scale: BandScaleSpec) -> Section 
             "global_best": ctx.t("chart.global_best"),
         },
     )
-    chart = Chart(
+    return Chart(
         "chart-qol-trend",
-        EsrTrendChart(tr.years, tr.income_adjusted, tr.global_best, scale, texts),
+        EsrTrendChart(tr.years, tr.income_adjusted, tr.global_best, _scale(ctx), texts),
         ctx.t("caption.esr_trend"),
-        ctx.alt("alt.esr_trend", **values),
+        ctx.alt("alt.esr_trend", **_trend_values(q)),
         size="wide",
     )
+
+
+def _qol_trend(ctx: Context, q: QualityOfLife, scale: BandScaleSpec) -> Section | None:
+    tr = q.trend
+    chart = qol_trend_chart(ctx, q)
+    if tr is None or chart is None:
+        return None
+    key: str = tr.direction
+    if tr.steady:
+        key = f"{tr.direction}_steady"
+    elif tr.turn is not None:
+        key = f"{tr.direction}_turn"
+    values = _trend_values(q)
     blocks: list[Block] = [ctx.p(f"qol.trend.{key}", **values)]
     if tr.gaps:
         blocks.append(ctx.p("qol.trend.gaps", gaps=_year_ranges(tr.gaps)))
@@ -310,6 +335,17 @@ def _qol_sexes(ctx: Context, q: QualityOfLife, scale: BandScaleSpec) -> Section 
             )
     # why a right's overall score need not lie between its women's and men's scores
     blocks.append(ctx.p("qol.sexes_basis"))
+    chart = qol_sexes_chart(ctx, q)
+    assert chart is not None
+    blocks.append(chart)
+    return Section("qol-sexes", ctx.t("headings.qol_sexes"), 2, tuple(blocks))
+
+
+def qol_sexes_chart(ctx: Context, q: QualityOfLife) -> Chart | None:
+    """Women's and men's scores of the rights published by sex (None: none is)."""
+    with_sexes = [r for r in q.rights if r.sexes.female is not None and r.sexes.male is not None]
+    if not with_sexes:
+        return None
     items = tuple(_esr_item(ctx, r, q.year, q.standard) for r in with_sexes)
     mixed = any(r.year != q.year for r in with_sexes)
     texts = ChartTexts(
@@ -332,15 +368,12 @@ def _qol_sexes(ctx: Context, q: QualityOfLife, scale: BandScaleSpec) -> Section 
             for i in items
         ],
     )
-    blocks.append(
-        Chart(
-            "chart-qol-sexes",
-            EsrRightsChart(items, scale, texts, by_sex=True),
-            ctx.t("caption.esr_sexes"),
-            alt,
-        )
+    return Chart(
+        "chart-qol-sexes",
+        EsrRightsChart(items, _scale(ctx), texts, by_sex=True),
+        ctx.t("caption.esr_sexes"),
+        alt,
     )
-    return Section("qol-sexes", ctx.t("headings.qol_sexes"), 2, tuple(blocks))
 
 
 def _qol_risk(ctx: Context, q: QualityOfLife) -> Section:

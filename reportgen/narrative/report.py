@@ -19,10 +19,9 @@ from reportgen.phrases import Country, load_phrases
 from reportgen.style import Style
 
 
-def build_report(
-    dataset: Dataset, facts: CountryFacts, style: Style, language: str = "en"
-) -> Report:
-    """Build the report model of one country from its facts, in ``language``."""
+def report_context(dataset: Dataset, facts: CountryFacts, style: Style, language: str) -> Context:
+    """What the builders of one country's report (or profile) share; ``NoDataError`` for a
+    country without any score."""
     book = load_codebook(language)
     ph = load_phrases(language)
     c = Country.of(book.country(facts.code, dataset.names))
@@ -30,8 +29,15 @@ def build_report(
         raise NoDataError(
             f"{c.bare} ({facts.code}) has no scores in the release '{dataset.info.title}': there is nothing to report."
         )
-    ctx = Context(dataset, facts, style, book, ph, c)
-    info = dataset.info
+    return Context(dataset, facts, style, book, ph, c)
+
+
+def build_report(
+    dataset: Dataset, facts: CountryFacts, style: Style, language: str = "en"
+) -> Report:
+    """Build the report model of one country from its facts, in ``language``."""
+    ctx = report_context(dataset, facts, style, language)
+    c, ph, info = ctx.c, ctx.ph, dataset.info
     year = info.publication_year
     q = facts.quality_of_life
     cover = Cover(

@@ -1,0 +1,194 @@
+"""The two-page country profile: the report's facts and findings, for a ten-minute meeting.
+
+In:  a country's facts (the same as the full report's), the style, a language.
+Out: a ``Report`` of ``format="profile"``. Page one: the cover band with the report's
+     statement, the headline figures, the key findings (the report's own, word for word) and,
+     for a survey country, the groups most often named at risk with the number of rights and
+     their average share. Page two (``Section.new_page``): every right at a glance (the
+     scorecard), the trend of the two dimensions beside the quality of life rights, and the
+     data, citation and the full report's file. A quality-of-life-only country's profile has
+     the scorecard with its findings and, overleaf, its rights, their trend and women and men.
+
+Every number comes from the same builders as the full report's (findings, scorecard, charts),
+so a figure in the profile is the figure in the report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Literal
+
+from reportgen.facts import CountryFacts
+from reportgen.load import Dataset
+from reportgen.model import (
+    Block,
+    Chart,
+    Cover,
+    Metadata,
+    Paragraph,
+    Report,
+    Section,
+    Span,
+)
+from reportgen.narrative._context import Context
+from reportgen.narrative.closing import (
+    groups_table,
+    how_to_read_section,
+    sources_section,
+    summary_groups,
+)
+from reportgen.narrative.cpr import dimensions_trend_chart
+from reportgen.narrative.findings import key_findings_section, lede, scorecard_section
+from reportgen.narrative.overview import headline_figures
+from reportgen.narrative.qol import qol_rights_chart, qol_sexes_chart, qol_trend_chart
+from reportgen.narrative.report import report_context
+from reportgen.rules import FREQUENT_RIGHTS, FREQUENT_SHARE
+from reportgen.style import Style
+
+# The groups page one names: the most often named, a tie at the cut kept up to the maximum.
+PROFILE_GROUPS = 5
+PROFILE_GROUPS_MAX = 6
+
+
+def _at_risk(ctx: Context, trim: int) -> Section | None:
+    """The groups most often named at risk: each with the number of rights for which at least
+    30% of the experts named it and its average share over those rights (the summary's list)."""
+    f = ctx.facts
+    if not f.has_survey:
+        return None
+    if not f.frequent_groups:
+        return Section("at-risk", ctx.t("profile.at_risk"), 1, (ctx.p("summary.no_groups"),))
+    limit, most = (PROFILE_GROUPS, PROFILE_GROUPS_MAX) if trim < 2 else (3, 3)
+    shown = summary_groups(f.frequent_groups, limit, most)
+    intro = ctx.p(
+        "profile.at_risk_intro",
+        share=FREQUENT_SHARE,
+        rights=FREQUENT_RIGHTS,
+        shown=len(shown),
+        total=len(f.frequent_groups),
+    )
+    table = groups_table(ctx, shown)
+    return Section("at-risk", ctx.t("profile.at_risk"), 1, (intro, table))
+
+
+def _over_time(ctx: Context) -> Section | None:
+    """Page two's charts beside the scorecard: the two dimensions over the survey years and the
+    quality of life rights (survey countries); the rights, their trend and women and men
+    (quality of life only)."""
+    f = ctx.facts
+    q = f.quality_of_life
+    if f.has_survey:
+        # (the quality of life rights are in the scorecard, under the country's standard)
+        trend = dimensions_trend_chart(ctx, size="full")
+        if trend is None:
+            return None
+        return Section("over-time", ctx.t("profile.over_time"), 1, (trend,))
+    if q is None:
+        return None
+    made: list[Chart | None] = [
+        qol_rights_chart(ctx, q, size="full"),
+        qol_trend_chart(ctx, q),
+        qol_sexes_chart(ctx, q),
+    ]
+    blocks: list[Block] = [c for c in made if c is not None]
+    # (flowing on from the findings: a country with few figures may need one page only)
+    return Section("qol", ctx.t("headings.qol"), 1, tuple(blocks))
+
+
+def _joined(paragraphs: list[Paragraph], role: Literal["body", "note"]) -> Paragraph:
+    """Paragraphs run together into one (the profile's page has no room for short lines)."""
+    spans: list[Span] = []
+    for p in paragraphs:
+        spans += [Span(" "), *p.spans] if spans else list(p.spans)
+    return Paragraph(tuple(spans), role)
+
+
+def _sources(ctx: Context, report_file: str, trim: int) -> Section:
+    """The report's sources in one paragraph; the bands (the profile has no "How to read"),
+    its citation and where the full report is in another."""
+    sources = sources_section(ctx)
+    paragraphs = [b for b in sources.blocks if isinstance(b, Paragraph)]
+    data, cite = paragraphs[:-1], paragraphs[-1]
+    bands = how_to_read_section(ctx).blocks[0]
+    assert isinstance(bands, Paragraph)
+    full = ctx.p("profile.full_report", file=report_file)
+    notes = [bands, cite, full] if trim < 1 else [cite, full]
+    blocks = (_joined(data, "body"), _joined(notes, "note"))
+    return Section(sources.id, sources.title, 1, blocks)
+
+
+def _without_references(section: Section | None, ctx: Context) -> Section | None:
+    """``section`` with the scorecard's caption that does not send the reader to a "How to
+    read" section the profile does not have."""
+    if section is None:
+        return None
+    blocks = tuple(
+        replace(b, caption=ctx.t(f"profile.{_caption_key(ctx)}_caption"))
+        if isinstance(b, Chart) and b.id == "chart-scorecard"
+        else b
+        for b in section.blocks
+    )
+    return replace(section, blocks=blocks)
+
+
+def _caption_key(ctx: Context) -> str:
+    return "scorecard" if ctx.facts.has_survey else "scorecard_qol"
+
+
+# How much a profile may leave out to fit two pages, in order: 1 the bands' note, 2 the at-risk
+# table's groups beyond three, 3 the trend graphic (the full report has them all).
+PROFILE_TRIMS = 3
+
+
+def build_profile(
+    dataset: Dataset,
+    facts: CountryFacts,
+    style: Style,
+    language: str,
+    report_file: str,
+    trim: int = 0,
+) -> Report:
+    """The profile model of one country in ``language``; ``report_file`` is the file name of
+    its full report (the profile refers the reader to it); ``trim`` (0 to ``PROFILE_TRIMS``)
+    how much it leaves out where the whole does not fit two pages."""
+    ctx = report_context(dataset, facts, style, language)
+    c, ph, info = ctx.c, ctx.ph, dataset.info
+    year = info.publication_year
+    cover = Cover(
+        kicker=ctx.t("profile.kicker", year=year),
+        title=c.bare,
+        subtitle="",  # (the page has no room for it: the kicker and findings say what it covers)
+        lede=lede(ctx),
+        figures=headline_figures(ctx),
+    )
+    scorecard = _without_references(scorecard_section(ctx), ctx)
+    chapters: list[Section | None] = [
+        _without_references(key_findings_section(ctx), ctx),
+        _at_risk(ctx, trim),
+        _over_time(ctx) if trim < 3 else None,
+        scorecard,
+        _sources(ctx, report_file, trim),
+    ]
+    sections = tuple(s for s in chapters if s is not None and (s.blocks or s.children))
+    metadata = Metadata(
+        title=ctx.t("profile.meta_title", year=year),
+        author=info.publisher,
+        subject=ctx.t("meta.subject", release=ctx.release),
+        keywords=tuple(k.strip() for k in ctx.t("meta.keywords", year=year).split(";")),
+        language=ph.locale.replace("_", "-"),
+        created=date(year, 1, 1).isoformat(),
+    )
+    return Report(
+        country=facts.code,
+        country_name=c.bare,
+        language=language,
+        release_year=year,
+        cover=cover,
+        sections=sections,
+        metadata=metadata,
+        running_head=ctx.t("profile.running_head", year=year),
+        page_label=ctx.t("meta.page", page="{page}", pages="{pages}"),
+        illustrative_mark=ctx.t("meta.illustrative") if info.illustrative else None,
+        format="profile",
+    )

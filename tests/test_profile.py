@@ -1,0 +1,212 @@
+"""The two-page country profile: the profiles of both releases, read back.
+
+Every profile in English and French, and every survey country's in Spanish and Portuguese
+(``benchmarks/bench_profiles.py`` checks the page count of all of them), is built (``reportgen.build.build_profile``) and its PDF read with pypdfium2:
+at most two pages; every character on the page, above 7 pt, with no "…"; and every figure its
+text states (a score "2.5/10", a share or score in per cent, in its sentences, tables and
+charts' alternative texts) is one the country's full report states too (the numbers come from
+the same facts and rules: a profile that rounded differently, or printed a number the report
+does not have, fails). Its
+key findings are the report's, word for word, and its scorecard is the report's. Three
+profiles go through the PDF/UA-1 checkers; one is built twice to the same bytes; the
+``build --format`` command writes both formats or, refused, nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import page
+import pypdfium2 as pdfium
+import pytest
+from pdfua import validate
+
+from reportgen.build import build_model, build_profile
+from reportgen.errors import NoDataError
+from reportgen.load import Dataset
+from reportgen.model import BulletList, Chart, Report, Table
+from reportgen.style import Style
+from reportgen.textrender import render_text
+
+LANGUAGES = ["en", "fr", "es", "pt"]
+MIN_TEXT = 7.0  # points: nothing printed smaller (the project's floor)
+# A printed score ("2.5/10", "10,0/10") or per-cent figure ("86.5%", "86,5 %").
+_FIGURE = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)?(?:/10|\s?%)")
+
+
+def _figures(text: str) -> set[str]:
+    return {re.sub(r"\s", "", m.group(0)) for m in _FIGURE.finditer(text)}
+
+
+def _pages_text_and_sizes(pdf: bytes) -> tuple[int, str, list[str]]:
+    """The page count, the text, and what is wrong with any character: outside its page,
+    smaller than 7 pt, or an ellipsis (a cut label)."""
+    doc = pdfium.PdfDocument(io.BytesIO(pdf))
+    problems: list[str] = []
+    texts = []
+    try:
+        for number, pg in enumerate(doc, start=1):
+            width, height = pg.get_size()
+            tp = pg.get_textpage()
+            texts.append(tp.get_text_range())
+            for i in range(tp.count_chars()):
+                char = tp.get_text_range(i, 1)
+                if not char.strip():
+                    continue
+                left, bottom, right, top = tp.get_charbox(i)
+                if left < 0 or bottom < 0 or right > width or top > height:
+                    problems.append(f"page {number}: {char!r} outside the page")
+                size = pdfium.raw.FPDFText_GetFontSize(tp.raw, i)
+                if size < MIN_TEXT - 0.01:
+                    problems.append(f"page {number}: {char!r} set at {size:.2f} pt")
+                if char == "…":
+                    problems.append(f"page {number}: a cut label (…)")
+        return len(doc), "\n".join(texts), problems
+    finally:
+        doc.close()
+
+
+def _findings(report: Report) -> list[str]:
+    for section in report.sections:
+        if section.id == "key-findings":
+            return [t for b in section.blocks if isinstance(b, BulletList) for t in b.texts]
+    return []
+
+
+def _scorecard(report: Report) -> object | None:
+    found = [c.spec for c in report.charts() if c.id == "chart-scorecard"]
+    return found[0] if found else None
+
+
+def _check_release(
+    dataset: Dataset, style: Style, language: str, survey_only: bool = False
+) -> tuple[int, list[str]]:
+    """Build every profile of ``dataset`` in ``language`` (``survey_only``: of the countries
+    with survey data); the number built, and failures."""
+    failures: list[str] = []
+    built = 0
+    for code in sorted(dataset.countries["country"]):
+        try:
+            facts, report = build_model(dataset, code, style, language)
+        except NoDataError:
+            continue
+        if survey_only and not facts.has_survey:
+            continue
+        profile = build_profile(dataset, code, style, language)
+        built += 1
+        pages, _text, problems = _pages_text_and_sizes(profile.pdf)
+        where = f"{code} {language}"
+        if not 1 <= pages <= 2:
+            failures.append(f"{where}: {pages} pages")
+        failures += [f"{where}: {p}" for p in problems[:3]]
+        # (the profile's words, tables and charts' alternative texts: a chart's axis ticks
+        # and benchmark labels are drawn from the same values in both)
+        extra = _figures(render_text(profile.report)) - _figures(render_text(report))
+        if extra:
+            failures.append(f"{where}: figures the full report does not print: {sorted(extra)}")
+        if _findings(profile.report) != _findings(report):
+            failures.append(f"{where}: key findings differ from the report's")
+        if _scorecard(profile.report) != _scorecard(report):
+            failures.append(f"{where}: scorecard differs from the report's")
+    return built, failures
+
+
+# Every profile in English and French (the longest); in Spanish and Portuguese, those of the
+# survey countries (the fullest pages) — ``benchmarks/bench_profiles.py`` builds them all.
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_real_profile(hrmi: Dataset, style: Style, language: str) -> None:
+    survey_only = language in ("es", "pt")
+    built, failures = _check_release(hrmi, style, language, survey_only)
+    assert built > (30 if survey_only else 180)  # every country with a score
+    assert not failures, "\n".join(failures[:20])
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_demo_profile(demo: Dataset, style: Style, language: str) -> None:
+    survey_only = language in ("es", "pt")
+    built, failures = _check_release(demo, style, language, survey_only)
+    assert built > (30 if survey_only else 180)
+    assert not failures, "\n".join(failures[:20])
+
+
+def test_a_survey_profile_is_two_pages_in_letter_too(hrmi: Dataset, style: Style) -> None:
+    from dataclasses import replace
+
+    letter = replace(style, page=replace(style.page, size="Letter"))
+    for code in ("KAZ", "USA", "COD", "VCT"):
+        for language in ("en", "fr"):
+            pages, _text, problems = _pages_text_and_sizes(
+                build_profile(hrmi, code, letter, language).pdf
+            )
+            assert pages <= 2 and not problems, (code, language, pages, problems[:3])
+
+
+def test_the_check_sees_a_figure_the_report_lacks() -> None:
+    # the figure comparison is what catches a profile printing another number
+    report = "Kazakhstan scores 2.5/10 for empowerment; quality of life 86.5%."
+    assert _figures("Empowerment 2.5/10, 86.5 %") <= _figures(report)
+    assert _figures("Empowerment 2.6/10") - _figures(report) == {"2.6/10"}
+
+
+@pytest.mark.parametrize("code", ["KAZ", "ARG", "VCT"])
+def test_profiles_pass_pdf_ua_checkers(
+    hrmi: Dataset, style: Style, code: str, tmp_path: Path
+) -> None:
+    pdf = build_profile(hrmi, code, style, "fr" if code == "KAZ" else "en").pdf
+    result = page.validate_pdf_bytes(pdf, profile="ua1")
+    assert result.is_compliant and result.rules.failed == 0, [
+        f"{f.rule_id}: {f.message}" for f in result.failures
+    ]
+    path = tmp_path / "profile.pdf"
+    path.write_bytes(pdf)
+    assert [f"{f.rule_id}: {f.message}" for f in validate(str(path)).findings] == []
+
+
+def test_a_profile_is_reproducible(demo: Dataset, style: Style) -> None:
+    assert build_profile(demo, "XAQ", style).pdf == build_profile(demo, "XAQ", style).pdf
+
+
+def test_profile_content(hrmi: Dataset, style: Style) -> None:
+    profile = build_profile(hrmi, "KAZ", style).report
+    assert profile.format == "profile"
+    ids = [s.id for s in profile.sections]
+    assert ids == ["key-findings", "at-risk", "over-time", "scorecard", "sources"]
+    # the method is not said: the profile has no "How to read", so nothing refers to it
+    assert "How to read" not in render_text(profile)
+    text = render_text(profile)
+    assert "KAZ-kazakhstan-2020-en.pdf" in text  # where the full report is
+    # the groups most often named, with their average share (the report's summary list)
+    at_risk = next(s for s in profile.sections if s.id == "at-risk")
+    table = at_risk.blocks[1]
+    assert isinstance(table, Table)
+    assert table.rows[:2] == (
+        ("People engaged in or suspected of political violence", "72%"),
+        ("Journalists", "70%"),
+    )
+    charts = [c for c in profile.charts() if isinstance(c, Chart)]
+    assert [c.id for c in charts] == ["chart-trend-dimensions", "chart-scorecard"]
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "reportgen", *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_build_writes_both_formats(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = _cli("build", "XAQ", "--format", "report,profile", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir()) == [
+        "XAQ-kestrel-islands-2026-en-profile.pdf",
+        "XAQ-kestrel-islands-2026-en.pdf",
+    ]
+    refused = _cli("build", "XAQ", "--format", "pamphlet", "--out", str(tmp_path / "no"))
+    assert refused.returncode == 1
+    assert "--format must be report, profile or report,profile, not 'pamphlet'" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert not (tmp_path / "no").exists()
