@@ -318,7 +318,6 @@ class Section:
     level: int
     blocks: tuple[Block, ...]
     children: tuple[Section, ...] = ()
-    new_page: bool = False  # starts a page (a profile's second page)
 
     def walk(self) -> list[Section]:
         """This section and every descendant, in reading order."""

@@ -39,7 +39,6 @@ from reportlab.platypus import (
     KeepTogether,
     ListItem,
     NextPageTemplate,
-    PageBreak,
     PageTemplate,
     Spacer,
     TableStyle,
@@ -374,7 +373,7 @@ class _Story:
         keep = KEEP_BELOW.get(section.level, 100.0)
         need = keep * self.geo.frame_height if keep < 1 else keep
         sect = _child(parent, "Sect")
-        out: list[Flowable] = [PageBreak() if section.new_page else CondPageBreak(need)]
+        out: list[Flowable] = [CondPageBreak(need)]
         heading = _Heading(
             text_markup(section.title),
             self.st.h[min(section.level, 4)],
@@ -393,8 +392,7 @@ class _Story:
             flowables: list[Flowable] = [heading]
             for block in section.blocks:
                 flowables += self.block(block, sect)
-            whole = _Whole(flowables, GAP_LIMIT * self.geo.frame_height)
-            return [PageBreak(), whole] if section.new_page else [whole]
+            return [_Whole(flowables, GAP_LIMIT * self.geo.frame_height)]
         # The heading stays with the text under it; a chart that does not fit where it falls
         # floats to the next page, the text that follows it filling this one first.
         blocks = list(section.blocks)

@@ -1,16 +1,17 @@
 """The two-page country profile: the report's facts and findings, for a ten-minute meeting.
 
 In:  a country's facts (the same as the full report's), the style, a language.
-Out: a ``Report`` of ``format="profile"``. Page one: the cover band with the report's
-     statement, the headline figures, the key findings (the report's own, word for word) and,
-     for a survey country, the groups most often named at risk with the number of rights and
-     their average share. Page two (``Section.new_page``): every right at a glance (the
-     scorecard), the trend of the two dimensions beside the quality of life rights, and the
-     data, citation and the full report's file. A quality-of-life-only country's profile has
-     the scorecard with its findings and, overleaf, its rights, their trend and women and men.
+Out: a ``Report`` of ``format="profile"``, in reading order: the cover band with the report's
+     statement and the headline figures; the key findings (the report's own, word for word);
+     for a survey country, the groups most often named at risk with their average share (the
+     report's summary list); the two dimensions over time; every right at a glance (the
+     scorecard, quality of life rights under the country's standard); the data, the bands,
+     the citation and the full report's file. The layout fills page one and lets the rest
+     flow to page two. A quality-of-life-only country's profile has its scorecard with the
+     findings, then its rights, their trend and women and men (one page, when that is all).
 
-Every number comes from the same builders as the full report's (findings, scorecard, charts),
-so a figure in the profile is the figure in the report.
+Every number comes from the same builders as the full report's (findings, scorecard, charts,
+the summary's groups), so a figure in the profile is the figure in the report.
 """
 
 from __future__ import annotations
@@ -52,8 +53,8 @@ PROFILE_GROUPS_MAX = 6
 
 
 def _at_risk(ctx: Context, trim: int) -> Section | None:
-    """The groups most often named at risk: each with the number of rights for which at least
-    30% of the experts named it and its average share over those rights (the summary's list)."""
+    """The groups most often named at risk, each with its average share over the rights for
+    which at least 30% of the experts named it (the report's summary list, cut shorter)."""
     f = ctx.facts
     if not f.has_survey:
         return None
@@ -73,9 +74,8 @@ def _at_risk(ctx: Context, trim: int) -> Section | None:
 
 
 def _over_time(ctx: Context) -> Section | None:
-    """Page two's charts beside the scorecard: the two dimensions over the survey years and the
-    quality of life rights (survey countries); the rights, their trend and women and men
-    (quality of life only)."""
+    """The charts after the findings: the two dimensions over the survey years (survey
+    countries); the rights, their trend and women and men (quality of life only)."""
     f = ctx.facts
     q = f.quality_of_life
     if f.has_survey:
