@@ -31,7 +31,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -160,9 +160,10 @@ def render_report(
     }
     # The compact form of the charts whose height is free: set where a page has room for it
     # but not for the chart, instead of leaving the rest of the page blank.
+    # (drawn only where the layout asks for one)
     compact = {
-        chart.id: render_chart(
-            chart.spec, style, chart_width(style, chart), **numbers, compact=True
+        chart.id: partial(
+            render_chart, chart.spec, style, chart_width(style, chart), **numbers, compact=True
         )
         for chart in report.charts()
         if compactable(chart.spec) and not compact_charts

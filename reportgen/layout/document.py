@@ -21,8 +21,9 @@ font subsets keep the layout's side of the binding contract stated there.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from reportlab.lib import colors
@@ -155,7 +156,7 @@ class _Story:
         style: Style,
         fonts: FontSet,
         geometry: Geometry,
-        compact: Mapping[str, VectorDrawing],
+        compact: Mapping[str, Callable[[], VectorDrawing]],
     ) -> None:
         self.report = report
         self.drawings = drawings
@@ -332,7 +333,8 @@ class _Story:
 
         small = self.compact.get(block.id)
         return _Figure(
-            parts(self.drawings[block.id]), _Figure(parts(small)) if small is not None else None
+            parts(self.drawings[block.id]),
+            (lambda: parts(small())) if small is not None else None,
         )
 
     def row(self, block: ChartRow, parent: Tag | None) -> _Figure:
@@ -404,11 +406,10 @@ class _Story:
                 # (the heading joins the figure's parts, in either form: a KeepTogether inside
                 # another wraps as endless)
                 chart = first[0]
-                small = chart._compact
                 out.append(
                     _Figure(
                         [heading, *chart._content],
-                        _Figure([heading, *small._content]) if small is not None else None,
+                        partial(_headed, heading, chart) if chart.has_compact else None,
                     )
                 )
             else:
@@ -540,6 +541,11 @@ class _Columns(Flowable):  # type: ignore[misc]
             part.drawOn(self.canv, i * (self._column + self._gap), self.height - part.height)
 
 
+def _headed(heading: Flowable, chart: _Figure) -> list[Flowable]:
+    """``chart``'s compact parts under ``heading``."""
+    return [heading, *chart.compact_parts()]
+
+
 class _Whole(KeepTogether):  # type: ignore[misc]
     """Flowables kept together where the page has little room left (at most ``gap`` points):
     they then open the next page; with more room they split as text does, rather than leave
@@ -566,23 +572,40 @@ class _Figure(KeepTogether):  # type: ignore[misc]
     ``compact`` is the same chart in its compact form (shorter, the same text at the same
     size), set instead where the page has room for it but not for the chart."""
 
-    def __init__(self, parts: list[Flowable], compact: _Figure | None = None) -> None:
+    def __init__(
+        self, parts: list[Flowable], compact: Callable[[], list[Flowable]] | None = None
+    ) -> None:
         super().__init__(parts)
-        self._compact = compact
+        self._make_compact = compact  # drawn only when first asked for (most never are)
+        self._compact: _Figure | None = None
+
+    @property
+    def has_compact(self) -> bool:
+        return self._make_compact is not None
+
+    def compact_parts(self) -> list[Flowable]:
+        """The compact form's parts (drawn on first use, then kept)."""
+        if self._compact is None:
+            assert self._make_compact is not None
+            self._compact = _Figure(self._make_compact())
+        return list(self._compact._content)
 
     def fits_compact(self, canv: Canvas, aW: float, aH: float) -> bool:  # noqa: N803
         """Whether the compact form fits in ``aH`` where the chart itself does not."""
-        if self._compact is None:
+        if self._make_compact is None:
             return False
         self.wrapOn(canv, aW, aH)
         if aH >= self._H:
             return False
+        self.compact_parts()
+        assert self._compact is not None
         self._compact.wrapOn(canv, aW, aH)
         return bool(aH >= self._compact._H)
 
     def split(self, aW: float, aH: float) -> list[Flowable]:  # noqa: N803
         if self.fits_compact(self.canv, aW, aH):
             # (a zero-height spacer first: the frame places the first part without asking)
+            assert self._compact is not None
             return [Spacer(0, 0), self._compact]
         return super().split(aW, aH)  # type: ignore[no-any-return]
 
@@ -778,13 +801,14 @@ def render_pdf(
     drawings: Mapping[str, VectorDrawing],
     style: Style,
     *,
-    compact: Mapping[str, VectorDrawing] | None = None,
+    compact: Mapping[str, Callable[[], VectorDrawing]] | None = None,
     tagged: bool = True,
 ) -> RenderedPdf:
     """Lay out ``report``; return the PDF's bytes and page count.
 
-    ``drawings`` has every chart's drawing by chart id; ``compact`` the compact form of the
-    charts that have one, set where a page has room for it but not for the chart. The PDF
+    ``drawings`` has every chart's drawing by chart id; ``compact`` draws, when called, the
+    compact form of the charts that have one (set where a page has room for it but not for
+    the chart: few are ever drawn). The PDF
     is tagged (PDF/UA-1); ``tagged=False`` skips tagging (for measuring its cost).
     """
     fonts = register_fonts()
