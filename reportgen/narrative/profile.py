@@ -17,7 +17,6 @@ the summary's groups), so a figure in the profile is the figure in the report.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from typing import Literal
 
 from reportgen.facts import CountryFacts
@@ -26,7 +25,6 @@ from reportgen.model import (
     Block,
     Chart,
     Cover,
-    Metadata,
     Paragraph,
     Report,
     Section,
@@ -43,7 +41,7 @@ from reportgen.narrative.cpr import dimensions_trend_chart
 from reportgen.narrative.findings import key_findings_section, lede, scorecard_section
 from reportgen.narrative.overview import headline_figures
 from reportgen.narrative.qol import qol_rights_chart, qol_sexes_chart, qol_trend_chart
-from reportgen.narrative.report import report_context
+from reportgen.narrative.report import assemble, report_context
 from reportgen.rules import FREQUENT_RIGHTS, FREQUENT_SHARE
 from reportgen.style import Style
 
@@ -153,7 +151,7 @@ def build_profile(
     its full report (the profile refers the reader to it); ``trim`` (0 to ``PROFILE_TRIMS``)
     how much it leaves out where the whole does not fit two pages."""
     ctx = report_context(dataset, facts, style, language)
-    c, ph, info = ctx.c, ctx.ph, dataset.info
+    c, info = ctx.c, dataset.info
     year = info.publication_year
     cover = Cover(
         kicker=ctx.t("profile.kicker", year=year),
@@ -170,25 +168,4 @@ def build_profile(
         scorecard,
         _sources(ctx, report_file, trim),
     ]
-    sections = tuple(s for s in chapters if s is not None and (s.blocks or s.children))
-    metadata = Metadata(
-        title=ctx.t("profile.meta_title", year=year),
-        author=info.publisher,
-        subject=ctx.t("meta.subject", release=ctx.release),
-        keywords=tuple(k.strip() for k in ctx.t("meta.keywords", year=year).split(";")),
-        language=ph.locale.replace("_", "-"),
-        created=date(year, 1, 1).isoformat(),
-    )
-    return Report(
-        country=facts.code,
-        country_name=c.bare,
-        language=language,
-        release_year=year,
-        cover=cover,
-        sections=sections,
-        metadata=metadata,
-        running_head=ctx.t("profile.running_head", year=year),
-        page_label=ctx.t("meta.page", page="{page}", pages="{pages}"),
-        illustrative_mark=ctx.t("meta.illustrative") if info.illustrative else None,
-        format="profile",
-    )
+    return assemble(ctx, cover, chapters, "profile")

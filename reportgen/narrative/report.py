@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Literal
 
 from reportgen.codebook import load_codebook
 from reportgen.errors import NoDataError
 from reportgen.facts import CountryFacts
 from reportgen.load import Dataset
-from reportgen.model import Cover, Metadata, Report
+from reportgen.model import Cover, Metadata, Report, Section
 from reportgen.narrative._context import Context
 from reportgen.narrative.closing import how_to_read_section, sources_section, summary_section
 from reportgen.narrative.cpr import cpr_section
@@ -37,7 +39,7 @@ def build_report(
 ) -> Report:
     """Build the report model of one country from its facts, in ``language``."""
     ctx = report_context(dataset, facts, style, language)
-    c, ph, info = ctx.c, ctx.ph, dataset.info
+    c, info = ctx.c, dataset.info
     year = info.publication_year
     q = facts.quality_of_life
     cover = Cover(
@@ -61,24 +63,38 @@ def build_report(
         how_to_read_section(ctx),
         sources_section(ctx),
     )
-    sections = tuple(s for s in chapters if s is not None and (s.blocks or s.children))
+    return assemble(ctx, cover, chapters, "report")
+
+
+def assemble(
+    ctx: Context,
+    cover: Cover,
+    chapters: Sequence[Section | None],
+    fmt: Literal["report", "profile"],
+) -> Report:
+    """A report (or profile) of ``ctx``'s country: ``chapters`` that have something to say,
+    the metadata, running head and page label of ``fmt`` (phrases ``meta.*`` or
+    ``profile.*``)."""
+    info, year = ctx.dataset.info, ctx.dataset.info.publication_year
+    key = "meta" if fmt == "report" else "profile"
     metadata = Metadata(
-        title=ctx.t("meta.title", year=year),
+        title=ctx.t(f"{key}.{'title' if fmt == 'report' else 'meta_title'}", year=year),
         author=info.publisher,
         subject=ctx.t("meta.subject", release=ctx.release),
         keywords=tuple(k.strip() for k in ctx.t("meta.keywords", year=year).split(";")),
-        language=ph.locale.replace("_", "-"),
+        language=ctx.ph.locale.replace("_", "-"),
         created=date(year, 1, 1).isoformat(),
     )
     return Report(
-        country=facts.code,
-        country_name=c.bare,
-        language=language,
+        country=ctx.facts.code,
+        country_name=ctx.c.bare,
+        language=ctx.ph.language,
         release_year=year,
         cover=cover,
-        sections=sections,
+        sections=tuple(s for s in chapters if s is not None and (s.blocks or s.children)),
         metadata=metadata,
-        running_head=ctx.t("meta.running_head", year=year),
+        running_head=ctx.t(f"{key}.running_head", year=year),
         page_label=ctx.t("meta.page", page="{page}", pages="{pages}"),
         illustrative_mark=ctx.t("meta.illustrative") if info.illustrative else None,
+        format=fmt,
     )
