@@ -1,22 +1,26 @@
 """Benchmark: a whole release — every country's report (process pool), then the compendium.
 
-Usage: python benchmarks/bench_release.py [RELEASE_DIR]
-       (default: $HRMI_DATA_DIR, else the demo release)
-Builds into a fresh temporary directory (everything rebuilt), then binds the compendium.
-Prints the wall time of each part and in total, peak RSS of this process and of the largest
-worker, and the compendium's size against the summed sizes of the reports. Targets on
-2 cores: all reports + compendium ≤ 30 s, peak RSS ≤ 1 GB, size ratio ≤ 0.5. Asserts nothing.
+Usage: python benchmarks/bench_release.py [RELEASE_DIR] [--format report|profile]
+       (default: $HRMI_DATA_DIR, else the demo release; the full reports)
+Builds into a fresh temporary directory (everything rebuilt), then binds the compendium of
+that format (the book of full reports, or the book of profiles). Prints the wall time of each
+part and in total, peak RSS of this process and of the largest worker, the book's pages per
+country and its size against the summed sizes of its parts. Targets on 2 cores: all reports
++ compendium ≤ 30 s, peak RSS ≤ 1 GB, size ratio ≤ 0.5; the book of profiles ≤ 2.3 pages per
+country. Asserts nothing.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from pypdf import PdfReader
 
 from reportgen.batch import run_batch
 from reportgen.compendium import build_compendium
@@ -31,26 +35,31 @@ def _peak_mb(who: int) -> float:
 
 def main() -> None:
     """Time the batch and the compendium of one release; print the figures."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("release", nargs="?", type=Path)
+    parser.add_argument("--format", choices=("report", "profile"), default="report")
+    args = parser.parse_args()
     hrmi = os.environ.get("HRMI_DATA_DIR")
-    if len(sys.argv) > 1:
-        directory = Path(sys.argv[1])
-    else:
-        directory = Path(hrmi) if hrmi else ROOT / "data" / "demo"
+    directory = args.release or (Path(hrmi) if hrmi else ROOT / "data" / "demo")
+    fmt = args.format
     with tempfile.TemporaryDirectory(prefix="bench-release-") as tmp:
         out = Path(tmp)
         t0 = time.perf_counter()
-        result = run_batch(directory, out, force=True)
+        result = run_batch(directory, out, force=True, formats=(fmt,))
         t1 = time.perf_counter()
         batch_peak = _peak_mb(resource.RUSAGE_SELF)
-        path = build_compendium(out)
+        path = build_compendium(out, format=fmt)
         t2 = time.perf_counter()
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         summed = sum(entry["bytes"] for entry in manifest["reports"])
         pages = sum(entry["pages"] for entry in manifest["reports"])
         size = path.stat().st_size
+        with path.open("rb") as fh:
+            book_pages = len(PdfReader(fh).pages)
+    countries = len(manifest["reports"])
     print(f"release:              {directory}")
     print(
-        f"reports:              {result.count('built')} built, {result.count('failed')} failed, "
+        f"{fmt + 's:':21} {result.count('built')} built, {result.count('failed')} failed, "
         f"{result.count('no data')} without data; {pages} pages, {os.cpu_count()} cores"
     )
     print(f"batch:                {t1 - t0:6.2f} s")
@@ -62,8 +71,12 @@ def main() -> None:
         f"{_peak_mb(resource.RUSAGE_CHILDREN):.0f} MB largest worker   (target ≤ 1024 MB)"
     )
     print(
-        f"size:                 compendium {size / 1e6:.2f} MB, reports {summed / 1e6:.2f} MB, "
+        f"size:                 compendium {size / 1e6:.2f} MB, its {fmt}s {summed / 1e6:.2f} MB, "
         f"ratio {size / summed:.3f}   (target ≤ 0.5)"
+    )
+    print(
+        f"book:                 {book_pages} pages, {book_pages / countries:.2f} per country"
+        + ("   (target ≤ 2.3)" if fmt == "profile" else "")
     )
 
 

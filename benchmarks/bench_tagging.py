@@ -112,7 +112,7 @@ def _bind(directory: Path, tagged: bool) -> tuple[float, float, int, int]:
             t0 = time.perf_counter()
             run_batch(directory, out, force=True)
             t1 = time.perf_counter()
-            path = build_compendium(out)
+            path = build_compendium(out, format="report")
             t2 = time.perf_counter()
             manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
             summed = sum(entry["bytes"] for entry in manifest["reports"])

@@ -3,7 +3,8 @@
 In:  a release directory, a selection (countries, region, survey-only), a style, languages,
      an output directory, and a ``concurrent.futures.Executor`` (a local process pool by
      default; any Executor works, e.g. Dask's ``Client.get_executor()`` for a cluster).
-Out: one PDF per country and language (written atomically), ``manifest.json`` describing
+Out: one PDF per country, language and format (the full report, the two-page profile, or
+     both; written atomically), ``manifest.json`` describing
      them (country, file, pages, size, SHA-256, release, language, the digests below) and
      the reports that could not be built (``failures``: reason, where the old PDF went), and
      a ``BatchResult`` (built / unchanged / no data / failed, with reasons).
@@ -21,7 +22,9 @@ a re-run with nothing changed does next to nothing.
    build each report's model (facts → narrative, tens of ms, no drawing) and digest it with
    the style's resolved values, the charts' number formats and the drawing code. An equal
    digest keeps the PDF (and brings the entry's ``sources`` up to date); a different one
-   lays the report out again, the costly part.
+   lays the report out again, the costly part. A profile's digest is that of its whole
+   (untrimmed) model with the profile's style: how much of it is trimmed to fit two pages
+   follows from those.
 
 So a new ``title_fr`` rebuilds the French reports only; a country's latest survey score
 rebuilds its report and every report whose comparison charts and ranks include it; a
@@ -56,7 +59,7 @@ from datetime import date
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from reportgen.codebook import load_codebook
 from reportgen.errors import NoDataError, OutputError, ReportgenError
@@ -103,11 +106,12 @@ class Task:
     sources: str  # the files the reports are made from (``source_digest``)
     stamp: str = ""  # the release's files as they were when the batch started (release_stamp)
     kept: Entry | None = None  # the report on disk, intact: kept if its model is unchanged
+    format: str = "report"  # the full report, or "profile"
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What happened to one (country, language)."""
+    """What happened to one (country, language, format)."""
 
     code: str
     language: str
@@ -117,6 +121,13 @@ class Outcome:
     entry: Entry | None = None
     fatal: bool = False  # the output folder cannot be written: the run stops
     previous: str = ""  # where the report it failed to replace went (``stale/<file>``)
+    format: str = "report"  # the full report, or "profile"
+
+    @property
+    def label(self) -> str:
+        """How progress lines name it: "KAZ en", "KAZ en profile"."""
+        kind = "" if self.format == "report" else f" {self.format}"
+        return f"{self.code} {self.language}{kind}"
 
 
 @dataclass
@@ -135,7 +146,8 @@ class BatchResult:
     def failed(self) -> list[Outcome]:
         """The failures, in country order."""
         return sorted(
-            (o for o in self.outcomes if o.status == "failed"), key=lambda o: (o.code, o.language)
+            (o for o in self.outcomes if o.status == "failed"),
+            key=lambda o: (o.code, o.language, o.format),
         )
 
 
@@ -280,22 +292,40 @@ def _watch_parent(parent: int) -> None:
 
 
 def build_task(task: Task) -> Outcome:
-    """Build and write one report, or keep ``task.kept`` when its model is unchanged (step 2
-    of the module docstring); never raises (a failure is an ``Outcome``)."""
+    """Build and write one report or profile, or keep ``task.kept`` when its model is
+    unchanged (step 2 of the module docstring); never raises (a failure is an ``Outcome``)."""
     from reportgen.build import (
         build_model,
-        headline_scores,
+        build_profile,
+        profile_model,
+        recorded_scores,
         render_report,
         report_digest,
         report_filename,
         write_atomic,
     )
+    from reportgen.facts import compute_facts
+    from reportgen.style import profile_style
 
     start = time.perf_counter()
+
+    def outcome(status: Status, reason: str = "", **more: Any) -> Outcome:
+        seconds = time.perf_counter() - start
+        return Outcome(
+            task.code, task.language, status, seconds, reason, format=task.format, **more
+        )
+
     try:
         dataset = _release(task.data_dir, task.stamp)
         style = task.style
-        facts, report = build_model(dataset, task.code, style, task.language)
+        if task.format == "profile":
+            facts = compute_facts(dataset, task.code, style)
+            # the untrimmed profile decides the whole profile: its digest is the profile's
+            report = profile_model(dataset, facts, style, task.language)
+            inputs = report_digest(report, profile_style(style))
+        else:
+            facts, report = build_model(dataset, task.code, style, task.language)
+            inputs = report_digest(report, style)
         region = str(
             dataset.countries.loc[dataset.countries["country"] == task.code, "region"].iloc[0]
         )
@@ -303,7 +333,7 @@ def build_task(task: Task) -> Outcome:
             country=task.code,
             name=report.country_name,
             region=region,
-            survey=any(s.id.startswith("cpr-") for s in report.walk()),
+            survey=facts.has_survey,
             language=task.language,
             file=report_filename(report),
             pages=1,  # set below, from the PDF
@@ -311,16 +341,19 @@ def build_task(task: Task) -> Outcome:
             sha256="",
             release=dataset.info.title,
             release_year=dataset.info.publication_year,
-            inputs=report_digest(report, style),
-            scores=headline_scores(facts),  # unrounded: readers round exactly as the report does
+            inputs=inputs,
+            scores=recorded_scores(facts),  # unrounded: readers round exactly as the report does
             sources=task.sources,
+            format=task.format,
         )
         kept = task.kept
         if kept is not None and (kept.inputs, kept.file) == (entry.inputs, entry.file):
             entry = replace(entry, pages=kept.pages, bytes=kept.bytes, sha256=kept.sha256)
-            seconds = time.perf_counter() - start
-            return Outcome(task.code, task.language, "unchanged", seconds, entry=entry)
-        built = render_report(report, style, entry.scores)
+            return outcome("unchanged", entry=entry)
+        if task.format == "profile":
+            built = build_profile(dataset, task.code, style, task.language, facts)
+        else:
+            built = render_report(report, style, entry.scores)
         write_atomic(Path(task.out_dir) / entry.file, built.pdf)
         entry = replace(
             entry,
@@ -328,17 +361,15 @@ def build_task(task: Task) -> Outcome:
             bytes=len(built.pdf),
             sha256=hashlib.sha256(built.pdf).hexdigest(),
         )
-        return Outcome(task.code, task.language, "built", time.perf_counter() - start, entry=entry)
+        return outcome("built", entry=entry)
     except NoDataError as exc:
-        return Outcome(task.code, task.language, "no data", time.perf_counter() - start, str(exc))
+        return outcome("no data", str(exc))
     except OutputError as exc:  # the folder, not the report: every other report would fail too
-        seconds = time.perf_counter() - start
-        return Outcome(task.code, task.language, "failed", seconds, str(exc), fatal=True)
+        return outcome("failed", str(exc), fatal=True)
     except ReportgenError as exc:
-        return Outcome(task.code, task.language, "failed", time.perf_counter() - start, str(exc))
+        return outcome("failed", str(exc))
     except Exception as exc:  # a bug for one country must not stop the batch; it is reported
-        reason = f"internal error ({type(exc).__name__}: {exc}); please report it"
-        return Outcome(task.code, task.language, "failed", time.perf_counter() - start, reason)
+        return outcome("failed", f"internal error ({type(exc).__name__}: {exc}); please report it")
 
 
 # --- manifest ------------------------------------------------------------------------------------
@@ -379,7 +410,7 @@ class _Manifest(ManifestJournal):
 
     def record(self, outcome: Outcome) -> Outcome:
         """Write what ``outcome`` changes; return it, saying where a stale report went."""
-        key = (outcome.code, outcome.language)
+        key = (outcome.code, outcome.language, outcome.format)
         if outcome.fatal:
             return outcome  # a folder that cannot be written: leave the manifest as it is
         if outcome.status == "unchanged":
@@ -408,6 +439,7 @@ class _Manifest(ManifestJournal):
                 outcome.reason,
                 previous,
                 self.sources,
+                outcome.format,
             )
         )
         try:
@@ -487,8 +519,10 @@ def run_batch(
     on_start: Callable[[int], None] | None = None,
     wait: bool = False,
     on_wait: Callable[[str], None] | None = None,
+    formats: Sequence[str] = ("report",),
 ) -> BatchResult:
-    """Build the reports of ``codes`` (default: every country) in ``languages`` into ``out_dir``.
+    """Build the reports of ``codes`` (default: every country) in ``languages`` into ``out_dir``
+    (in each of ``formats``: "report", the full report, and "profile", the two-page profile).
 
     Work goes to ``executor`` (default: a process pool of ``jobs`` workers, which die with
     this process). The run holds ``out_dir``'s lock: another run there raises
@@ -514,7 +548,7 @@ def run_batch(
             dataset,
             Task(str(data_dir), the_style, "", "", str(out_dir), sources, stamp),
             codes if codes is not None else dataset.country_codes(),
-            languages,
+            [(language, fmt) for language in languages for fmt in formats],
             jobs,
             force,
             executor,
@@ -529,7 +563,7 @@ def _run_locked(
     dataset: Dataset,
     template: Task,
     codes: Sequence[str],
-    languages: Sequence[str],
+    kinds: Sequence[tuple[str, str]],  # (language, format)
     jobs: int | None,
     force: bool,
     executor: Executor | None,
@@ -546,23 +580,28 @@ def _run_locked(
     result = BatchResult(manifest=manifest.path)
     tasks: list[Task] = []
     for code in codes:
-        for language in languages:
+        for language, fmt in kinds:
+            key = (code, language, fmt)
             if code in dataset.rejected:
                 reasons = (
                     "; ".join(str(p) for p in dataset.rejected[code][:3]) or "rows with errors"
                 )
-                outcome = Outcome(code, language, "failed", reason=f"bad data: {reasons}")
+                reason = f"bad data: {reasons}"
+                outcome = Outcome(code, language, "failed", reason=reason, format=fmt)
                 result.outcomes.append(manifest.record(outcome))
                 continue
-            kept = None if force else _intact(previous.get((code, language)), out_dir)
+            kept = None if force else _intact(previous.get(key), out_dir)
             if kept is not None and kept.sources == sources:  # step 1: nothing changed
-                result.outcomes.append(Outcome(code, language, "unchanged", entry=kept))
+                result.outcomes.append(Outcome(code, language, "unchanged", entry=kept, format=fmt))
                 continue
-            failure = tried.get((code, language))
+            failure = tried.get(key)
             if not force and failure and failure.status == "no data" and failure.sources == sources:
-                result.outcomes.append(Outcome(code, language, "no data", reason=failure.reason))
+                reason = failure.reason
+                result.outcomes.append(
+                    Outcome(code, language, "no data", reason=reason, format=fmt)
+                )
                 continue
-            tasks.append(replace(template, code=code, language=language, kept=kept))
+            tasks.append(replace(template, code=code, language=language, kept=kept, format=fmt))
     total = len(result.outcomes) + len(tasks)
     if on_start is not None:
         on_start(total)
@@ -632,11 +671,11 @@ def _finished(
 # --- the compendium --------------------------------------------------------------------------
 
 
-def compendium_digest(manifest: Manifest, language: str, style: Style) -> str:
-    """What the compendium in ``language`` is bound from, as 32 hex digits of SHA-256.
+def compendium_digest(manifest: Manifest, language: str, style: Style, fmt: str = "profile") -> str:
+    """What the compendium of ``fmt`` in ``language`` is bound from, as 32 hex digits of SHA-256.
 
-    The release, each report it binds (its manifest entry: country, name, region, file,
-    pages, SHA-256, headline scores), the style's resolved values, the language and the code
+    The release, each PDF it binds (its manifest entry: country, name, region, file,
+    pages, SHA-256, scores), the style's resolved values, the language, the format and the code
     (``code_digest``: its own pages' words, layout and binding; any edit of the package
     binds it again, which only its developers meet).
     """
@@ -646,13 +685,14 @@ def compendium_digest(manifest: Manifest, language: str, style: Style) -> str:
     reports = [
         {k: v for k, v in asdict(e).items() if k not in not_bound}
         for e in sorted(manifest.entries, key=lambda e: e.country)
-        if e.language == language
+        if e.language == language and e.format == fmt
     ]
     made_of = {
         "release": manifest.release,
         "reports": reports,
         "style": style_values(style),
         "language": language,
+        "format": fmt,
     }
     h = hashlib.sha256(code_digest().encode())
     h.update(canonical_json(made_of))
@@ -660,19 +700,25 @@ def compendium_digest(manifest: Manifest, language: str, style: Style) -> str:
 
 
 def bind_compendium(
-    out_dir: Path, language: str = "en", style: str = "base", force: bool = False
+    out_dir: Path,
+    language: str = "en",
+    style: str = "base",
+    force: bool = False,
+    fmt: str = "profile",
 ) -> tuple[Path, bool]:
-    """Bind the compendium of the reports in ``out_dir`` in ``language``, unless it is current.
+    """Bind the compendium of the PDFs of ``fmt`` (profiles, or full reports) in ``out_dir``
+    in ``language``, unless it is current.
 
-    Current: the manifest records a compendium in ``language`` bound from what it would be
-    bound from now (``compendium_digest``), and that file is there with the recorded SHA-256.
+    Current: the manifest records a compendium of ``fmt`` in ``language`` bound from what it
+    would be bound from now (``compendium_digest``), and that file is there with the recorded
+    SHA-256.
     Otherwise (or with ``force``) it is bound (``reportgen.compendium.build_compendium``) and
     recorded. Returns its path and whether it was bound. The caller holds the folder's lock.
     """
     manifest = previous_manifest(out_dir)
     if manifest is not None:
-        digest = compendium_digest(manifest, language, load_style(style))
-        record = manifest.compendium(language)
+        digest = compendium_digest(manifest, language, load_style(style), fmt)
+        record = manifest.compendium(language, fmt)
         if (
             not force
             and record is not None
@@ -682,9 +728,9 @@ def bind_compendium(
             return out_dir / record.file, False
     from reportgen.compendium import build_compendium  # pypdf and reportlab: only to bind
 
-    path = build_compendium(out_dir, language, style=style)  # no manifest: its clear error
+    path = build_compendium(out_dir, language, style=style, format=fmt)  # no manifest: its error
     if manifest is not None:
         journal = ManifestJournal(out_dir, manifest.release)
-        journal.put_compendium(Compendium(language, path.name, _sha256(path), digest))
+        journal.put_compendium(Compendium(language, path.name, _sha256(path), digest, fmt))
         journal.save()
     return path, True

@@ -200,6 +200,11 @@ class SourcePdf:
         return tuple(out)
 
 
+# Keys of the objects that make a font (font file, descriptor, font, ToUnicode map): the
+# objects ``Book.store_identical_once`` puts in one order of keys before merging.
+_FONT_KEYS = frozenset({"/Length1", "/FontFile2", "/FontDescriptor", "/BaseFont", "/Widths"})
+
+
 # --- the book ----------------------------------------------------------------------------------
 
 
@@ -245,6 +250,14 @@ class Book:
         objects that refer to them (font descriptors, then fonts, then resource dictionaries)
         become identical, so each further pass climbs one level.
         """
+        # Identical objects whose keys were written in another order (a PDF saved again by
+        # qpdf: a trimmed report) hash differently: the keys of the fonts' dictionaries are
+        # put in one order first.
+        for obj in self._writer._objects:
+            if isinstance(obj, DictionaryObject) and _FONT_KEYS & obj.keys():
+                items = sorted(obj.items())
+                obj.clear()
+                obj.update(items)
         # Every object of a new writer is "in the increment": its length counts the objects.
         count = len(self._writer.list_objects_in_increment())
         for _ in range(10):

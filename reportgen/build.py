@@ -95,21 +95,23 @@ def build_country(dataset: Dataset, code: str, style: Style, language: str = "en
     return render_report(report, style, headline_scores(facts))
 
 
-def build_profile(dataset: Dataset, code: str, style: Style, language: str = "en") -> BuiltReport:
+def build_profile(
+    dataset: Dataset,
+    code: str,
+    style: Style,
+    language: str = "en",
+    facts: CountryFacts | None = None,
+) -> BuiltReport:
     """The two-page profile of one country: the same facts and rules as its report, its charts
-    in their compact form. ``LayoutError`` if it does not fit two pages (no profile of the
-    real or the demo release does: the tests build every one)."""
+    in their compact form (``facts``: the country's, when already computed). ``LayoutError``
+    if it does not fit two pages (no profile of the real or the demo release does: the tests
+    build every one)."""
     from reportgen.narrative.profile import PROFILE_TRIMS
-    from reportgen.narrative.profile import build_profile as profile_model
-    from reportgen.narrative.report import report_context
 
-    facts = compute_facts(dataset, code, style)
+    facts = facts if facts is not None else compute_facts(dataset, code, style)
     dense = profile_style(style)
-    name = report_context(dataset, facts, style, language).c.bare
-    year = dataset.info.publication_year
-    report_file = f"{code}-{slugify(name)}-{year}-{language}.pdf"  # (as report_filename)
     for trim in range(PROFILE_TRIMS + 1):  # the whole first; less only where it does not fit
-        profile = profile_model(dataset, facts, style, language, report_file, trim)
+        profile = profile_model(dataset, facts, style, language, trim)
         built = render_report(profile, dense, headline_scores(facts), compact_charts=True)
         if built.pages <= PROFILE_PAGES:
             break
@@ -120,6 +122,22 @@ def build_profile(dataset: Dataset, code: str, style: Style, language: str = "en
             "build its full report (--format report) meanwhile."
         )
     return built
+
+
+def profile_model(
+    dataset: Dataset, facts: CountryFacts, style: Style, language: str, trim: int = 0
+) -> Report:
+    """What the profile of ``facts``' country says, with ``trim`` of its parts left out
+    (``reportgen.narrative.profile.PROFILE_TRIMS``). The untrimmed model decides the whole
+    profile (how much is trimmed follows from it and the style), so its digest is the profile's.
+    """
+    from reportgen.narrative.profile import build_profile as profile_narrative
+    from reportgen.narrative.report import report_context
+
+    name = report_context(dataset, facts, style, language).c.bare
+    year = dataset.info.publication_year
+    report_file = f"{facts.code}-{slugify(name)}-{year}-{language}.pdf"  # (as report_filename)
+    return profile_narrative(dataset, facts, style, language, report_file, trim)
 
 
 PROFILE_PAGES = 2
@@ -188,6 +206,20 @@ def headline_scores(facts: CountryFacts) -> dict[str, float | None]:
         "safety": facts.safety.score.mean if facts.safety and facts.safety.score else None,
         "quality_of_life": q.income_adjusted if q else None,
     }
+
+
+def recorded_scores(facts: CountryFacts) -> dict[str, float | None]:
+    """What a batch manifest records of a country: its three headline scores
+    (``headline_scores``) and each right's, by the codebook's right key (/10 for the civil and
+    political rights, % of feasible at the country's income for the quality of life rights;
+    a right without a figure is left out), unrounded."""
+    scores = headline_scores(facts)
+    for dim in (facts.empowerment, facts.safety):
+        for right in dim.rights if dim is not None else ():
+            scores[right.key] = right.score.mean
+    for esr in facts.quality_of_life.rights if facts.quality_of_life is not None else ():
+        scores[esr.key] = esr.income_adjusted
+    return scores
 
 
 # --- what a report is made of: its digest ------------------------------------------------------

@@ -234,6 +234,15 @@ def _formats(value: str) -> list[str]:
     return list(dict.fromkeys(asked))
 
 
+FormatOption = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        help="report (the full publication), profile (two pages), or report,profile.",
+    ),
+]
+
+
 @app.command()
 def build(
     countries: Annotated[list[str], typer.Argument(help="ISO3 codes or English names, any case.")],
@@ -247,13 +256,7 @@ def build(
         str | None, typer.Option("--page-size", help="A4 or Letter (default: the style's).")
     ] = None,
     wait: WaitOption = False,
-    fmt: Annotated[
-        str,
-        typer.Option(
-            "--format",
-            help="report (the full publication), profile (two pages), or report,profile.",
-        ),
-    ] = "report",
+    fmt: FormatOption = "report",
 ) -> None:
     """Build the PDF report (or profile) of each COUNTRY and print each file's path.
 
@@ -336,13 +339,20 @@ def batch(
         bool, typer.Option("--compendium/--no-compendium", help="Also bind the annual compendium.")
     ] = True,
     wait: WaitOption = False,
+    fmt: FormatOption = "report",
 ) -> None:
-    """Build the report of every country of a release (in parallel, incrementally) and the compendium."""
+    """Build the report (or profile) of every country of a release (in parallel, incrementally)
+    and the compendium.
+
+    The compendium binds the profiles when the run builds them (--format profile or
+    report,profile), the full reports otherwise.
+    """
     from reportgen.batch import load_batch_release, prepare_output, run_batch, select_countries
     from reportgen.build import output_lock
     from reportgen.progress import BatchProgress
 
     languages = _languages(lang)
+    formats = _formats(fmt)
     dataset = load_batch_release(data)  # loaded once: run_batch finds it in the same cache
     codes = select_countries(dataset, countries or (), region, survey_only)
     prepare_output(out_dir)
@@ -359,13 +369,15 @@ def batch(
                 force,
                 progress=progress.advance,
                 on_start=progress.start,
+                formats=formats,
             )
         BatchProgress.summary(out, result)
         if compendium:
             from reportgen.batch import bind_compendium
 
+            book = "profile" if "profile" in formats else "report"
             for language in languages:  # bound again only when what it binds changed
-                path, bound = bind_compendium(out_dir, language, style, force)
+                path, bound = bind_compendium(out_dir, language, style, force, book)
                 out.print(f"compendium: {path}" + ("" if bound else " (unchanged)"))
     if result.failed:
         raise typer.Exit(1)
@@ -382,14 +394,24 @@ def compendium(
         Path | None, typer.Option("--output", help="Compendium file (default: in --reports).")
     ] = None,
     wait: WaitOption = False,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", help="What to bind: profile (the two-page profiles) or report (full)."
+        ),
+    ] = "profile",
 ) -> None:
-    """Bind the reports listed in a batch manifest into the annual compendium."""
+    """Bind the profiles (or, with --format report, the full reports) listed in a batch
+    manifest into the annual compendium."""
     from contextlib import AbstractContextManager, nullcontext
 
     from reportgen.build import output_lock
     from reportgen.compendium import build_compendium
 
     languages = _languages(lang)
+    book = fmt.strip().lower()
+    if book not in FORMATS:
+        raise ReportgenError(f"--format must be profile or report, not {fmt!r}.")
     if output is not None and len(languages) > 1:
         raise ReportgenError("--output names one file: give one --lang with it.")
     if output is not None and output.is_dir():
@@ -405,7 +427,8 @@ def compendium(
     )
     with lock:
         for language in languages:
-            out.print(str(build_compendium(reports, language, output=output, style=style)))
+            path = build_compendium(reports, language, output=output, style=style, format=book)
+            out.print(str(path))
 
 
 @app.command()

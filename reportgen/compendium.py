@@ -1,21 +1,28 @@
-"""Compendium stage: a batch's country reports → one annual PDF.
+"""Compendium stage: a batch's profiles (or full reports) → one annual book.
 
 In:  a reports directory written by ``reportgen batch`` (``manifest.json`` and the PDFs it
-     lists), a language and a style.
-Out: ``compendium-<release year>-<language>.pdf`` in that directory (or ``output``), written
-     atomically: a cover, about this compendium, contents (regions and countries with page
-     numbers), per region a divider page then each country's report as built, an appendix
-     of every country's headline scores in band colours, and an index of countries. Nested
-     bookmarks (region › country › the report's own sections), page labels (i, ii, … for
-     the front matter, 1, 2, … from the first region on), continuous folios ("page 57 of
-     4411") on every page, links from contents, dividers, appendix and index to each
-     country, and fonts stored once (every report seeds the same first font subsets).
+     lists), a language, a style and the format to bind: the two-page profiles (the default)
+     or the full reports.
+Out: ``compendium-<release year>-<language>[-profile].pdf`` in that directory (or ``output``),
+     written atomically: a cover, about this compendium with the method explained once for
+     the whole book and the data source, contents (regions and countries with page numbers),
+     per region a divider carrying the region's table of headline scores (banded, each row
+     linking to the country) then each country's PDF as built, an appendix of every right
+     of every country in band colours (per dimension and region), and an index of countries.
+     A full report is bound without its own "How to read this report" and "Data sources and
+     citation" (``reportgen.layout.tagging.trim``: the pages that held only them removed,
+     their content cut from the page where they begin). Nested bookmarks (region › country
+     › the PDF's own sections), page labels (i, ii, … for the front matter, 1, 2, … from the
+     first region on), continuous folios ("page 57 of 414") on every page, links from
+     contents, dividers, appendix and index to each country, and fonts stored once (every
+     PDF seeds the same first font subsets).
 
-The steps, in order: read and check the manifest and the files it lists; order the
-countries (codebook region order, then name); lay out the compendium's own pages once to
-learn their page counts; number every page; lay them out again with the numbers; bind the
-pages, renumbering each report page's folio; store identical objects once; add links,
-bookmarks and page labels; write; then merge the structure trees (``reportgen.layout.tagging.merge_structure``, with qpdf): the compendium is
+The steps, in order: read and check the manifest and the files it lists (full reports:
+leave out their closing sections); order the countries (codebook region order, then name);
+lay out the compendium's own pages once to learn their page counts; number every page; lay
+them out again with the numbers; bind the pages, renumbering each report page's folio; store
+identical objects once; add links, bookmarks and page labels; write; then merge the
+structure trees (``reportgen.layout.tagging.merge_structure``, with qpdf): the compendium is
 tagged as each report is — Document › the front matter's sections, per region a ``Part``
 holding its divider's section and each report's tree as an ``Art``, the appendix and the
 index; parent-tree keys renumbered; each link attached to its ``Link`` element — and stored
@@ -46,6 +53,7 @@ from reportgen.layout.compendium_pages import (
     MatterTexts,
     RegionPart,
     RenderedMatter,
+    RightsTable,
     render_matter,
     sort_key,
 )
@@ -58,13 +66,14 @@ from reportgen.layout.tagging import (
     compact,
     merge_structure,
 )
+from reportgen.layout.tagging.trim import without_sections
 from reportgen.manifest import MANIFEST, Entry, read_manifest
 from reportgen.manifest import Release as _Release
 from reportgen.model import Span
 from reportgen.phrases import Phrases, load_phrases
 from reportgen.style import BAND_NAMES, BandScale, Style, load_style
 
-__all__ = ["build_compendium"]
+__all__ = ["build_compendium", "compendium_filename"]
 
 _RERUN = (
     "Re-run `reportgen batch` with the same --out to rebuild it, then bind the compendium again"
@@ -82,9 +91,15 @@ class _Report:
     name: str
     region: str
     file: str
-    pages: int
+    pages: int  # the pages bound
     data: bytes
-    scores: Mapping[str, float | None] | None  # by dimension key; None: not recorded
+    scores: Mapping[str, float | None] | None  # by dimension and right key; None: not recorded
+    printed: int = 0  # its pages as built, which its own folios count ("page 3 of 14"); 0: pages
+
+    @property
+    def own_pages(self) -> int:
+        """How many pages the report's own folios count."""
+        return self.printed or self.pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,17 +118,25 @@ def _read_manifest(reports_dir: Path) -> tuple[_Release, tuple[Entry, ...]]:
 
 
 def _load_reports(
-    reports_dir: Path, release: _Release, entries: Sequence[Entry], language: str
+    reports_dir: Path, release: _Release, entries: Sequence[Entry], language: str, fmt: str
 ) -> list[_Report]:
-    """The manifest's reports in ``language``, each file read and checked against its SHA-256."""
+    """The manifest's PDFs of ``fmt`` in ``language``, each file read and checked against its
+    SHA-256."""
     path = reports_dir / MANIFEST
-    chosen = [e for e in entries if e.language == language]
+    chosen = [e for e in entries if e.language == language and e.format == fmt]
     if not chosen:
-        languages = sorted({e.language for e in entries})
-        have = f"it has reports in: {', '.join(languages)}" if languages else "it lists none"
+        what = "reports" if fmt == "report" else "profiles"
+        have = sorted({f"{e.language} {e.format}s" for e in entries})
+        listed = f"it has: {', '.join(have)}" if have else "it lists none"
+        other = "report" if fmt == "profile" else "profile"
+        hint = (
+            f", or bind its {other}s with --format {other}"
+            if any(e.language == language and e.format == other for e in entries)
+            else ""
+        )
         raise ReportgenError(
-            f"{path} lists no reports in language '{language}' ({have}). Build them with "
-            f"`reportgen batch --lang {language} --out {reports_dir}`, or choose another --lang."
+            f"{path} lists no {what} in language '{language}' ({listed}). Build them with "
+            f"`reportgen batch --format {fmt} --lang {language} --out {reports_dir}`{hint}."
         )
     reports: list[_Report] = []
     for entry in chosen:
@@ -140,6 +163,27 @@ def _load_reports(
             _Report(entry.country, entry.name, entry.region, entry.file, entry.pages, data, scores)
         )
     return reports
+
+
+# The sections of a full report that a book of reports gives once (the front matter's "How to
+# read the scores" and "Data source and citation"), by their structure identifiers.
+_CLOSING = ("how-to-read", "sources")
+
+
+def _without_closing(reports: Sequence[_Report], phrases: Phrases) -> tuple[list[_Report], bool]:
+    """``reports`` without their closing sections (``_CLOSING``), and whether every one could
+    be trimmed (a report built before its sections were identified is bound whole)."""
+    idents = tuple(f"section:{key}" for key in _CLOSING)
+    titles = (phrases.text("headings.how_to_read"), phrases.text("headings.sources"))
+    out: list[_Report] = []
+    for report in reports:
+        trimmed = without_sections(report.data, idents, titles)
+        out.append(
+            report
+            if trimmed is None
+            else replace(report, data=trimmed.data, pages=trimmed.pages, printed=report.pages)
+        )
+    return out, all(r.printed for r in out)
 
 
 def _regions(reports: Iterable[_Report], book: Codebook) -> list[_Region]:
@@ -279,15 +323,20 @@ class _Words:
         release: _Release,
         regions: Sequence[_Region],
         first: SourcePdf,
+        fmt: str,
+        trimmed: bool = False,
     ) -> None:
         self.ph, self.book, self.style, self.release = phrases, book, style, release
-        self.regions = regions
+        self.regions, self.fmt, self.trimmed = regions, fmt, trimmed
         # Publisher, date and font names as the reports have them.
         self.publisher = first.author or ""
         self.created = first.created or f"D:{release.year}0101000000+00'00'"
         self.font_order = first.font_order
         self.count = sum(len(r.reports) for r in regions)
-        self.recorded = all(rep.scores is not None for r in regions for rep in r.reports)
+        # scores of the rights: recorded by batches since the appendix shows them
+        self.recorded = all(
+            any(k in (rep.scores or {}) for k in book.rights) for r in regions for rep in r.reports
+        )
         self.texts = self._texts()
 
     def _v(self) -> dict[str, Any]:
@@ -297,6 +346,8 @@ class _Words:
             "publisher": self.publisher,
             "n": self.count,
             "regions": len(self.regions),
+            "profiles": self.fmt == "profile",
+            "trimmed": self.trimmed,
         }
 
     def t(self, key: str, **values: Any) -> str:
@@ -348,11 +399,7 @@ class _Words:
             about_title=self.t("compendium.about_title"),
             about=tuple(about),
             how_title=self.t("compendium.how_title"),
-            how=(
-                self.p("how.bands", **thresholds),
-                self.p("how.uncertainty"),
-                self.p("compendium.navigate"),
-            ),
+            how=self._method(thresholds),
             source_title=self.t("compendium.source_title"),
             source=(self.p("compendium.source"), self.p("compendium.cite")),
             contents_title=self.t("meta.contents"),
@@ -369,19 +416,68 @@ class _Words:
             ),
             page_column=self.t("compendium.column.page"),
             index_title=self.t("compendium.index_title"),
+            missing=self.t("compendium.missing"),
+            rights_tables=tuple(
+                RightsTable(
+                    dim.name,
+                    self.t(f"compendium.unit.{dim.kind}"),
+                    tuple((key, self.book.rights[key].name) for key in dim.rights),
+                )
+                for dim in self.book.dimensions.values()
+            ),
         )
 
+    def _cell(self, value: float | None, kind: str) -> Cell:
+        """A score as the tables print it, in its band's colour (a dash for none)."""
+        if value is None:
+            return Cell(self.t("compendium.missing"), None)
+        scale = self.style.cpr_bands if kind == "cpr" else self.style.esr_bands
+        key = "compendium.value" if kind == "cpr" else "compendium.value_pct"
+        return Cell(self.t(key, v=value), scale.band_of(value))
+
+    def _method(
+        self, thresholds: Mapping[str, Mapping[str, float]]
+    ) -> tuple[tuple[Span, ...], ...]:
+        """The method, once for the whole book, as a report's "How to read" gives it for
+        every scale: the bands, what they are, the two dimensions and their rights, the
+        uncertainty, changes, people at risk, quality of life and its benchmarks."""
+        dims = [
+            {
+                "name": dim.phrase,
+                "rights": [self.book.rights[k].phrase for k in dim.rights],
+            }
+            for dim in self.book.dimensions.values()
+            if dim.kind == "cpr"
+        ]
+        method = [
+            self.p("how.bands", **thresholds),
+            self.p("overview.caveat"),
+            self.p("how.dimensions", dims=dims),
+            self.p("how.uncertainty"),
+            self.p("how.trends"),
+            self.p("how.risk"),
+            self.p("how.qol"),
+            self.p("qol.benchmarks"),
+        ]
+        if self.trimmed:  # the reports refer to their own "How to read", left out
+            method.append(self.p("compendium.how_refer", heading=self.t("headings.how_to_read")))
+        return (*method, self.p("compendium.navigate"))
+
     def _cells(self, report: _Report) -> tuple[Cell, ...]:
-        cells = []
-        for key, dim in self.book.dimensions.items():
-            value = (report.scores or {}).get(key)
-            if value is None:
-                cells.append(Cell(self.t("compendium.missing"), None))
-                continue
-            scale = self.style.cpr_bands if dim.kind == "cpr" else self.style.esr_bands
-            key = "compendium.value" if dim.kind == "cpr" else "compendium.value_pct"
-            cells.append(Cell(self.t(key, v=value), scale.band_of(value)))
-        return tuple(cells)
+        """The headline scores of ``report``, in the codebook's order of dimensions."""
+        scores = report.scores or {}
+        return tuple(
+            self._cell(scores.get(key), dim.kind) for key, dim in self.book.dimensions.items()
+        )
+
+    def _rights(self, report: _Report) -> tuple[tuple[str, Cell], ...]:
+        """Each right's score of ``report`` that the manifest records, by right key."""
+        scores = report.scores or {}
+        return tuple(
+            (key, self._cell(scores[key], right.kind))
+            for key, right in self.book.rights.items()
+            if scores.get(key) is not None
+        )
 
     def plan(self, numbers: _Numbers | None, folios: tuple[str, ...]) -> MatterPlan:
         """The plan of the compendium's own pages; without ``numbers``, a sizing plan."""
@@ -399,6 +495,7 @@ class _Words:
                     rep.name,
                     page_of(numbers.countries if numbers else None, rep.code),
                     self._cells(rep),
+                    self._rights(rep),
                 )
                 for rep in region.reports
             )
@@ -492,7 +589,7 @@ class _Binder:
         page_text = self.words.t
         folios = [
             Folio(
-                page_text("meta.page", page=offset + 1, pages=report.pages),
+                page_text("meta.page", page=offset + 1, pages=report.own_pages),
                 page_text(
                     "meta.page",
                     page=first + offset - self.numbers.front + 1,
@@ -623,17 +720,26 @@ class _Binder:
 # --- the stage ---------------------------------------------------------------------------------
 
 
+def compendium_filename(year: int, language: str, fmt: str) -> str:
+    """``compendium-2020-en-profile.pdf`` (a book of profiles), ``compendium-2020-en.pdf``
+    (of full reports): named as the PDFs it binds."""
+    return f"compendium-{year}-{language}{'-profile' if fmt == 'profile' else ''}.pdf"
+
+
 def build_compendium(
     reports_dir: Path,
     language: str = "en",
     output: Path | None = None,
     style: str = "base",
+    format: str = "profile",
 ) -> Path:
-    """Bind the reports of ``reports_dir`` in ``language`` into the annual compendium.
+    """Bind the profiles (``format="report"``: the full reports) of ``reports_dir`` in
+    ``language`` into the annual compendium.
 
     In:  a directory written by ``reportgen batch`` (``manifest.json`` + PDFs), a language,
-         a style name or path (colours and sizes of the compendium's own pages).
-    Out: the path written: ``output`` or ``reports_dir/compendium-<year>-<language>.pdf``.
+         a style name or path (colours and sizes of the compendium's own pages), the format
+         of the PDFs to bind.
+    Out: the path written: ``output`` or ``reports_dir/`` + ``compendium_filename``.
     Raises ``ReportgenError`` (nothing written) when the manifest is missing, a listed file is
     missing or has changed, or there are no reports in ``language``; ``OutputError`` when the
     file cannot be written (a full disk, ``output`` is a folder).
@@ -641,12 +747,19 @@ def build_compendium(
     reports_dir = Path(reports_dir)
     # 1. The manifest and the files it lists, checked.
     release, entries = _read_manifest(reports_dir)
-    reports = _load_reports(reports_dir, release, entries, language)
+    reports = _load_reports(reports_dir, release, entries, language, format)
     book, phrases, the_style = load_codebook(language), load_phrases(language), load_style(style)
-    regions = _regions(reports, book)
     sources = {r.code: _open(r, reports_dir) for r in reports}
+    trimmed = False
+    if format == "report":
+        # A book of full reports gives the method and the sources once, in its front matter:
+        # each report's own "How to read" and "Data sources" are left out.
+        reports, trimmed = _without_closing(reports, phrases)
+        sources = {r.code: SourcePdf(r.data) for r in reports}
+    regions = _regions(reports, book)
     # 2. The words of the compendium's own pages.
-    words = _Words(phrases, book, the_style, release, regions, sources[regions[0].reports[0].code])
+    first = sources[regions[0].reports[0].code]
+    words = _Words(phrases, book, the_style, release, regions, first, format, trimmed)
     # 3. Lay out the own pages, number every page, lay out again with the numbers.
     matter, numbers, plan = _lay_out(words, regions, the_style)
     # 4. Bind: front matter, then per region its divider and reports, appendix, index.
@@ -668,6 +781,6 @@ def build_compendium(
     data = binder.finish(plan)
     # 6. Write atomically: a reader never sees a partial compendium, and a full disk or a
     #    folder in the way is one OutputError that leaves the previous compendium as it was.
-    path = output or reports_dir / f"compendium-{release.year}-{language}.pdf"
+    path = output or reports_dir / compendium_filename(release.year, language, format)
     write_atomic(Path(path), data, option="--output")
     return Path(path)

@@ -33,9 +33,12 @@ The file (UTF-8 JSON, two-space indent, non-ASCII kept as is, one newline at the
           "scores": {                          # headline scores, unrounded; null: none
             "empowerment": 9.0249,             # /10
             "safety": 8.889,                   # /10
-            "quality_of_life": 56.0            # % of what is possible at the income
+            "quality_of_life": 56.0,           # % of what is possible at the income
+            "assembly": 8.71,                  # and each right's (codebook key; optional):
+            "food": 91.2                       # /10 or %, as its dimension; absent: none
           },
-          "sources": "…32 hex digits…"         # the files it was built from (optional)
+          "sources": "…32 hex digits…",        # the files it was built from (optional)
+          "format": "report"                   # or "profile" (optional: "report")
         }
       ],
       "failures": [                            # by language, country
@@ -45,15 +48,17 @@ The file (UTF-8 JSON, two-space indent, non-ASCII kept as is, one newline at the
           "status": "failed",                  # or "no data"
           "reason": "bad data: …",
           "previous": "stale/XAQ-….pdf",       # its last good report, moved aside; or null
-          "sources": "…32 hex digits…"         # the files it was tried with (optional)
+          "sources": "…32 hex digits…",        # the files it was tried with (optional)
+          "format": "report"                   # or "profile" (optional: "report")
         }
       ],
-      "compendia": [                           # by language (optional)
+      "compendia": [                           # by language, format (optional)
         {
           "language": "en",
-          "file": "compendium-2026-en.pdf",    # in the same directory
+          "file": "compendium-2026-en-profile.pdf",  # in the same directory
           "sha256": "…64 lower-case hex digits…",
-          "inputs": "…32 hex digits…"          # what it was bound from: unchanged → kept
+          "inputs": "…32 hex digits…",         # what it was bound from: unchanged → kept
+          "format": "profile"                  # what it binds (optional: "report")
         }
       ]
     }
@@ -61,7 +66,10 @@ The file (UTF-8 JSON, two-space indent, non-ASCII kept as is, one newline at the
 ``inputs`` and ``sources`` are ``reportgen.batch``'s digests (its docstring says of what);
 this module only keeps them.
 
-Older manifests are read as they are: one without ``failures`` (written before failures were
+Each country has at most one entry per language and format (``Key``): its full report
+(``"report"``) and its two-page profile (``"profile"``) are separate files and entries.
+Older manifests are read as they are: an entry, failure or compendium without ``format`` is
+a full report's (profiles came later); one without ``failures`` (written before failures were
 kept) has none; an entry without ``scores``, or with ``{}``, has no scores recorded (the
 compendium then says so). Every other key of an entry is required. A score that is not a
 finite number reads as None. A malformed ``failures`` record is left out: it only explains a
@@ -87,7 +95,8 @@ from reportgen import __version__
 from reportgen.errors import ReportgenError
 
 MANIFEST = "manifest.json"
-Key = tuple[str, str]  # (country, language)
+Key = tuple[str, str, str]  # (country, language, format)
+FORMATS = ("report", "profile")  # what an entry's PDF is: the full report, the profile
 
 
 class ManifestError(ReportgenError):
@@ -119,15 +128,17 @@ class Entry:
     release: str
     release_year: int
     inputs: str  # batch's input digest
-    # Headline scores by dimension key (empowerment, safety: /10; quality_of_life: %),
-    # unrounded: readers round exactly as the report does. Empty: not recorded.
+    # Headline scores by dimension key (empowerment, safety: /10; quality_of_life: %) and
+    # each right's by right key (``reportgen.build.recorded_scores``), unrounded: readers
+    # round exactly as the report does. Empty: not recorded.
     scores: Mapping[str, float | None] = field(default_factory=dict)
     sources: str = ""  # batch's digest of the files it was built from; "": not recorded
+    format: str = "report"  # "report" (the full report) or "profile"
 
     @property
     def key(self) -> Key:
-        """(country, language): one entry each."""
-        return (self.country, self.language)
+        """(country, language, format): one entry each."""
+        return (self.country, self.language, self.format)
 
     @property
     def empowerment(self) -> float | None:
@@ -155,11 +166,12 @@ class Failure:
     reason: str
     previous: str | None = None  # its last good report, moved to ``stale/<file>``; None: none
     sources: str = ""  # batch's digest of the files it was tried with; "": not recorded
+    format: str = "report"  # what was not built: "report" or "profile"
 
     @property
     def key(self) -> Key:
-        """(country, language)."""
-        return (self.country, self.language)
+        """(country, language, format)."""
+        return (self.country, self.language, self.format)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +182,12 @@ class Compendium:
     file: str  # in the same directory
     sha256: str  # of the file written: one edited or replaced since is bound again
     inputs: str  # batch's digest of what it was bound from
+    format: str = "report"  # what it binds: "report" (full reports) or "profile"
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(language, format): one compendium each."""
+        return (self.language, self.format)
 
 
 @dataclass(frozen=True, eq=False)
@@ -183,9 +201,10 @@ class Manifest:
     generator: str = ""
     compendia: tuple[Compendium, ...] = ()
 
-    def compendium(self, language: str) -> Compendium | None:
-        """The record of the compendium in ``language``, or None when none was bound."""
-        return next((c for c in self.compendia if c.language == language), None)
+    def compendium(self, language: str, format: str = "report") -> Compendium | None:
+        """The record of the compendium of ``format`` in ``language``, or None when none was
+        bound."""
+        return next((c for c in self.compendia if c.key == (language, format)), None)
 
     @property
     def path(self) -> Path:
@@ -197,32 +216,36 @@ class Manifest:
         return {e.key: e for e in self.entries}
 
     def by_key(self) -> dict[Key, Entry]:
-        """The entries by (country, language)."""
+        """The entries by (country, language, format)."""
         return dict(self._index)
 
     def failures_by_key(self) -> dict[Key, Failure]:
-        """The failures by (country, language)."""
+        """The failures by (country, language, format)."""
         return {f.key: f for f in self.failures}
 
-    def get(self, country: str, language: str) -> Entry | None:
-        """The report of ``country`` in ``language``, or None when it was not built."""
-        return self._index.get((country, language))
+    def of_format(self, format: str = "report") -> list[Entry]:
+        """The entries of ``format`` ("report": the full reports; "profile")."""
+        return [e for e in self.entries if e.format == format]
 
-    def languages(self, country: str | None = None) -> list[str]:
-        """The languages with reports (of ``country``, when given), sorted."""
-        return sorted({e.language for e in self.entries if country in (None, e.country)})
+    def get(self, country: str, language: str, format: str = "report") -> Entry | None:
+        """The PDF of ``format`` of ``country`` in ``language``, or None when it was not built."""
+        return self._index.get((country, language, format))
 
-    def codes(self) -> set[str]:
-        """Every country with a report, in any language."""
-        return {e.country for e in self.entries}
+    def languages(self, country: str | None = None, format: str = "report") -> list[str]:
+        """The languages with PDFs of ``format`` (of ``country``, when given), sorted."""
+        return sorted({e.language for e in self.of_format(format) if country in (None, e.country)})
 
-    def regions(self) -> set[str]:
-        """Every region code of the reports."""
-        return {e.region for e in self.entries}
+    def codes(self, format: str = "report") -> set[str]:
+        """Every country with a PDF of ``format``, in any language."""
+        return {e.country for e in self.of_format(format)}
 
-    def in_region(self, region: str) -> list[str]:
-        """The countries of ``region`` that have a report, sorted."""
-        return sorted({e.country for e in self.entries if e.region == region})
+    def regions(self, format: str = "report") -> set[str]:
+        """Every region code of the PDFs of ``format``."""
+        return {e.region for e in self.of_format(format)}
+
+    def in_region(self, region: str, format: str = "report") -> list[str]:
+        """The countries of ``region`` that have a PDF of ``format``, sorted."""
+        return sorted({e.country for e in self.of_format(format) if e.region == region})
 
     def file(self, entry: Entry) -> Path:
         """Where the PDF of ``entry`` is."""
@@ -288,10 +311,14 @@ def _entry(raw: object, path: Path, index: int) -> Entry:
     if scores is not None and not isinstance(scores, dict):
         raise _error(path, f"{where} has 'scores' that are not an object ({scores!r})")
     sources = raw.get("sources")  # absent in manifests written before it was kept
+    fmt = raw.get("format", "report")  # absent in manifests written before profiles
+    if fmt not in FORMATS:
+        raise _error(path, f"{where} has no valid 'format' (value: {fmt!r}; one of {FORMATS})")
     return Entry(
         **values,
         scores={str(k): _score(v) for k, v in (scores or {}).items()},
         sources=sources if isinstance(sources, str) else "",
+        format=str(fmt),
     )
 
 
@@ -304,8 +331,17 @@ def _failure(raw: object) -> Failure | None:
         return None
     country, language, status, reason = (str(t) for t in texts)
     sources = raw.get("sources")
+    fmt = raw.get("format", "report")
+    if fmt not in FORMATS:
+        return None
     return Failure(
-        country, language, status, reason, previous, sources if isinstance(sources, str) else ""
+        country,
+        language,
+        status,
+        reason,
+        previous,
+        sources if isinstance(sources, str) else "",
+        str(fmt),
     )
 
 
@@ -317,7 +353,10 @@ def _compendium(raw: object) -> Compendium | None:
     if not all(isinstance(v, str) for v in values):
         return None
     language, file, sha256, inputs = (str(v) for v in values)
-    return Compendium(language, file, sha256, inputs)
+    fmt = raw.get("format", "report")
+    if fmt not in FORMATS:
+        return None
+    return Compendium(language, file, sha256, inputs, str(fmt))
 
 
 def read_manifest(directory: Path) -> Manifest:
@@ -376,7 +415,8 @@ def manifest_bytes(
     failures: Iterable[Failure] = (),
     compendia: Iterable[Compendium] = (),
 ) -> bytes:
-    """The file's bytes: entries by language, region and country; failures by language, country."""
+    """The file's bytes: entries by language, region, country and format; failures by language,
+    country and format; compendia by language and format (a full report before its profile)."""
     data = {
         "generator": f"reportgen {__version__}",
         "release": release.title,
@@ -384,10 +424,17 @@ def manifest_bytes(
         "illustrative": release.illustrative,
         "reports": [
             dict(asdict(e), scores=dict(e.scores))
-            for e in sorted(entries, key=lambda e: (e.language, e.region, e.country))
+            for e in sorted(
+                entries, key=lambda e: (e.language, e.region, e.country, FORMATS.index(e.format))
+            )
         ],
-        "failures": [asdict(f) for f in sorted(failures, key=lambda f: (f.language, f.country))],
-        "compendia": [asdict(c) for c in sorted(compendia, key=lambda c: c.language)],
+        "failures": [
+            asdict(f)
+            for f in sorted(
+                failures, key=lambda f: (f.language, f.country, FORMATS.index(f.format))
+            )
+        ],
+        "compendia": [asdict(c) for c in sorted(compendia, key=lambda c: c.key)],
     }
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
 
@@ -427,14 +474,16 @@ class ManifestJournal:
         self.path = self.directory / MANIFEST
         self.entries, self.failures, self.compendia = self._read()
         self._ours: dict[Key, Entry | Failure] = {}
-        self._books: dict[str, Compendium] = {}
+        self._books: dict[tuple[str, str], Compendium] = {}
         self._seen = self._signature()
 
-    def _read(self) -> tuple[dict[Key, Entry], dict[Key, Failure], dict[str, Compendium]]:
+    def _read(
+        self,
+    ) -> tuple[dict[Key, Entry], dict[Key, Failure], dict[tuple[str, str], Compendium]]:
         manifest = previous_manifest(self.directory)
         if manifest is None:
             return {}, {}, {}
-        books = {c.language: c for c in manifest.compendia}
+        books = {c.key: c for c in manifest.compendia}
         return manifest.by_key(), manifest.failures_by_key(), books
 
     def _signature(self) -> tuple[int, int, int] | None:
@@ -450,7 +499,7 @@ class ManifestJournal:
 
     def put_compendium(self, value: Compendium) -> None:
         """Record a compendium bound by this run (written at the next ``save``)."""
-        self._books[value.language] = value
+        self._books[value.key] = value
 
     def save(self) -> None:
         """Merge this run's changes into the manifest on disk and write it atomically."""

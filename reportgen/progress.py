@@ -67,13 +67,13 @@ class BatchProgress:
         """Called once per finished report."""
         if self._progress is not None and self._task is not None:
             self._progress.update(
-                self._task, completed=done, last=f"{outcome.code} {outcome.status}"
+                self._task, completed=done, last=f"{outcome.label} {outcome.status}"
             )
             if outcome.status == "failed":
-                self._progress.console.print(f"[red]failed[/red] {outcome.code}: ", end="")
+                self._progress.console.print(f"[red]failed[/red] {outcome.label}: ", end="")
                 self._progress.console.print(outcome.reason, markup=False)
         else:
-            line = f"[{done}/{total}] {outcome.code} {outcome.language} {outcome.status}"
+            line = f"[{done}/{total}] {outcome.label} {outcome.status}"
             if outcome.seconds:
                 line += f" ({outcome.seconds:.1f} s)"
             if outcome.reason and outcome.status == "failed":
@@ -93,17 +93,23 @@ class BatchProgress:
         )
         console.print(table)
         for outcome in result.failed:
-            console.print(f"[red]failed[/red] {outcome.code} ({outcome.language}): ", end="")
+            console.print(f"[red]failed[/red] {_named(outcome)}: ", end="")
             console.print(outcome.reason, markup=False)
         directory = result.manifest.parent if result.manifest is not None else None
-        for outcome in sorted(result.outcomes, key=lambda o: (o.code, o.language)):
+        for outcome in sorted(result.outcomes, key=lambda o: (o.code, o.language, o.format)):
             if outcome.previous:
                 where = directory / outcome.previous if directory is not None else outcome.previous
                 console.print(
-                    f"{outcome.code} ({outcome.language}) was not rebuilt: its previous report, "
+                    f"{_named(outcome)} was not rebuilt: its previous {outcome.format}, "
                     f"no longer current, was moved to {where} and the manifest lists it under "
                     "failures.",
                     markup=False,
                 )
         if result.manifest is not None:
             console.print(f"manifest: {result.manifest}", markup=False)
+
+
+def _named(outcome: Outcome) -> str:
+    """ "KAZ (en)" for a report, "KAZ (en, profile)" for a profile."""
+    kind = "" if outcome.format == "report" else f", {outcome.format}"
+    return f"{outcome.code} ({outcome.language}{kind})"

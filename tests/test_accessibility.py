@@ -266,8 +266,11 @@ def test_untagged_build_is_the_same_picture(demo: Dataset, style: Style) -> None
 # --- the compendium ------------------------------------------------------------------------------
 
 
-def _bind(release: Path, out: Path, codes: list[str] | None) -> tuple[bytes, list[RenderedMatter]]:
-    """Build reports and their compendium; also return every layout of its own pages."""
+def _bind(
+    release: Path, out: Path, codes: list[str] | None, fmt: str = "profile"
+) -> tuple[bytes, list[RenderedMatter]]:
+    """Build profiles (or reports) and their compendium; also return every layout of its own
+    pages."""
     import reportgen.compendium as compendium
 
     made: list[RenderedMatter] = []
@@ -278,11 +281,11 @@ def _bind(release: Path, out: Path, codes: list[str] | None) -> tuple[bytes, lis
         made.append(matter)
         return matter
 
-    result = run_batch(release, out, codes)
+    result = run_batch(release, out, codes, formats=(fmt,))
     assert not result.failed
     setattr(compendium, "render_matter", spy)  # noqa: B010
     try:
-        path = build_compendium(out)
+        path = build_compendium(out, format=fmt)
     finally:
         setattr(compendium, "render_matter", original)  # noqa: B010
     return path.read_bytes(), made
@@ -313,13 +316,15 @@ def _check_book(pdf: bytes, reports_dir: Path, tmp_path: Path) -> None:
     assert all(len(link.annotations) == 1 for link in links)
 
 
-def test_demo_compendium_is_tagged(tmp_path: Path) -> None:
-    pdf, matters = _bind(DEMO_DIR, tmp_path / "book", ["XAW", "XAK", "XAQ", "XAT", "XAB"])
+@pytest.mark.parametrize("fmt", ["profile", "report"])
+def test_demo_compendium_is_tagged(tmp_path: Path, fmt: str) -> None:
+    pdf, matters = _bind(DEMO_DIR, tmp_path / "book", ["XAW", "XAK", "XAQ", "XAT", "XAB"], fmt)
     assert matters and all(m.untagged == () for m in matters)
     _check_book(pdf, tmp_path / "book", tmp_path)
 
 
 def test_release_compendium_is_tagged(hrmi_dir: Path, tmp_path: Path) -> None:
+    """The book of profiles of the whole release (the default book)."""
     pdf, matters = _bind(hrmi_dir, tmp_path / "book", None)
     assert all(m.untagged == () for m in matters)
     _check_book(pdf, tmp_path / "book", tmp_path)

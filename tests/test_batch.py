@@ -54,7 +54,7 @@ def test_failing_country_is_reported_and_others_are_built(demo_copy: Path, tmp_p
     reason = result.failed[0].reason
     assert f"row {row}, column 'mean': not a number" in reason and "'abc'" in reason
     manifest = read_manifest(out)
-    assert {c for c, _ in manifest} == {"XAQ", "XAT", "XGF"}
+    assert {c for c, _, _ in manifest} == {"XAQ", "XAT", "XGF"}
     assert len(_valid_pdfs(out)) == 3
 
 
@@ -183,3 +183,64 @@ def test_unwritable_output_is_one_clear_error(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "Choose another --out" in result.stderr
+
+
+# --- formats: the full report, the profile, or both --------------------------------------------
+
+
+def test_both_formats_are_built_recorded_and_kept_apart(tmp_path: Path) -> None:
+    demo = Path(__file__).parent.parent / "data" / "demo"
+    out = tmp_path / "out"
+    result = run_batch(demo, out, ["XAQ", "XAT"], formats=("report", "profile"))
+    assert result.count("built") == 4 and not result.failed
+    data = json.loads((out / "manifest.json").read_text())
+    kinds = {(e["country"], e["format"]): e for e in data["reports"]}
+    assert set(kinds) == {(c, f) for c in ("XAQ", "XAT") for f in ("report", "profile")}
+    for (code, fmt), entry in kinds.items():
+        suffix = "-profile.pdf" if fmt == "profile" else "-en.pdf"
+        assert entry["file"].startswith(code) and entry["file"].endswith(suffix)
+        with pikepdf.open(out / entry["file"]) as doc:
+            assert entry["pages"] == len(doc.pages)
+            if fmt == "profile":
+                assert len(doc.pages) <= 2
+        # each format has its own digest: a profile is never taken for its report
+        other = kinds[(code, "report" if fmt == "profile" else "profile")]
+        assert entry["inputs"] != other["inputs"] and entry["sha256"] != other["sha256"]
+        # the same facts: the same scores recorded for both
+        assert entry["scores"] == other["scores"]
+    # a profile-only run keeps the reports and finds the profiles unchanged
+    again = run_batch(demo, out, ["XAQ", "XAT"], formats=("profile",))
+    assert again.count("unchanged") == 2 and again.count("built") == 0
+    assert {o.format for o in again.outcomes} == {"profile"}
+    after = json.loads((out / "manifest.json").read_text())
+    assert len(after["reports"]) == 4
+
+
+def test_a_profile_failure_is_recorded_as_the_profiles(demo_copy: Path, tmp_path: Path) -> None:
+    _corrupt_first_row(demo_copy, "XDK")
+    out = tmp_path / "out"
+    result = run_batch(demo_copy, out, ["XDK"], formats=("report", "profile"))
+    assert sorted((o.code, o.format) for o in result.failed) == [
+        ("XDK", "profile"),
+        ("XDK", "report"),
+    ]
+    data = json.loads((out / "manifest.json").read_text())
+    assert sorted(f["format"] for f in data["failures"]) == ["profile", "report"]
+
+
+@pytest.mark.parametrize(
+    ("formats", "book"),
+    [("profile", "compendium-2026-en-profile.pdf"), ("report", "compendium-2026-en.pdf")],
+)
+def test_batch_command_binds_the_profiles_it_built(tmp_path: Path, formats: str, book: str) -> None:
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "reportgen", "batch", "--out", str(out)]
+    command += ["--format", formats, "-c", "XAQ", "-c", "XAT"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert f"compendium: {out / book}" in result.stdout
+    suffix = "-profile.pdf" if formats == "profile" else "-en.pdf"
+    files = sorted(p.name for p in out.glob("X*.pdf"))
+    assert len(files) == 2 and all(name.endswith(suffix) for name in files), files
+    line = "XAQ en profile built" if formats == "profile" else "XAQ en built"
+    assert line in result.stderr  # the progress lines

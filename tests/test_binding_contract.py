@@ -323,5 +323,5 @@ def test_the_compendium_refuses_a_report_that_breaks_the_contract(tmp_path: Path
     manifest_path.write_text(json.dumps(manifest))
     pattern = rf"{re.escape(victim.name)} cannot be renumbered, page 2: .* Re-run `reportgen batch --force`"
     with pytest.raises(ReportgenError, match=pattern):
-        build_compendium(out)
+        build_compendium(out, format="report")
     assert not list(out.glob("compendium*"))

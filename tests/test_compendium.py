@@ -1,27 +1,36 @@
-"""Compendium: what a reader of the bound book sees — order, contents, folios, links, size.
+"""Compendium: what a reader of the bound book sees — order, contents, folios, links, size,
+the region tables of headline scores and the appendix of every right.
 
-Every test runs on a small demo selection (12 countries in 6 regions, survey and
-non-survey) and, when ``HRMI_DATA_DIR`` is set, on the whole real release (built once per
-module). Expected values come from the manifest, the reports as built and the raw CSV files,
-never from the compendium itself.
+The book of two-page profiles (what ``build_compendium`` binds by default) is built on a small
+demo selection (12 countries in 6 regions, survey and non-survey) and, when ``HRMI_DATA_DIR``
+is set, on the whole real release; the book of full reports on the demo selection only (a
+batch of every real report is costly). Each is built once per module, its batch making only
+the format it binds. A profile book's page budget is checked on every country of the demo
+release (the selection is too small for it) and of the real one. Expected values come from
+the manifest, the PDFs as built and the raw CSV files (``tests.independent``), never from the
+compendium itself.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import json
 import re
 import shutil
 import subprocess
 import sys
+import tomllib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
+from PIL import Image
 
 from reportgen.batch import run_batch
 from reportgen.codebook import load_codebook
@@ -29,7 +38,7 @@ from reportgen.compendium import build_compendium
 from reportgen.errors import ReportgenError
 from reportgen.layout.compendium_pages import sort_key
 from reportgen.phrases import load_phrases
-from reportgen.style import load_style
+from reportgen.style import Style, load_style
 from tests import independent
 from tests.conftest import DEMO_DIR
 from tests.pdfcheck import OutlineItem, outline, page_texts, render
@@ -51,17 +60,128 @@ SELECTION = [
     "XAB",  # Upper Velmora, sub-saharan-africa, survey
 ]
 FOLIO = re.compile(r"page (\d+) of (\d+)")
-TITLE = "Human rights country reports"
-KICKER = "Human rights country report ·"
+APPENDIX = "Appendix: every right"
+INDEX = "Index of countries"
+DASH = "–"
+NOT_RECORDED = "were not recorded when these reports were built"
+# The head of a region's table of headline scores, as its text reads (on every page it runs on).
+DIVIDER_HEAD = (
+    "Country Empowerment score out of 10 Safety from the state score out of 10 "
+    "Quality of life % of feasible Page"
+)
+MAX_PAGES_PER_COUNTRY = 2.3  # of a profile book, front and back matter included
+DPI = 144
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A dimension as the books show it: its heading, its rights (column headings, in the
+    codebook's order) and the independent checker's metric codes of those rights."""
+
+    heading: str
+    esr: bool  # quality of life (% of feasible); else civil and political (/10)
+    columns: tuple[str, ...]
+    metrics: tuple[str, ...]
+
+    def printed(self, value: float | None) -> str:
+        if value is None:
+            return DASH
+        return independent.printed_pct(value) if self.esr else independent.printed_score(value)
+
+    def band(self, value: float) -> str:
+        return independent.band_esr(value) if self.esr else independent.band_cpr(value)
+
+
+DIMENSIONS = (
+    Dimension(
+        "Empowerment",
+        False,
+        ("Assembly and association", "Opinion and expression", "Participation in government"),
+        ("assem", "express", "polpart"),
+    ),
+    Dimension(
+        "Safety from the state",
+        False,
+        (
+            "Freedom from arbitrary arrest",
+            "Freedom from disappearance",
+            "Freedom from the death penalty",
+            "Freedom from extrajudicial killing",
+            "Freedom from torture",
+        ),
+        ("arrest", "disap", "dpex", "exkill", "tort"),
+    ),
+    Dimension(
+        "Quality of life",
+        True,
+        ("Education", "Food", "Health", "Housing", "Work"),
+        ("Education", "Food", "Health", "Housing", "Work"),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Expected:
+    """A country's scores recomputed from the raw CSV files: the three headline scores (in
+    the order of ``DIMENSIONS``) and each right's, per dimension."""
+
+    headline: tuple[float | None, ...]
+    rights: tuple[tuple[float | None, ...], ...]
+
+    def has(self, dimension: int) -> bool:
+        """Whether the country has a score for at least one right of ``dimension``."""
+        return any(v is not None for v in self.rights[dimension])
+
+    def headline_cells(self) -> list[str]:
+        return [d.printed(v) for d, v in zip(DIMENSIONS, self.headline, strict=True)]
+
+    def right_cells(self, dimension: int) -> list[str]:
+        return [DIMENSIONS[dimension].printed(v) for v in self.rights[dimension]]
+
+
+def _right(
+    rel: independent.Release, q: independent.QolExpect | None, code: str, metric: str, esr: bool
+) -> float | None:
+    """A right's score: its survey-year mean (civil and political), or its income-adjusted
+    value at its latest year under the country's standard (quality of life)."""
+    if esr:
+        figure = q[metric] if q is not None else None
+        return figure.value if figure is not None else None
+    cpr = independent.cpr_right(rel, code, metric)
+    return cpr.mean if cpr is not None else None
+
+
+@cache
+def _expected(release: Path) -> dict[str, Expected]:
+    """Per country: empowerment and safety (their survey-year means) and quality of life
+    (overall, income-adjusted, latest year, under the country's standard), and each right's
+    score likewise, by the independent checker."""
+    rel = independent.load(release)
+    out: dict[str, Expected] = {}
+    for code in rel.countries:
+        q = independent.qol(rel, code)
+        emp = independent.cpr_dimension(rel, code, "empower")
+        safety = independent.cpr_dimension(rel, code, "physint")
+        overall = q.overall if q is not None else None
+        out[code] = Expected(
+            (
+                emp.mean if emp else None,
+                safety.mean if safety else None,
+                overall.value if overall else None,
+            ),
+            tuple(tuple(_right(rel, q, code, m, d.esr) for m in d.metrics) for d in DIMENSIONS),
+        )
+    return out
 
 
 @dataclass
 class Book:
-    """A compendium and the reports it was bound from."""
+    """A compendium and the PDFs of ``fmt`` ("profile" or "report") it was bound from."""
 
     release_dir: Path
     reports_dir: Path
     path: Path
+    fmt: str = "profile"
 
     @cached_property
     def pdf(self) -> bytes:
@@ -74,13 +194,35 @@ class Book:
 
     @property
     def entries(self) -> list[dict[str, object]]:
+        """The manifest's entries the book binds: English, of its format."""
         reports = self.manifest["reports"]
         assert isinstance(reports, list)
-        return reports
+        return [
+            e for e in reports if e.get("format", "report") == self.fmt and e["language"] == "en"
+        ]
+
+    @property
+    def title(self) -> str:
+        """ "Human rights country profiles 2026" (or "… reports 2026")."""
+        return f"Human rights country {self.fmt}s {self.manifest['release_year']}"
+
+    @property
+    def kicker(self) -> str:
+        """What the first page of each profile (report) carries above the country's name."""
+        return f"Human rights country {self.fmt} · {self.manifest['release_year']}"
 
     @cached_property
     def texts(self) -> list[str]:
         return page_texts(self.pdf)
+
+    @cached_property
+    def raw_texts(self) -> list[str]:
+        """The text of each page with its line breaks (a table row starts a line)."""
+        doc = pdfium.PdfDocument(self.pdf)
+        try:
+            return [page.get_textpage().get_text_range() for page in doc]
+        finally:
+            doc.close()
 
     @cached_property
     def labels(self) -> list[str]:
@@ -111,6 +253,11 @@ class Book:
         end = tops[i + 1].page if i + 1 < len(tops) else len(self.labels)
         return range(tops[i].page, end)
 
+    def dividers(self, region_name: str) -> range:
+        """The divider pages of a region: from its bookmark to its first country's cover."""
+        first = self.covers[str(self.countries_of(region_name)[0]["name"])]
+        return range(self.part(region_name).start, first)
+
     @cached_property
     def region_names(self) -> list[str]:
         """Region names in reading order: codebook order, only regions with reports."""
@@ -124,13 +271,31 @@ class Book:
         return sorted(chosen, key=lambda e: sort_key(str(e["name"])))
 
     @cached_property
+    def spans(self) -> dict[str, range]:
+        """Country name → the pages its PDF takes in the book: from its cover to the next
+        cover, divider or the appendix."""
+        ends = sorted(
+            {
+                *self.covers.values(),
+                *(self.part(r).start for r in self.region_names),
+                self.part(APPENDIX).start,
+            }
+        )
+        return {name: range(c, ends[ends.index(c) + 1]) for name, c in self.covers.items()}
+
+    @cached_property
+    def codes(self) -> dict[str, str]:
+        """Country name → code."""
+        return {str(e["name"]): str(e["country"]) for e in self.entries}
+
+    @cached_property
     def covers(self) -> dict[str, int]:
         """Country name → 0-based page of its cover, found by its text (kicker + big title)."""
         found: dict[str, int] = {}
         names = {str(e["name"]) for e in self.entries}
         for i, text in enumerate(self.texts):
-            if KICKER in text:
-                after = text.split(KICKER, 1)[1]
+            if self.kicker in text:
+                after = text.split(self.kicker, 1)[1]
                 name = next(
                     (n for n in sorted(names, key=len, reverse=True) if f" {n} " in after[:200]),
                     None,
@@ -140,24 +305,137 @@ class Book:
         return found
 
 
-def _build(release: Path, out: Path, codes: list[str] | None) -> Book:
-    result = run_batch(release, out, codes)
+def _build(release: Path, out: Path, codes: list[str] | None, fmt: str) -> Book:
+    result = run_batch(release, out, codes, formats=(fmt,))
     assert not result.failed, result.failed
-    return Book(release, out, build_compendium(out))
+    return Book(release, out, build_compendium(out, format=fmt), fmt)
 
 
-@pytest.fixture(scope="module", params=["demo", "hrmi"])
-def book(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Book:
-    """The demo selection's compendium; with HRMI_DATA_DIR, the whole real release's."""
-    if request.param == "demo":
-        return _build(DEMO_DIR, tmp_path_factory.mktemp("demo-book"), SELECTION)
-    release = request.getfixturevalue("hrmi_dir")
-    return _build(release, tmp_path_factory.mktemp("hrmi-book"), None)
+@pytest.fixture(scope="module")
+def demo_profile_book(tmp_path_factory: pytest.TempPathFactory) -> Book:
+    return _build(DEMO_DIR, tmp_path_factory.mktemp("demo-profiles"), SELECTION, "profile")
+
+
+@pytest.fixture(scope="module")
+def demo_report_book(tmp_path_factory: pytest.TempPathFactory) -> Book:
+    return _build(DEMO_DIR, tmp_path_factory.mktemp("demo-reports"), SELECTION, "report")
+
+
+@pytest.fixture(scope="module")
+def hrmi_profile_book(hrmi_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Book:
+    return _build(hrmi_dir, tmp_path_factory.mktemp("hrmi-profiles"), None, "profile")
+
+
+@pytest.fixture(scope="module")
+def whole_demo_book(tmp_path_factory: pytest.TempPathFactory) -> Book:
+    """The profile book of every country of the demo release (the selection is too small to
+    tell how many pages a whole book takes)."""
+    return _build(DEMO_DIR, tmp_path_factory.mktemp("demo-whole"), None, "profile")
+
+
+@pytest.fixture(scope="module", params=["demo-profile", "demo-report", "hrmi-profile"])
+def book(request: pytest.FixtureRequest) -> Book:
+    """The demo selection's book of profiles and of reports; with HRMI_DATA_DIR, the whole
+    real release's book of profiles."""
+    found: Book = request.getfixturevalue(f"{str(request.param).replace('-', '_')}_book")
+    return found
 
 
 @pytest.fixture(scope="module")
 def demo_book(tmp_path_factory: pytest.TempPathFactory) -> Book:
-    return _build(DEMO_DIR, tmp_path_factory.mktemp("demo-small"), SELECTION[:4])
+    """A few demo countries in both formats, bound as by default (the profiles)."""
+    out = tmp_path_factory.mktemp("demo-small")
+    result = run_batch(DEMO_DIR, out, SELECTION[:4], formats=("report", "profile"))
+    assert not result.failed, result.failed
+    return Book(DEMO_DIR, out, build_compendium(out))
+
+
+# --- helpers: text ----------------------------------------------------------------------------
+
+
+def _find(text: str, needle: str, pos: int) -> int:
+    """Where ``needle`` (whole words) ends in ``text``, looking from ``pos`` on."""
+    match = re.compile(rf"(?:^| ){re.escape(needle)}(?= |$)").search(text, pos)
+    assert match is not None, f"{needle!r} not found after {text[pos : pos + 300]!r}"
+    return match.end()
+
+
+_TOKEN = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class Row:
+    """A table row in a page's text: the country, where its name starts and the cells that
+    follow it (text, index in the page's text)."""
+
+    page: int
+    name: str
+    start: int
+    cells: tuple[tuple[str, int], ...]
+
+    @property
+    def texts(self) -> list[str]:
+        return [text for text, _ in self.cells]
+
+
+def _rows(book: Book, page: int, names: Iterable[str], cells: int) -> list[Row]:
+    """The rows of ``page`` that start a line with one of ``names`` (a wrapped name too), each
+    with the ``cells`` words that follow; a name inside a longer one ("Guinea" in "Papua New
+    Guinea") is not a row."""
+    whole = book.raw_texts[page]
+    found: list[tuple[str, int, int]] = []
+    for name in sorted(names, key=len, reverse=True):
+        words = r"\s+".join(re.escape(w) for w in name.split())
+        for m in re.finditer(rf"(?m)^{words}(?=\s)", whole):
+            if not any(s <= m.start() < e for _, s, e in found):
+                found.append((name, m.start(), m.end()))
+    return [
+        Row(
+            page,
+            name,
+            start,
+            tuple(
+                (t.group(), t.start()) for t in itertools.islice(_TOKEN.finditer(whole, end), cells)
+            ),
+        )
+        for name, start, end in sorted(found, key=lambda f: f[1])
+    ]
+
+
+def _divider_rows(book: Book, region: str) -> list[Row]:
+    """The rows of a region's table of headline scores: three scores and the page."""
+    rows: list[Row] = []
+    for page in book.dividers(region):
+        rows += _rows(book, page, book.codes, len(DIMENSIONS) + 1)
+    return rows
+
+
+_HEADING = re.compile(rf"(?m)^({'|'.join(re.escape(d.heading) for d in DIMENSIONS)})\r?$")
+
+
+def _appendix_rows(book: Book) -> list[tuple[int, Row]]:
+    """The appendix's rows, each with the index (in ``DIMENSIONS``) of the dimension whose
+    heading it follows (a dimension's tables may run on from an earlier page)."""
+    headings = [d.heading for d in DIMENSIONS]
+    current: int | None = None
+    out: list[tuple[int, Row]] = []
+    for page in book.part(APPENDIX):
+        marks = [
+            (m.start(), headings.index(m.group(1))) for m in _HEADING.finditer(book.raw_texts[page])
+        ]
+        for row in _rows(book, page, book.codes, 5):
+            before = [d for start, d in marks if start < row.start]
+            dimension = before[-1] if before else current
+            assert dimension is not None, f"{row.name} before the first dimension's heading"
+            n = len(DIMENSIONS[dimension].columns)
+            out.append((dimension, Row(row.page, row.name, row.start, row.cells[:n])))
+        if marks:
+            current = marks[-1][1]
+    return out
+
+
+def _appendix_text(book: Book) -> str:
+    return " ".join(book.texts[p] for p in book.part(APPENDIX))
 
 
 # --- structure -----------------------------------------------------------------------------
@@ -180,27 +458,57 @@ def test_file_is_valid_and_fonts_are_stored_once(book: Book) -> None:
     assert len(book.pdf) <= 0.5 * summed
 
 
+def test_title_kicker_and_about_name_what_the_book_binds(book: Book) -> None:
+    """A book of profiles says so on its cover, in its about text and on each profile's first
+    page; no page of it is a full report's (and the other way round)."""
+    assert book.title in book.texts[0]
+    about = " ".join(book.texts[p] for p in book.part("About this compendium"))
+    if book.fmt == "profile":
+        assert "brings together the two-page country profiles built from" in about
+        other = "Human rights country report ·"
+    else:
+        assert "brings together the country reports built from" in about
+        other = "Human rights country profile ·"
+    assert "The appendix sets out the score of every right in every country" in about
+    assert sorted(book.covers) == sorted(book.codes)
+    assert sum(text.count(book.kicker) for text in book.texts) == len(book.entries)
+    assert not [p for p, text in enumerate(book.texts) if other in text]
+
+
 def test_page_labels_are_roman_then_arabic(book: Book) -> None:
     roman = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"]
     assert 3 <= book.front <= len(roman)
     assert book.labels[: book.front] == roman[: book.front]
     arabic = book.labels[book.front :]
     assert arabic == [str(n) for n in range(1, len(arabic) + 1)]
-    pages = sum(int(str(e["pages"])) for e in book.entries)
-    assert len(arabic) > pages  # every report page, plus dividers, appendix and index
+    # page 1 is the first region's divider; then every page of each PDF as bound (a profile's
+    # every page, see the bookmarks), the other dividers, the appendix and the index
+    assert book.labels[book.part(book.region_names[0]).start] == "1"
+    pages = sum(len(span) for span in book.spans.values())
+    assert len(arabic) > pages
 
 
 def test_bookmarks_nest_region_country_and_sections(book: Book) -> None:
     tops = [item.title for item in book.outline if item.level == 0]
     assert tops == [
-        f"{TITLE} {book.manifest['release_year']}",
+        book.title,
         "About this compendium",
         "Contents",
         *book.region_names,
-        "Appendix: headline scores",
-        "Index of countries",
+        APPENDIX,
+        INDEX,
     ]
     items = book.outline
+    # a book of reports may give the reports' guide to reading and list of sources once, in
+    # its front matter, and say so: the reports are then bound without those sections
+    about = " ".join(book.texts[p] for p in book.part("About this compendium"))
+    trimmed = "without its guide to reading and its list of sources" in about
+    phrases = load_phrases("en")
+    left_out = (
+        {phrases.text("headings.how_to_read"), phrases.text("headings.sources")}
+        if trimmed
+        else set()
+    )
     for region in book.region_names:
         start = next(i for i, it in enumerate(items) if it.level == 0 and it.title == region)
         end = next((i for i in range(start + 1, len(items)) if items[i].level == 0), len(items))
@@ -212,6 +520,9 @@ def test_bookmarks_nest_region_country_and_sections(book: Book) -> None:
             assert bookmark.page == book.covers[str(entry["name"])]
             # ... and holds the report's own bookmarks, at the same pages of the report
             own = outline((book.reports_dir / str(entry["file"])).read_bytes())
+            own = [o for o in own if not (o.level == 0 and o.title in left_out)]
+            span, pages = len(book.spans[bookmark.title]), int(str(entry["pages"]))
+            assert span <= pages if trimmed else span == pages, bookmark.title
             i = items.index(bookmark)
             nested = items[i + 1 : i + 1 + len(own)]
             assert [(n.title, n.level - 2, n.page - bookmark.page) for n in nested] == [
@@ -236,12 +547,11 @@ def test_contents_page_numbers_lead_to_each_country(book: Book) -> None:
     for region in book.region_names:
         expected_labels.append(region)
         expected_labels += [str(e["name"]) for e in book.countries_of(region)]
-    expected_labels += ["Appendix: headline scores", "Index of countries"]
+    expected_labels += [APPENDIX, INDEX]
     assert [label for label, _ in entries] == expected_labels
-    names = {str(e["name"]) for e in book.entries}
     for label, number in entries:
         target = book.texts[book.page(number)]
-        if label in names:
+        if label in book.codes:
             # the page printed in the contents is that country's cover
             assert book.page(number) == book.covers[label], label
         elif label in book.region_names:
@@ -253,7 +563,7 @@ def test_contents_page_numbers_lead_to_each_country(book: Book) -> None:
 def _strip(book: Book, text: str, title: str) -> str:
     """The entries of a page: without illustrative mark, running head, footer and title."""
     mark = load_phrases("en").text("meta.illustrative")
-    for fixed in (mark, f"{TITLE} {book.manifest['release_year']}", _publisher(book)):
+    for fixed in (mark, book.title, _publisher(book)):
         text = text.replace(fixed, " ")
     text = re.sub(r"page [ivxl\d]+(?: of \d+)?", " ", text).replace(title, " ", 1)
     return re.sub(r"\s+", " ", text).strip()
@@ -266,12 +576,12 @@ def _publisher(book: Book) -> str:
 
 def test_index_lists_every_country_alphabetically_with_its_page(book: Book) -> None:
     entries: list[tuple[str, str]] = []
-    for page in book.part("Index of countries"):
-        body = _strip(book, book.texts[page], "Index of countries")
+    for page in book.part(INDEX):
+        body = _strip(book, book.texts[page], INDEX)
         # letter headings ("A", "B", …) stand alone before their first country
         body = re.sub(r"(^| )[A-ZÀ-Ž](?= )", " ", body).strip()
         entries += _entries(body)
-    expected = sorted((str(e["name"]) for e in book.entries), key=sort_key)
+    expected = sorted(book.codes, key=sort_key)
     assert [label for label, _ in entries] == expected
     for label, number in entries:
         assert book.page(number) == book.covers[label]
@@ -290,8 +600,9 @@ def test_folio_keeps_its_place_on_report_pages(book: Book) -> None:
     """The new folio ends where the report's own folio ended (right margin, same line)."""
     entry = book.entries[0]
     report = (book.reports_dir / str(entry["file"])).read_bytes()
-    first = book.covers[str(entry["name"])]
-    for offset in range(int(str(entry["pages"]))):
+    span = book.spans[str(entry["name"])]
+    first = span.start
+    for offset in range(len(span)):
         own = _folio_box(report, offset)
         bound = _folio_box(book.pdf, first + offset)
         assert bound[2] == pytest.approx(own[2], abs=0.6)  # right edge
@@ -309,6 +620,21 @@ def _folio_box(pdf: bytes, page: int) -> tuple[float, float, float, float]:
         return left[0], left[1], right[2], right[3]
     finally:
         doc.close()
+
+
+@pytest.mark.parametrize("release", ["demo", "hrmi"])
+def test_a_profile_book_averages_at_most_2_3_pages_per_country(
+    request: pytest.FixtureRequest, release: str
+) -> None:
+    """Cover, front matter, dividers, appendix and index included: a whole release's profiles
+    make a book little more than twice as long as its number of countries."""
+    whole: Book = request.getfixturevalue(
+        "whole_demo_book" if release == "demo" else "hrmi_profile_book"
+    )
+    countries = len(whole.entries)
+    assert countries >= 150  # the whole release: the selection is too small for a budget
+    assert len(whole.covers) == countries
+    assert len(whole.labels) / countries <= MAX_PAGES_PER_COUNTRY, (len(whole.labels), countries)
 
 
 # --- links -------------------------------------------------------------------------------------
@@ -331,10 +657,11 @@ def _links(pdf: bytes) -> list[tuple[int, tuple[float, float, float, float], int
 
 
 def test_contents_dividers_appendix_and_index_link_to_each_country(book: Book) -> None:
-    names = {str(e["name"]) for e in book.entries}
-    dividers = {i.page for i in book.outline if i.level == 0 and i.title in book.region_names}
-    own = {*range(book.front), *dividers}
-    own |= {*book.part("Appendix: headline scores"), *book.part("Index of countries")}
+    names = set(book.codes)
+    regions = {book.part(r).start for r in book.region_names}
+    own = {*range(book.front), *book.part(APPENDIX), *book.part(INDEX)}
+    for region in book.region_names:
+        own |= set(book.dividers(region))
     seen: dict[str, int] = {}
     doc = pdfium.PdfDocument(book.pdf)
     try:
@@ -348,142 +675,221 @@ def test_contents_dividers_appendix_and_index_link_to_each_country(book: Book) -
                 seen[name] = seen.get(name, 0) + 1
             else:  # a region in the contents: it opens the region's divider
                 region = next(r for r in book.region_names if under.startswith(r))
-                assert dest in dividers and region in book.texts[dest]
+                assert dest in regions and region in book.texts[dest]
     finally:
         doc.close()
-    # the contents, the country's divider, the appendix and the index each link it
-    assert seen == dict.fromkeys(names, 4)
+    # the contents, the country's divider, the index, and each table of the appendix that
+    # lists it (one per dimension in which it has a score for a right) each link it
+    expected = _expected(book.release_dir)
+    counts = {
+        name: 3 + sum(expected[code].has(d) for d in range(len(DIMENSIONS)))
+        for name, code in book.codes.items()
+    }
+    assert seen == counts
 
 
 def test_links_inside_reports_stay_inside_their_report(book: Book) -> None:
-    spans = {}
-    for entry in book.entries:
-        first = book.covers[str(entry["name"])]
-        spans[first] = range(first, first + int(str(entry["pages"])))
-    starts = sorted(spans)
+    owner = {page: span for span in book.spans.values() for page in span}
     for page, _, dest in _links(book.pdf):
-        owner = max((s for s in starts if s <= page), default=None)
-        if owner is not None and page in spans[owner]:
-            assert dest in spans[owner], (page, dest)
+        if page in owner:
+            assert dest in owner[page], (page, dest)
 
 
-# --- appendix ----------------------------------------------------------------------------------
+# --- region dividers: each region's table of headline scores ------------------------------------
 
 
-def _headline_values(release: Path) -> dict[str, tuple[float | None, float | None, float | None]]:
-    """Empowerment, safety (latest survey year) and quality of life, recomputed from the raw CSV
-    files by the independent checker."""
-    rel = independent.load(release)
-    out: dict[str, tuple[float | None, float | None, float | None]] = {}
-    for code in rel.countries:
-        emp = independent.cpr_dimension(rel, code, "empower")
-        safety = independent.cpr_dimension(rel, code, "physint")
-        q = independent.qol(rel, code)
-        overall = q.overall if q else None
-        out[code] = (
-            emp.mean if emp else None,
-            safety.mean if safety else None,
-            overall.value if overall else None,
-        )
-    return out
+def test_divider_tables_show_each_countrys_headline_scores_and_page(book: Book) -> None:
+    expected = _expected(book.release_dir)
+    for region in book.region_names:
+        pages = book.dividers(region)
+        assert len(pages) >= 1, region
+        for page in pages:  # a table that runs on repeats its head
+            assert book.texts[page].count(DIVIDER_HEAD) == 1, (region, page)
+        # the region's countries, alphabetically, each with its scores and the page of its cover
+        text = " ".join(book.texts[p] for p in pages)
+        pos = 0
+        for entry in book.countries_of(region):
+            name = str(entry["name"])
+            cells = " ".join(expected[str(entry["country"])].headline_cells())
+            pos = _find(text, f"{name} {cells} {book.labels[book.covers[name]]}", pos)
+        # ... and no other country
+        assert [r.name for r in _divider_rows(book, region)] == [
+            e["name"] for e in book.countries_of(region)
+        ]
 
 
-def _printed(values: tuple[float | None, float | None, float | None]) -> list[str]:
-    printers = (independent.printed_score, independent.printed_score, independent.printed_pct)
-    return ["–" if v is None else p(v) for v, p in zip(values, printers, strict=True)]
+def test_each_region_table_starts_on_its_divider_page(book: Book) -> None:
+    """The table begins under the region's band, on the divider page itself."""
+    doc = pdfium.PdfDocument(book.pdf)
+    try:
+        for region in book.region_names:
+            page = book.dividers(region)[0]
+            count = re.search(rf"{re.escape(region)} (\d+ countr\w+)", book.texts[page])
+            assert count is not None, region  # the divider page: its band names the region
+            first = str(book.countries_of(region)[0]["name"])
+            rows = _rows(book, page, [first], 0)
+            assert [r.name for r in rows] == [first], region
+            textpage = doc[page].get_textpage()
+            whole = book.raw_texts[page]
+            band_bottom = textpage.get_charbox(whole.index(count[1]))[1]
+            head_top = textpage.get_charbox(whole.index("Country"))[3]
+            assert head_top < band_bottom, region
+    finally:
+        doc.close()
 
 
-def _appendix_text(book: Book) -> str:
-    return " ".join(book.texts[p] for p in book.part("Appendix: headline scores"))
+# --- appendix: every right ---------------------------------------------------------------------
 
 
-def test_appendix_shows_each_countrys_headline_scores(book: Book) -> None:
-    if any("scores" not in e for e in book.entries):
-        pytest.skip("this batch does not record headline scores in the manifest yet")
+def test_appendix_shows_each_rights_score_for_each_country(book: Book) -> None:
+    expected = _expected(book.release_dir)
     text = _appendix_text(book)
-    scores = _headline_values(book.release_dir)
-    for entry in book.entries:
-        name, code = str(entry["name"]), str(entry["country"])
-        cells = " ".join(_printed(scores[code]))
-        page = book.labels[book.covers[name]]
-        assert f"{name} {cells} {page}" in text, name
+    assert NOT_RECORDED not in text
+    # dimension by dimension, region by region (only regions with a country listed), the
+    # countries alphabetically, each with its rights' scores in the codebook's order
+    pos = 0
+    for d, dim in enumerate(DIMENSIONS):
+        pos = _find(text, dim.heading, pos)
+        for region in book.region_names:
+            listed = [e for e in book.countries_of(region) if expected[str(e["country"])].has(d)]
+            if not listed:
+                continue
+            pos = _find(text, region, pos)
+            for entry in listed:
+                cells = " ".join(expected[str(entry["country"])].right_cells(d))
+                pos = _find(text, f"{entry['name']} {cells}", pos)
+    # exactly one row for each country in each dimension it has a score in: a country with
+    # quality of life scores only is not listed under empowerment
+    rows = _appendix_rows(book)
+    want = sorted(
+        (d, name)
+        for name, code in book.codes.items()
+        for d in range(len(DIMENSIONS))
+        if expected[code].has(d)
+    )
+    assert sorted((d, row.name) for d, row in rows) == want
+    for d, row in rows:
+        assert row.texts == expected[book.codes[row.name]].right_cells(d), (d, row.name)
 
 
-def test_appendix_says_when_scores_were_not_recorded(demo_book: Book, tmp_path: Path) -> None:
+def test_appendix_columns_are_the_rights_of_each_dimension(book: Book) -> None:
+    """Each table's head reads Country and the names of its dimension's rights, whole."""
+    expected = _expected(book.release_dir)
+    text = _appendix_text(book)
+    pos = 0
+    for d, dim in enumerate(DIMENSIONS):
+        pos = _find(text, dim.heading, pos)
+        for region in book.region_names:
+            if any(expected[str(e["country"])].has(d) for e in book.countries_of(region)):
+                pos = _find(text, region, pos)
+                pos = _find(text, " ".join(("Country", *dim.columns)), pos)
+
+
+@pytest.mark.parametrize("kept", ["nothing", "headline"])
+def test_appendix_says_when_scores_were_not_recorded(
+    demo_book: Book, tmp_path: Path, kept: str
+) -> None:
+    """A manifest of older batches: without scores, or with the headline scores only."""
     copy = tmp_path / "reports"
-    shutil.copytree(demo_book.reports_dir, copy)
+    shutil.copytree(demo_book.reports_dir, copy, ignore=shutil.ignore_patterns("compendium-*"))
     manifest = json.loads((copy / "manifest.json").read_text())
+    headline = ("empowerment", "safety", "quality_of_life")
     for entry in manifest["reports"]:
-        entry.pop("scores", None)
+        scores = entry.pop("scores", None) or {}
+        if kept == "headline":
+            entry["scores"] = {k: v for k, v in scores.items() if k in headline}
     (copy / "manifest.json").write_text(json.dumps(manifest))
-    text = " ".join(page_texts(build_compendium(copy).read_bytes()))
-    assert "were not recorded when these reports were built" in text
-    for entry in manifest["reports"]:
-        assert re.search(rf"{re.escape(entry['name'])} – – – \d+", text)
+    old = Book(demo_book.release_dir, copy, build_compendium(copy))
+    text = _appendix_text(old)
+    assert NOT_RECORDED in text
+    assert [row.name for _, row in _appendix_rows(old)] == []  # no right has a score
+    expected = _expected(old.release_dir)
+    for region in old.region_names:
+        for row in _divider_rows(old, region):
+            headline_cells = expected[old.codes[row.name]].headline_cells()
+            cells = headline_cells if kept == "headline" else [DASH] * len(DIMENSIONS)
+            assert row.texts == [*cells, old.labels[old.covers[row.name]]], row.name
+
+
+def _fill(
+    image: Image.Image, textpage: pdfium.PdfTextPage, height: float, index: int
+) -> tuple[float, ...]:
+    """The colour (0-1) just left of the character at ``index``: inside its table cell."""
+    box = textpage.get_charbox(index)
+    x, y = box[0] - 3, (box[1] + box[3]) / 2
+    pixel = image.getpixel((round(x * DPI / 72), round((height - y) * DPI / 72)))
+    assert isinstance(pixel, tuple)
+    return tuple(p / 255 for p in pixel)
+
+
+def _near(a: Sequence[float], b: Sequence[float]) -> bool:
+    return all(abs(p - e) < 0.04 for p, e in zip(a, b, strict=True))
+
+
+def _check_cells(
+    book: Book,
+    style: Style,
+    page: int,
+    cells: Sequence[tuple[Row, Sequence[tuple[Dimension, float | None]]]],
+) -> int:
+    """Check that each score of ``cells`` (rows of ``page``, each cell's dimension and value)
+    sits on its band's colour and each dash on none; return how many scores were checked."""
+    bands = {band: style.colors.band[band].rgb for band in ("very_bad", "bad", "fair", "good")}
+    image = render(book.pdf, page, dpi=DPI)
+    doc = pdfium.PdfDocument(book.pdf)
+    checked = 0
+    try:
+        textpage = doc[page].get_textpage()
+        height = doc[page].get_size()[1]
+        for row, values in cells:
+            for (text, index), (dim, value) in zip(row.cells, values, strict=False):
+                fill = _fill(image, textpage, height, index)
+                if value is None:
+                    assert text == DASH, row.name
+                    assert not any(_near(fill, rgb) for rgb in bands.values()), (row.name, fill)
+                    continue
+                assert text == dim.printed(value), row.name
+                assert _near(fill, bands[dim.band(value)]), (row.name, dim.heading, value, fill)
+                checked += 1
+    finally:
+        doc.close()
+    return checked
 
 
 def test_score_cells_are_coloured_by_band(book: Book) -> None:
-    if any("scores" not in e for e in book.entries):
-        pytest.skip("this batch does not record headline scores in the manifest yet")
+    """On the dividers' tables (headline scores) and in the appendix (every right)."""
     style = load_style("base")
-    bands = (independent.band_cpr, independent.band_cpr, independent.band_esr)
-    scores = _headline_values(book.release_dir)
-    checked = 0
-    doc = pdfium.PdfDocument(book.pdf)
-    try:
-        for page in book.part("Appendix: headline scores"):
-            textpage = doc[page].get_textpage()
-            image = render(book.pdf, page, dpi=144)
-            height = doc[page].get_size()[1]
-            whole = textpage.get_text_range()
-            for entry in book.entries:
-                values = scores[str(entry["country"])]
-                # a row starts a line ("Samoa" must not match inside "American Samoa")
-                row = re.search(rf"(?m)^{re.escape(str(entry['name']))} ", whole)
-                if row is None or all(v is None for v in values):
-                    continue
-                row_y = textpage.get_charbox(row.start())[1]
-                for value, band_of, cell in zip(values, bands, _printed(values), strict=True):
-                    if value is None:
-                        continue
-                    box = _box_of(textpage, whole, cell, row_y, after=row.start())
-                    x, y = box[0] - 3, (box[1] + box[3]) / 2  # inside the cell, left of the text
-                    pixel = image.getpixel((round(x * 2), round((height - y) * 2)))
-                    assert isinstance(pixel, tuple)
-                    expected = style.colors.band[band_of(value)].rgb
-                    assert all(
-                        abs(p / 255 - e) < 0.04 for p, e in zip(pixel, expected, strict=True)
-                    ), (
-                        entry["name"],
-                        value,
-                    )
-                    checked += 1
-    finally:
-        doc.close()
-    assert checked >= 3
+    expected = _expected(book.release_dir)
+    on_dividers = 0
+    for region in book.region_names:
+        for page in book.dividers(region):
+            rows = [r for r in _divider_rows(book, region) if r.page == page]
+            cells = [
+                (r, list(zip(DIMENSIONS, expected[book.codes[r.name]].headline, strict=True)))
+                for r in rows
+            ]
+            on_dividers += _check_cells(book, style, page, cells)
+    in_appendix = 0
+    listed = _appendix_rows(book)
+    for page in sorted({row.page for _, row in listed}):
+        cells = [
+            (row, [(DIMENSIONS[d], v) for v in expected[book.codes[row.name]].rights[d]])
+            for d, row in listed
+            if row.page == page
+        ]
+        in_appendix += _check_cells(book, style, page, cells)
+    assert on_dividers >= 3 and in_appendix >= 3, (on_dividers, in_appendix)
 
 
-def _box_of(
-    textpage: pdfium.PdfTextPage, whole: str, needle: str, row_y: float, after: int
-) -> tuple[float, float, float, float]:
-    for match in re.finditer(re.escape(needle), whole):
-        if match.start() < after:
-            continue
-        box = textpage.get_charbox(match.start())
-        if abs(box[1] - row_y) < 4:
-            return box  # type: ignore[no-any-return]
-    raise AssertionError(f"{needle} not found on the row")
-
-
-# --- selection, order, errors ----------------------------------------------------------------
+# --- selection, order, names, errors -----------------------------------------------------------
 
 
 def test_a_regional_compendium_has_one_region(tmp_path: Path) -> None:
     out = tmp_path / "americas"
-    run_batch(DEMO_DIR, out, ["XAW", "XAK"])
+    run_batch(DEMO_DIR, out, ["XAW", "XAK"], formats=("profile",))
     book = Book(DEMO_DIR, out, build_compendium(out, output=tmp_path / "americas.pdf"))
     tops = [i.title for i in book.outline if i.level == 0]
-    assert tops[3:] == ["Americas", "Appendix: headline scores", "Index of countries"]
+    assert tops[3:] == ["Americas", APPENDIX, INDEX]
     assert book.path == tmp_path / "americas.pdf"
     assert "2 countries" in book.texts[0]
 
@@ -493,9 +899,19 @@ def test_same_reports_give_the_same_bytes(demo_book: Book, tmp_path: Path) -> No
     assert again.read_bytes() == demo_book.path.read_bytes()
 
 
-def test_default_name_carries_release_year_and_language(demo_book: Book) -> None:
-    year = demo_book.manifest["release_year"]
-    assert demo_book.path == demo_book.reports_dir / f"compendium-{year}-en.pdf"
+def test_default_name_carries_release_year_language_and_format(
+    demo_book: Book, tmp_path: Path
+) -> None:
+    year = tomllib.loads((DEMO_DIR / "release.toml").read_text())["release"]["publication_year"]
+    assert demo_book.path == demo_book.reports_dir / f"compendium-{year}-en-profile.pdf"
+    copy = tmp_path / "reports"
+    shutil.copytree(demo_book.reports_dir, copy, ignore=shutil.ignore_patterns("compendium-*"))
+    path = build_compendium(copy, format="report")
+    assert path == copy / f"compendium-{year}-en.pdf"
+    # ... and that book is the reports'
+    reports = Book(DEMO_DIR, copy, path, "report")
+    assert reports.title in reports.texts[0] and len(reports.covers) == len(SELECTION[:4])
+    assert sorted(p.name for p in copy.glob("compendium-*")) == [path.name]
 
 
 def _leftovers(directory: Path) -> list[str]:
@@ -506,6 +922,29 @@ def test_missing_manifest_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ReportgenError, match=r"No manifest\.json in .*reportgen batch"):
         build_compendium(tmp_path)
     assert _leftovers(tmp_path) == []
+
+
+def test_a_batch_of_reports_only_is_a_clear_error_naming_format_report(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    result = run_batch(DEMO_DIR, out, ["XAK"], formats=("report",))
+    assert not result.failed, result.failed
+    manifest, folder = re.escape(str(out / "manifest.json")), re.escape(str(out))
+    pattern = (
+        rf"^{manifest} lists no profiles in language 'en' \(it has: en reports\)\. Build them "
+        rf"with `reportgen batch --format profile --lang en --out {folder}`, or bind its "
+        r"reports with --format report\.$"
+    )
+    with pytest.raises(ReportgenError, match=pattern):
+        build_compendium(out)
+    assert _leftovers(out) == []
+    run = subprocess.run(
+        [sys.executable, "-m", "reportgen", "compendium", "--reports", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 1 and "--format report" in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr and _leftovers(out) == []
 
 
 @pytest.mark.parametrize("damage", ["changed", "missing"])
@@ -528,11 +967,14 @@ def test_changed_or_missing_report_is_a_clear_error(
     assert _leftovers(copy) == []
 
 
-def test_unknown_language_is_a_clear_error(demo_book: Book) -> None:
+@pytest.mark.parametrize("fmt", ["profile", "report"])
+def test_unknown_language_is_a_clear_error(demo_book: Book, fmt: str) -> None:
     with pytest.raises(
-        ReportgenError, match=r"no reports in language 'fr' \(it has reports in: en\)"
+        ReportgenError,
+        match=rf"no {fmt}s in language 'fr' \(it has: en profiles, en reports\)\. Build them "
+        rf"with `reportgen batch --format {fmt} --lang fr --out [^`]+`\.$",
     ):
-        build_compendium(demo_book.reports_dir, "fr")
+        build_compendium(demo_book.reports_dir, "fr", format=fmt)
 
 
 def test_cli_reports_errors_without_a_traceback(tmp_path: Path) -> None:
@@ -548,6 +990,9 @@ def test_cli_reports_errors_without_a_traceback(tmp_path: Path) -> None:
 
 def test_manifest_checksums_are_what_batch_wrote(demo_book: Book) -> None:
     """Guard for the error tests: the manifest's SHA-256 is the file's, as batch wrote it."""
-    for entry in demo_book.entries:
-        data = (demo_book.reports_dir / str(entry["file"])).read_bytes()
-        assert hashlib.sha256(data).hexdigest() == entry["sha256"]
+    for fmt in ("profile", "report"):
+        entries = Book(DEMO_DIR, demo_book.reports_dir, demo_book.path, fmt).entries
+        assert len(entries) == len(SELECTION[:4])
+        for entry in entries:
+            data = (demo_book.reports_dir / str(entry["file"])).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == entry["sha256"]

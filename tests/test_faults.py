@@ -94,7 +94,7 @@ def built_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _file(reports: Path, code: str) -> str:
-    return read_manifest(reports)[(code, "en")].file
+    return read_manifest(reports)[(code, "en", "report")].file
 
 
 # --- two batches into one folder ---------------------------------------------------------------
@@ -134,7 +134,7 @@ def test_two_batches_into_one_folder_lock_it_and_lose_no_manifest_entry(tmp_path
     (message,) = _errors(refused.stderr)
     assert str(out) in message and f"pid {first.pid}" in message and "--wait" in message
     # Nothing lost: both runs' reports are listed, the refused run built nothing.
-    assert {code for code, _ in read_manifest(out)} == {"XAT", "XDK"}
+    assert {code for code, _, _ in read_manifest(out)} == {"XAT", "XDK"}
     assert {e.file for e in read_manifest(out).values()} == {p.name for p in out.glob("*.pdf")}
 
 
@@ -183,7 +183,7 @@ def test_killed_batch_takes_its_workers_and_a_rerun_resumes(tmp_path: Path) -> N
         assert workers, "the batch has no worker processes"
         os.kill(batch.pid, signal.SIGKILL)  # the parent only: its workers must follow
         batch.wait(timeout=30)
-        finished = {code for code, _ in read_manifest(out)}
+        finished = {code for code, _, _ in read_manifest(out)}
         assert _until(lambda: not _alive(workers), 10), f"orphaned workers: {_alive(workers)}"
     finally:
         for pid in _alive(workers | {batch.pid}):
@@ -195,7 +195,7 @@ def test_killed_batch_takes_its_workers_and_a_rerun_resumes(tmp_path: Path) -> N
     status = dict(re.findall(r"\] (X[A-Z]{2}) en (built|unchanged)", rerun.stderr))
     assert {c for c, s in status.items() if s == "unchanged"} == finished
     assert {c for c, s in status.items() if s == "built"} == set(codes) - finished
-    assert {c for c, _ in read_manifest(out)} == set(codes)
+    assert {c for c, _, _ in read_manifest(out)} == set(codes)
 
 
 # --- temporaries -------------------------------------------------------------------------------
@@ -263,8 +263,8 @@ def test_failed_rebuild_moves_the_stale_report_aside_and_says_so(
     # Not left next to the manifest as if current; not deleted either.
     assert not (out / file).exists()
     assert (out / "stale" / file).read_bytes() == good
-    assert ("XAQ", "en") not in read_manifest(out)
-    failure = read_failures(out)[("XAQ", "en")]
+    assert ("XAQ", "en", "report") not in read_manifest(out)
+    failure = read_failures(out)[("XAQ", "en", "report")]
     assert failure.status == "failed" and "not a number" in failure.reason
     assert failure.previous == f"stale/{file}"
     assert f"was moved to {out / 'stale' / file}" in result.stdout
@@ -340,7 +340,7 @@ def test_full_disk_at_the_manifest_keeps_the_previous_manifest(
     out = disk / "out"
     shutil.copytree(built_reports, out)
     manifest = (out / "manifest.json").read_bytes()
-    entry = read_manifest(out)[("XAT", "en")]
+    entry = read_manifest(out)[("XAT", "en", "report")]
     (out / entry.file).unlink()  # XAT is rebuilt; then the manifest must be written
     # Room for the lock file's pid (a block) and XAT's PDF, not for a new manifest as well.
     _fill(disk, leave=1 + math.ceil(entry.bytes / os.statvfs(disk).f_frsize))
@@ -385,7 +385,9 @@ def test_full_disk_during_compendium_keeps_the_old_one(
     target = disk / "compendium.pdf"
     target.write_bytes(b"%PDF-1.7 last year's compendium")
     _fill(disk)
-    result = _reportgen("compendium", "--reports", str(built_reports), "--output", str(target))
+    result = _reportgen(
+        "compendium", "--reports", str(built_reports), "--format", "report", "--output", str(target)
+    )
     _clean(result)
     (message,) = _errors(result.stderr)
     assert message == (

@@ -213,13 +213,13 @@ def test_round_trip_sorts_entries_and_failures(tmp_path: Path) -> None:
     assert manifest.release == RELEASE
     # by language, region, country; failures by language, country
     assert [e.key for e in manifest.entries] == [
-        ("XAQ", "en"),
-        ("XDK", "en"),
-        ("XAT", "fr"),
-        ("XGF", "fr"),
+        ("XAQ", "en", "report"),
+        ("XDK", "en", "report"),
+        ("XAT", "fr", "report"),
+        ("XGF", "fr", "report"),
     ]
     assert sorted(manifest.entries, key=lambda e: e.key) == sorted(entries, key=lambda e: e.key)
-    assert [f.key for f in manifest.failures] == [("XAA", "en"), ("XEZ", "fr")]
+    assert [f.key for f in manifest.failures] == [("XAA", "en", "report"), ("XEZ", "fr", "report")]
     assert set(manifest.failures) == set(failures)
     assert manifest.get("XDK", "en") == entries[1] and manifest.get("XDK", "fr") is None
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -239,6 +239,41 @@ def test_a_manifest_from_before_failures_and_scores_still_reads(tmp_path: Path) 
     assert [dict(e.scores) for e in manifest.entries] == [{}, {}]
     assert manifest.entries[0].empowerment is None
     assert manifest.entries[0] == _entry(scores={})
+
+
+def test_a_manifest_from_before_profiles_reads_as_full_reports(tmp_path: Path) -> None:
+    data = json.loads(WRITTEN_BY_BATCH)  # no "format" anywhere: written before profiles
+    data["compendia"] = [{"language": "en", "file": "c.pdf", "sha256": SHA, "inputs": "x"}]
+    manifest = read_manifest(_write(tmp_path, data))
+    assert {e.format for e in manifest.entries} == {"report"}
+    assert [f.format for f in manifest.failures] == ["report"]
+    assert manifest.compendium("en", "report") is not None
+    assert manifest.compendium("en", "profile") is None
+
+
+def test_a_report_and_a_profile_of_one_country_are_two_entries(tmp_path: Path) -> None:
+    report = _entry()
+    profile = _entry(file="XAQ-kestrel-islands-2026-en-profile.pdf", pages=2, format="profile")
+    failure = Failure("XAT", "en", "failed", "x", None, "", "profile")
+    write_manifest(tmp_path, RELEASE, [profile, report], [failure])
+    manifest = read_manifest(tmp_path)
+    assert manifest.entries == (report, profile)  # the report first, then its profile
+    assert manifest.get("XAQ", "en") == report
+    assert manifest.get("XAQ", "en", "profile") == profile
+    assert manifest.get("XAT", "en", "profile") is None
+    assert manifest.failures_by_key() == {("XAT", "en", "profile"): failure}
+    # what distribution reads: the full reports only
+    assert manifest.codes() == {"XAQ"} and manifest.languages("XAQ") == ["en"]
+    assert manifest.of_format("profile") == [profile]
+    data = json.loads((tmp_path / MANIFEST).read_text(encoding="utf-8"))
+    assert [e["format"] for e in data["reports"]] == ["report", "profile"]
+
+
+def test_an_entry_of_an_unknown_format_is_one_clear_error(tmp_path: Path) -> None:
+    data = json.loads(WRITTEN_BY_BATCH)
+    data["reports"][1]["format"] = "brochure"
+    with pytest.raises(ManifestError, match=r"report #2 has no valid 'format' \(value: 'brochure'"):
+        read_manifest(_write(tmp_path, data))
 
 
 def test_scores_that_are_not_finite_numbers_read_as_none(tmp_path: Path) -> None:
@@ -334,8 +369,12 @@ def test_a_save_keeps_the_entries_another_writer_added(tmp_path: Path) -> None:
     again = ManifestJournal(tmp_path, RELEASE)
     again.put(_entry("XGF"))
     again.save()
-    assert set(batch_entries(tmp_path)) == {("XAT", "en"), ("XDK", "en"), ("XGF", "en")}
-    assert set(read_failures(tmp_path)) == {("XAQ", "en")}
+    assert set(batch_entries(tmp_path)) == {
+        ("XAT", "en", "report"),
+        ("XDK", "en", "report"),
+        ("XGF", "en", "report"),
+    }
+    assert set(read_failures(tmp_path)) == {("XAQ", "en", "report")}
 
 
 def test_a_journal_starts_afresh_over_an_unreadable_manifest(tmp_path: Path) -> None:
@@ -364,11 +403,20 @@ def _reportgen(*args: str, env: dict[str, str] | None = None) -> subprocess.Comp
 
 @pytest.fixture(scope="module")
 def batch_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The output of `reportgen batch` for two demo countries, one with survey data, one not."""
+    """The output of `reportgen batch` for two demo countries, one with survey data, one not:
+    their full reports and their profiles."""
     out = tmp_path_factory.mktemp("batch") / "out"
     countries = [arg for code in CODES for arg in ("--countries", code)]
     run = _reportgen(
-        "batch", "--data", str(DEMO_DIR), "--out", str(out), *countries, "--no-compendium"
+        "batch",
+        "--data",
+        str(DEMO_DIR),
+        "--out",
+        str(out),
+        *countries,
+        "--format",
+        "report,profile",
+        "--no-compendium",
     )
     assert run.returncode == 0, run.stdout + run.stderr
     return out
@@ -394,12 +442,13 @@ def test_batch_writes_the_manifest_every_stage_reads(batch_out: Path) -> None:
 
 def test_compendium_binds_the_files_the_manifest_lists(batch_out: Path, tmp_path: Path) -> None:
     manifest = read_manifest(batch_out)
-    pdf = build_compendium(batch_out, output=tmp_path / "book.pdf").read_bytes()
+    pdf = build_compendium(batch_out, output=tmp_path / "book.pdf").read_bytes()  # profiles
     parts = [item for item in outline(pdf) if item.level <= 1]  # front matter, regions, countries
     countries = {item.title: i for i, item in enumerate(parts) if item.level == 1}
-    assert sorted(countries) == sorted(e.name for e in manifest.entries)
+    profiles = manifest.of_format("profile")
+    assert sorted(countries) == sorted(e.name for e in profiles)
     # each country's pages run from its bookmark to the next part: the pages its entry records
-    for entry in manifest.entries:
+    for entry in profiles:
         i = countries[entry.name]
         assert parts[i + 1].page - parts[i].page == entry.pages, entry.name
 
@@ -435,7 +484,7 @@ def test_distribution_attaches_the_files_the_manifest_lists(
             assert isinstance(payload, bytes) and part.get_filename() is not None
             attached[str(part.get_filename())] = payload
     manifest = read_manifest(batch_out)
-    assert attached == {e.file: manifest.file(e).read_bytes() for e in manifest.entries}
+    assert attached == {e.file: manifest.file(e).read_bytes() for e in manifest.of_format("report")}
 
 
 def test_every_stage_refuses_the_same_damaged_manifest_alike(

@@ -3,8 +3,9 @@
 In:  a ``MatterPlan`` (every word and number the pages show, decided by
      ``reportgen.compendium``) and a ``Style``.
 Out: ``RenderedMatter``: the bytes of one PDF holding, in this order, the front matter
-     (cover, about this compendium, contents), one divider per region, the appendix of
-     headline scores and the index of countries; where each part starts (``anchors``); and
+     (cover, about this compendium, contents), one divider per region (its table of headline
+     scores under the band), the appendix of every right (a table per dimension and region)
+     and the index of countries; where each part starts (``anchors``); and
      the rectangle of every entry that should link to a country (``links``), which the
      compendium turns into link annotations once the reports are bound in.
 
@@ -93,6 +94,7 @@ __all__ = [
     "MatterTexts",
     "RegionPart",
     "RenderedMatter",
+    "RightsTable",
     "render_matter",
 ]
 
@@ -100,11 +102,12 @@ Spans = tuple[Span, ...]
 Rect = tuple[float, float, float, float]
 
 # Share of the page filled by the accent band: the cover's is larger than a report cover's,
-# a divider's smaller, so that a long list of countries fits under it.
+# a divider's smaller, so that most of its region's table of scores fits under it.
 _COVER_BAND = 0.56
-_DIVIDER_BAND = 0.30
+_DIVIDER_BAND = 0.26
 _COLUMN_GAP = 9 * mm
-_DOT_PITCH = 2.6  # distance between the dots of leaders, in points
+_DOT_PITCH = 2.6
+HEAD_PAD = 1.5  # side padding of the appendix's column headings (long words at 7 pt)  # distance between the dots of leaders, in points
 
 
 # --- the plan: what the pages show ---------------------------------------------------------
@@ -125,7 +128,8 @@ class CountryLine:
     code: str
     name: str
     page: int  # the printed number of its first page
-    cells: tuple[Cell, ...]  # appendix scores, in the order of ``MatterTexts.score_columns``
+    cells: tuple[Cell, ...]  # headline scores, in the order of ``MatterTexts.score_columns``
+    rights: tuple[tuple[str, Cell], ...] = ()  # each right's score, by right key (appendix)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +142,15 @@ class RegionPart:
     count: str  # "41 countries"
     page: int
     countries: tuple[CountryLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RightsTable:
+    """A table of the appendix: one dimension's rights, a row per country that has a score."""
+
+    title: str  # "Empowerment"
+    unit: str  # "score out of 10"
+    columns: tuple[tuple[str, str], ...]  # (right key, column heading)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +193,8 @@ class MatterTexts:
     score_columns: tuple[tuple[str, str], ...]  # (name, unit) per score column
     page_column: str
     index_title: str
+    missing: str = "–"  # a cell without a score
+    rights_tables: tuple[RightsTable, ...] = ()  # the appendix's, after the legend
 
 
 @dataclass(frozen=True, slots=True)
@@ -660,10 +675,11 @@ class _Layout:
                 sect.child("H1"),
             ),
             TaggedParagraph(escape(region.count), self.divider_count, sect.child("P")),
-            NextPageTemplate("columns"),
+            NextPageTemplate("body"),
             FrameBreak(),
+            # the region's scorecard: every country's headline scores, banded, with its page
+            self.score_table(region, sect),
         ]
-        out += self.country_entries(region.countries, indent=0, toc=sect.child("TOC"))
         return out
 
     def legend(self, parent: Tag) -> Flowable:
@@ -729,11 +745,104 @@ class _Layout:
         ]
         out += self.paragraphs(t.appendix_intro, sect)
         out.append(self.legend(sect))
-        for region in self.plan.regions:
-            out.append(CondPageBreak(90))
-            out.append(TaggedParagraph(escape(region.name), self.st.h[2], sect.child("H2")))
-            out.append(self.score_table(region, sect))
+        for table in t.rights_tables:
+            keys = [key for key, _ in table.columns]
+            heading = TaggedParagraph(escape(table.title), self.st.h[2], sect.child("H2"))
+            first = True
+            for region in self.plan.regions:
+                rows = [c for c in region.countries if any(k in dict(c.rights) for k in keys)]
+                if not rows:
+                    continue
+                head = [heading] if first else []
+                first = False
+                sub = TaggedParagraph(escape(region.name), self.st.h[3], sect.child("H3"))
+                # a heading never ends a page: kept with the table's first rows
+                out.append(CondPageBreak(90))
+                out += [*head, sub, self.rights_table(table, rows, sect)]
         return out
+
+    def rights_table(
+        self, table: RightsTable, countries: Sequence[CountryLine], parent: Tag
+    ) -> Flowable:
+        """One dimension's rights for ``countries``: a banded cell per right, "–" for none."""
+        t, c = self.plan.texts, self.style.colors
+        width = self.geo.frame_width
+        n = len(table.columns)
+        score_width = min(72.0, (width * 0.72) / max(1, n))
+        name_width = width - n * score_width
+        pad = 3.0
+        # The headings wrap between words, never inside one: the longest word sets their
+        # size (down to 7 pt, for "desaparecimento" in five columns)
+        words = [word for _, title in table.columns for word in title.split()]
+        size = float(self.header.fontSize)
+        while size > 7 and any(
+            pdfmetrics.stringWidth(w, self.fonts.bold, size) > score_width - 2 * HEAD_PAD
+            for w in words
+        ):
+            size -= 0.25
+        heading = ParagraphStyle("th_right", self.header_centre, fontSize=size, leading=size * 1.2)
+        table_tag = parent.child("Table")
+        head = table_tag.child("TR")
+        header: list[Any] = [
+            TaggedParagraph(
+                escape(t.country_column), self.header, head.child("TH", attrs={"Scope": "Column"})
+            )
+        ]
+        for _, title in table.columns:
+            th = head.child("TH", attrs={"Scope": "Column"})
+            header.append(TaggedParagraph(escape(title), heading, th))
+        rows: list[list[Any]] = [header]
+        commands: list[tuple[Any, ...]] = [
+            ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
+            ("FONTSIZE", (0, 1), (-1, -1), self.size),
+            ("LEADING", (0, 1), (-1, -1), self.leading),
+            ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
+            ("VALIGN", (0, 1), (-1, -1), "MIDDLE"),
+            ("ALIGN", (1, 1), (-1, -1), "CENTER"),
+            ("TEXTCOLOR", (0, 1), (-1, -1), rl_color(c.text)),
+            ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+            ("LEFTPADDING", (0, 0), (-1, -1), pad),
+            ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.8, rl_color(c.accent)),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.3, rl_color(c.rule)),
+            ("LINEAFTER", (1, 1), (-2, -1), 1.5, colors.white),
+            ("LEFTPADDING", (1, 0), (-1, 0), HEAD_PAD),
+            ("RIGHTPADDING", (1, 0), (-1, 0), HEAD_PAD),
+        ]
+        for r, country in enumerate(countries, start=1):
+            tr = table_tag.child("TR")
+            name = _Entry(
+                country.name,
+                "",
+                font=self.fonts.regular,
+                size=self.size,
+                leading=self.leading,
+                color=rl_color(c.text),
+                number_color=rl_color(c.muted),
+                rule_color=rl_color(c.rule),
+                leaders=False,
+                target=country.code,
+                recorder=self.rec,
+                tag=self.link(tr.child("TH", attrs={"Scope": "Row"}), country.name),
+            )
+            row: list[Any] = [name]
+            cells = dict(country.rights)
+            for col, (key, _) in enumerate(table.columns, start=1):
+                cell = cells.get(key, Cell(t.missing, None))
+                row.append(TaggedStr(cell.text, tr.child("TD")))
+                if cell.band is not None:
+                    fill = c.band[cell.band]
+                    commands += [
+                        ("BACKGROUND", (col, r), (col, r), rl_color(fill)),
+                        ("TEXTCOLOR", (col, r), (col, r), rl_color(_ink_on(fill, c.text))),
+                    ]
+            rows.append(row)
+        grid = TaggedTable(
+            rows, colWidths=[name_width, *([score_width] * n)], repeatRows=1, hAlign="LEFT"
+        )
+        grid.setStyle(TableStyle(commands))
+        return grid
 
     def score_table(self, region: RegionPart, parent: Tag) -> Flowable:
         t, c = self.plan.texts, self.style.colors
@@ -973,7 +1082,14 @@ class _MatterDocument(BaseDocTemplate):  # type: ignore[misc]
                             g.frame_width,
                             divider_band - 12 * mm - 20 * mm,
                         ),
-                        *columns(g.height - divider_band - 12 * mm, "d"),
+                        # the region's table of scores, full width, under the band
+                        frame(
+                            "divider-table",
+                            g.left,
+                            g.bottom,
+                            g.frame_width,
+                            g.height - divider_band - 10 * mm - g.bottom,
+                        ),
                     ],
                     onPage=self._divider_page,
                 ),

@@ -21,7 +21,7 @@ font subsets keep the layout's side of the binding contract stated there.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -374,7 +374,8 @@ class _Story:
     def section(self, section: Section, parent: Tag | None = None) -> list[Flowable]:
         keep = KEEP_BELOW.get(section.level, 100.0)
         need = keep * self.geo.frame_height if keep < 1 else keep
-        sect = _child(parent, "Sect")
+        # (identified: a book of reports finds and leaves out the sections it gives once)
+        sect = _child(parent, "Sect", ident=f"section:{section.id}")
         out: list[Flowable] = [CondPageBreak(need)]
         heading = _Heading(
             text_markup(section.title),
@@ -384,11 +385,7 @@ class _Story:
             section.level - 1,
             sect.child(f"H{min(max(section.level, 1), 6)}"),
         )
-        if (
-            not section.children
-            and len(section.blocks) <= SHORT_SECTION
-            and all(isinstance(b, Paragraph) for b in section.blocks)
-        ):
+        if _short_text(section):
             # a short section of text only (the sources, who is at risk) is kept whole where
             # it fits: it asks for no more room than it takes
             flowables: list[Flowable] = [heading]
@@ -398,9 +395,14 @@ class _Story:
         # The heading stays with the text under it; a chart that does not fit where it falls
         # floats to the next page, the text that follows it filling this one first.
         blocks = list(section.blocks)
-        if blocks and (not isinstance(blocks[0], (Chart, ChartRow)) or len(blocks) == 1):
-            # (a heading over a chart and nothing else goes with the chart: it is never left
-            # alone at a page foot)
+        if blocks and (
+            not isinstance(blocks[0], (Chart, ChartRow))
+            or len(blocks) == 1
+            or not isinstance(blocks[1], Paragraph)
+        ):
+            # (a heading over a chart that no text follows goes with the chart: it is never
+            # left alone at a page foot; a chart with text after it floats, the heading and the
+            # text filling the page first)
             first = self.block(blocks[0], sect)
             if isinstance(first[0], _Figure):
                 # (the heading joins the figure's parts, in either form: a KeepTogether inside
@@ -493,8 +495,18 @@ class _Story:
 
     def build(self) -> list[Flowable]:
         story = self.cover()
-        for section in self.report.sections:
-            story += self.section(section)
+        sections = self.report.sections
+        for i, section in enumerate(sections):
+            made = self.section(section)
+            figures = _trailing_figures(made)
+            if i == len(sections) - 2 and figures and _short_text(sections[-1]):
+                # A chapter that ends with figures, before a short closing text (a profile's
+                # scorecard, or its charts, then its sources): where the first of them does not
+                # fit but the text does, the text ends this page and the figures open the next.
+                tail = self.section(sections[-1])
+                run = _Float(figures[0], tail, only_if_fits=True, rest=figures[1:])
+                return story + made[: len(made) - len(figures)] + [run]
+            story += made
         return story
 
 
@@ -539,6 +551,29 @@ class _Columns(Flowable):  # type: ignore[misc]
     def draw(self) -> None:
         for i, part in enumerate(self._parts):
             part.drawOn(self.canv, i * (self._column + self._gap), self.height - part.height)
+
+
+def _trailing_figures(made: list[Flowable]) -> list[_Figure]:
+    """The figures that end a section's flowables with nothing after them: a lone figure
+    under its heading, or charts each a float with no text to fill the page before it."""
+    figures: list[_Figure] = []
+    for item in reversed(made):
+        if isinstance(item, _Figure):
+            figures.append(item)
+        elif isinstance(item, _Float) and not item._after and not item._rest:
+            figures.append(item._chart)
+        else:
+            break
+    return figures[::-1]
+
+
+def _short_text(section: Section) -> bool:
+    """Whether ``section`` is a short text only (what ``_Whole`` keeps together)."""
+    return (
+        not section.children
+        and len(section.blocks) <= SHORT_SECTION
+        and all(isinstance(b, Paragraph) for b in section.blocks)
+    )
 
 
 def _headed(heading: Flowable, chart: _Figure) -> list[Flowable]:
@@ -612,11 +647,23 @@ class _Figure(KeepTogether):  # type: ignore[misc]
 
 class _Float(Flowable):  # type: ignore[misc]
     """A chart and the paragraphs after it: the chart first where it fits, else the paragraphs
-    fill the rest of this page and the chart opens the next (a float, as books set them)."""
+    fill the rest of this page and the chart opens the next (a float, as books set them).
+    ``only_if_fits``: the paragraphs go first only when all of them fit the rest of the page
+    (otherwise the order is kept: the chart, then the paragraphs, on the next page); ``rest``:
+    more charts that come between the chart and the paragraphs, each set where it fits, the
+    paragraphs taking the place of the first that does not."""
 
-    def __init__(self, chart: _Figure, after: list[Flowable]) -> None:
+    def __init__(
+        self,
+        chart: _Figure,
+        after: list[Flowable],
+        *,
+        only_if_fits: bool = False,
+        rest: Sequence[_Figure] = (),
+    ) -> None:
         super().__init__()
-        self._chart, self._after = chart, after
+        self._chart, self._after, self._only_if_fits = chart, after, only_if_fits
+        self._rest = list(rest)
 
     def wrap(self, aW: float, aH: float) -> tuple[float, float]:  # noqa: N803
         return aW, 0xFFFFFF  # always split: the frame asks where the parts go
@@ -624,7 +671,19 @@ class _Float(Flowable):  # type: ignore[misc]
     def split(self, aW: float, aH: float) -> list[Flowable]:  # noqa: N803
         self._chart.wrapOn(self.canv, aW, aH)
         if aH >= self._chart._H or not self._after or self._chart.fits_compact(self.canv, aW, aH):
+            if self._rest:  # the next chart decides in its turn
+                later = _Float(self._rest[0], self._after, only_if_fits=True, rest=self._rest[1:])
+                return [Spacer(0, 0), self._chart, later]
             return [Spacer(0, 0), self._chart, *self._after]
+        if self._only_if_fits:
+            height = 0.0
+            for part in self._after:
+                _, h = part.wrapOn(self.canv, aW, aH)
+                # (a KeepTogether wraps as endless: its height is its _H)
+                height += getattr(part, "_H", h) if isinstance(part, KeepTogether) else h
+            if height > aH:
+                return [Spacer(0, 0), self._chart, *self._rest, *self._after]
+            return [Spacer(0, 0), *self._after, self._chart, *self._rest]
         # (the frame places the first part whole: a zero-height spacer, then the paragraphs
         # as usual, splitting across the page if they must)
         return [Spacer(0, 0), *self._after, self._chart]

@@ -8,7 +8,8 @@ Out: a ``Report`` of ``format="profile"``, in reading order: the cover band with
      scorecard, quality of life rights under the country's standard); the data, the bands,
      the citation and the full report's file. The layout fills page one and lets the rest
      flow to page two. A quality-of-life-only country's profile has its scorecard with the
-     findings, then its rights, their trend and women and men (one page, when that is all).
+     findings, then, in the same chapter (no heading that would only repeat "quality of
+     life"), its rights, their trend and women and men (one page, when that is all).
 
 Every number comes from the same builders as the full report's (findings, scorecard, charts,
 the summary's groups), so a figure in the profile is the figure in the report.
@@ -72,26 +73,28 @@ def _at_risk(ctx: Context, trim: int) -> Section | None:
 
 
 def _over_time(ctx: Context) -> Section | None:
-    """The charts after the findings: the two dimensions over the survey years (survey
-    countries); the rights, their trend and women and men (quality of life only)."""
-    f = ctx.facts
-    q = f.quality_of_life
-    if f.has_survey:
-        # (the quality of life rights are in the scorecard, under the country's standard)
-        trend = dimensions_trend_chart(ctx, size="full")
-        if trend is None:
-            return None
-        return Section("over-time", ctx.t("profile.over_time"), 1, (trend,))
-    if q is None:
+    """The chart after the findings of a survey country: the two dimensions over the survey
+    years (the quality of life rights are in the scorecard, under the country's standard)."""
+    if not ctx.facts.has_survey:
         return None
+    trend = dimensions_trend_chart(ctx, size="full")
+    if trend is None:
+        return None
+    return Section("over-time", ctx.t("profile.over_time"), 1, (trend,))
+
+
+def _qol_charts(ctx: Context) -> tuple[Block, ...]:
+    """The charts of a quality-of-life-only profile: the rights under both benchmarks, their
+    trend, women and men (each titled; those the data have)."""
+    q = ctx.facts.quality_of_life
+    if ctx.facts.has_survey or q is None:
+        return ()
     made: list[Chart | None] = [
         qol_rights_chart(ctx, q, size="full"),
         qol_trend_chart(ctx, q),
         qol_sexes_chart(ctx, q),
     ]
-    blocks: list[Block] = [c for c in made if c is not None]
-    # (flowing on from the findings: a country with few figures may need one page only)
-    return Section("qol", ctx.t("headings.qol"), 1, tuple(blocks))
+    return tuple(c for c in made if c is not None)
 
 
 def _joined(paragraphs: list[Paragraph], role: Literal["body", "note"]) -> Paragraph:
@@ -161,8 +164,15 @@ def build_profile(
         figures=headline_figures(ctx),
     )
     scorecard = _without_references(scorecard_section(ctx), ctx)
+    findings = _without_references(key_findings_section(ctx), ctx)
+    if findings is not None and trim < 3:
+        # Quality of life only: its charts follow the findings' scorecard in the same
+        # chapter (flowing on: a country with few figures needs one page only). A heading
+        # "Quality of life" over a profile that is all quality of life would say nothing,
+        # and would take the room the first chart needs on the first page.
+        findings = replace(findings, blocks=findings.blocks + _qol_charts(ctx))
     chapters: list[Section | None] = [
-        _without_references(key_findings_section(ctx), ctx),
+        findings,
         _at_risk(ctx, trim),
         _over_time(ctx) if trim < 3 else None,
         scorecard,

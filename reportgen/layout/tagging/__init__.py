@@ -25,7 +25,9 @@ callbacks draw in ``artifact``; ``finish`` runs once on the bytes of the final p
 
 The package has one module per job: ``marking`` (reportlab: descriptors, the tagging canvas,
 tagged flowables), ``tree`` (pikepdf, after the build: the structure tree and the rest of
-PDF/UA) and ``merge`` (pikepdf: the structure trees of bound PDFs merged into one book's).
+PDF/UA), ``merge`` (pikepdf: the structure trees of bound PDFs merged into one book's) and
+``trim`` (pikepdf: a tagged report without its closing sections, as a book of reports binds
+it; sections are found by their identifiers, ``section:<id>``).
 
 Binding: ``merge_structure`` gives a book bound from tagged PDFs (the compendium) one structure
 tree made of theirs: qpdf copies the elements (their page references first replaced by the
