@@ -812,37 +812,48 @@ class _Layout:
         ]
         for r, country in enumerate(countries, start=1):
             tr = table_tag.child("TR")
-            name = _Entry(
-                country.name,
-                "",
-                font=self.fonts.regular,
-                size=self.size,
-                leading=self.leading,
-                color=rl_color(c.text),
-                number_color=rl_color(c.muted),
-                rule_color=rl_color(c.rule),
-                leaders=False,
-                target=country.code,
-                recorder=self.rec,
-                tag=self.link(tr.child("TH", attrs={"Scope": "Row"}), country.name),
-            )
-            row: list[Any] = [name]
+            row: list[Any] = [self.row_name(country, tr, (pad, 1.5, width - name_width + pad, 1.5))]
             cells = dict(country.rights)
             for col, (key, _) in enumerate(table.columns, start=1):
                 cell = cells.get(key, Cell(t.missing, None))
                 row.append(TaggedStr(cell.text, tr.child("TD")))
-                if cell.band is not None:
-                    fill = c.band[cell.band]
-                    commands += [
-                        ("BACKGROUND", (col, r), (col, r), rl_color(fill)),
-                        ("TEXTCOLOR", (col, r), (col, r), rl_color(_ink_on(fill, c.text))),
-                    ]
+                commands += self.banded(cell, col, r)
             rows.append(row)
         grid = TaggedTable(
             rows, colWidths=[name_width, *([score_width] * n)], repeatRows=1, hAlign="LEFT"
         )
         grid.setStyle(TableStyle(commands))
         return grid
+
+    def banded(self, cell: Cell, col: int, row: int) -> list[tuple[Any, ...]]:
+        """The table style of a score cell in its band's colour (none for a dash)."""
+        if cell.band is None:
+            return []
+        fill, text = self.style.colors.band[cell.band], self.style.colors.text
+        return [
+            ("BACKGROUND", (col, row), (col, row), rl_color(fill)),
+            ("TEXTCOLOR", (col, row), (col, row), rl_color(_ink_on(fill, text))),
+        ]
+
+    def row_name(self, country: CountryLine, tr: Tag, extra: Rect) -> _Entry:
+        """A table row's country name, a link to the country that covers the whole row
+        (``extra``: how far the link reaches beyond the name)."""
+        c = self.style.colors
+        return _Entry(
+            country.name,
+            "",
+            font=self.fonts.regular,
+            size=self.size,
+            leading=self.leading,
+            color=rl_color(c.text),
+            number_color=rl_color(c.muted),
+            rule_color=rl_color(c.rule),
+            leaders=False,
+            target=country.code,
+            recorder=self.rec,
+            link_extra=extra,
+            tag=self.link(tr.child("TH", attrs={"Scope": "Row"}), country.name),
+        )
 
     def score_table(self, region: RegionPart, parent: Tag) -> Flowable:
         t, c = self.plan.texts, self.style.colors
@@ -888,31 +899,10 @@ class _Layout:
         ]
         for r, country in enumerate(region.countries, start=1):
             tr = table_tag.child("TR")
-            name = _Entry(
-                country.name,
-                "",
-                font=self.fonts.regular,
-                size=self.size,
-                leading=self.leading,
-                color=rl_color(c.text),
-                number_color=rl_color(c.muted),
-                rule_color=rl_color(c.rule),
-                leaders=False,
-                target=country.code,
-                recorder=self.rec,
-                # the link covers the whole row, not only the name
-                link_extra=(pad, 1.5, width - name_width + pad, 1.5),
-                tag=self.link(tr.child("TH", attrs={"Scope": "Row"}), country.name),
-            )
-            row: list[Any] = [name]
+            row: list[Any] = [self.row_name(country, tr, (pad, 1.5, width - name_width + pad, 1.5))]
             for col, cell in enumerate(country.cells, start=1):
                 row.append(TaggedStr(cell.text, tr.child("TD")))
-                if cell.band is not None:
-                    fill = c.band[cell.band]
-                    commands += [
-                        ("BACKGROUND", (col, r), (col, r), rl_color(fill)),
-                        ("TEXTCOLOR", (col, r), (col, r), rl_color(_ink_on(fill, c.text))),
-                    ]
+                commands += self.banded(cell, col, r)
             row.append(TaggedStr(str(country.page), tr.child("TD")))
             rows.append(row)
         table = TaggedTable(
