@@ -97,3 +97,37 @@ def char_boxes(
         return size, boxes
     finally:
         doc.close()
+
+
+def blank_below(image: Image.Image, threshold: int = 235) -> float:
+    """Share of a page's body height left blank below its last ink: the body lies between the
+    running head (the last band of ink in the top 12% of the page) and the footer (the first
+    band in the bottom 12%). 1.0 for an empty page."""
+    gray = image.convert("L")
+    width, height = gray.size
+    data = gray.tobytes()
+    inked = [min(data[y * width : (y + 1) * width]) < threshold for y in range(height)]
+    bands: list[tuple[int, int]] = []
+    start: int | None = None
+    for y, ink in enumerate([*inked, False]):
+        if ink and start is None:
+            start = y
+        elif not ink and start is not None:
+            bands.append((start, y - 1))
+            start = None
+    if not bands:
+        return 1.0
+    heads = [b for b in bands if b[1] < 0.12 * height]
+    feet = [b for b in bands if b[0] > 0.88 * height]
+    top = heads[-1][1] + 1 if heads else 0
+    bottom = feet[0][0] - 1 if feet else height - 1
+    body = [b for b in bands if b[0] >= top and b[1] <= bottom]
+    last = body[-1][1] if body else top
+    return max(0.0, (bottom - last) / (bottom - top)) if bottom > top else 0.0
+
+
+def chapter_ends(pdf: bytes) -> set[int]:
+    """0-based pages that end a chapter: the last page, and each page before one on which a
+    top-level bookmark (a chapter) starts."""
+    count = len(page_texts(pdf))
+    return {count - 1} | {item.page - 1 for item in outline(pdf) if item.level == 0}

@@ -28,7 +28,15 @@ from reportgen.load import Dataset
 from reportgen.model import Paragraph
 from reportgen.style import Style, load_style
 
-from .pdfcheck import char_boxes, outline, page_texts, render, unembedded_fonts
+from .pdfcheck import (
+    blank_below,
+    chapter_ends,
+    char_boxes,
+    outline,
+    page_texts,
+    render,
+    unembedded_fonts,
+)
 
 PAGES = Path(__file__).parent / "snapshots" / "pages"
 FAILURES = Path(__file__).parent / "_failures"
@@ -241,6 +249,46 @@ def test_build_command_refuses_unknown_country_without_output(tmp_path: Path) ->
     assert result.returncode == 1
     assert "Unknown country 'Atlantis'" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+# --- full pages ------------------------------------------------------------------------------
+
+BLANK_LIMIT = 0.25
+
+
+def _over_a_quarter_blank(pdf: bytes) -> list[tuple[int, str]]:
+    """Pages (1-based) more than a quarter blank that do not end a chapter, with the share."""
+    ends = chapter_ends(pdf)
+    shares = [blank_below(render(pdf, page, dpi=50)) for page in range(len(page_texts(pdf)))]
+    return [
+        (page + 1, f"{share:.0%}")
+        for page, share in enumerate(shares)
+        if share > BLANK_LIMIT and page not in ends
+    ]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_no_page_is_a_quarter_blank_but_a_chapter_end(
+    demo: Dataset, style: Style, language: str
+) -> None:
+    """Upper Velmora's all-countries charts run to 46 rows (taller than the rest of a page
+    after their text): the next section's text fills the page before such a chart."""
+    built = build_country(demo, "XAB", style, language)
+    assert _over_a_quarter_blank(built.pdf) == []
+
+
+def test_kazakhstan_has_no_page_a_quarter_blank_but_a_chapter_end(kaz: BuiltReport) -> None:
+    assert _over_a_quarter_blank(kaz.pdf) == []
+
+
+def test_a_quality_of_life_chart_without_an_overall_score_keeps_its_text(
+    hrmi: Dataset, style: Style
+) -> None:
+    """The Congo has no overall quality of life score: what its chart of each right shows
+    (best, bands, lowest) is said after the chart, in its section, so the chapter's opening
+    does not push the chart off a page it then leaves a third blank (in French)."""
+    built = build_country(hrmi, "COD", style, "fr")
+    assert _over_a_quarter_blank(built.pdf) == []
 
 
 # --- visual regression ---------------------------------------------------------------------

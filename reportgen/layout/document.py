@@ -44,6 +44,7 @@ from reportlab.platypus import (
     Spacer,
     TableStyle,
 )
+from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus.tableofcontents import IndexingFlowable
 
 from reportgen.layout._fonts import FontSet, register_fonts
@@ -91,6 +92,9 @@ SHORT_SECTION = 5
 # A section kept whole moves to the next page only when this share of the frame, or less, is
 # left where it would start; with more room it splits (two lines at least on each side).
 GAP_LIMIT = 0.12
+# A chart that ends a section and does not fit where it falls lets the next section's opening
+# text go first when more than this share of the page would be left blank otherwise.
+SPILL_GAP = 0.15
 # Space a heading needs below it before it may start a page region (heading + a few lines).
 KEEP_BELOW = {1: 0.2, 2: 120.0, 3: 110.0, 4: 100.0}
 
@@ -460,8 +464,25 @@ class _Story:
                 out += self.block(block, sect)
                 i += 1
         for k, child in enumerate(section.children):
-            if k not in floated:
-                out += self.section(child, sect)
+            if k in floated:
+                continue
+            made = self.section(child, sect)
+            last = _last_float(out[-1]) if out else None
+            if last is not None and last.spills:
+                # A section that ends with a chart too tall for the rest of its page: the
+                # opening text of the next section may fill that page first (a float, as
+                # books set them) rather than leave a quarter of it or more blank.
+                cut = next(
+                    (n for n, f in enumerate(made) if isinstance(f, (_Float, _Figure))),
+                    len(made),
+                )
+                if any(not isinstance(f, (CondPageBreak, _Heading)) for f in made[:cut]):
+                    nxt = made[cut] if cut < len(made) else None
+                    then = nxt if isinstance(nxt, _Float) and nxt.spills else None
+                    gap = SPILL_GAP * self.geo.frame_height
+                    last.spill_into(made[:cut], then, gap)
+                    made = made[cut + (then is not None) :]
+            out += made
         return out
 
     def cover(self) -> list[Flowable]:
@@ -651,7 +672,9 @@ class _Float(Flowable):  # type: ignore[misc]
     ``only_if_fits``: the paragraphs go first only when all of them fit the rest of the page
     (otherwise the order is kept: the chart, then the paragraphs, on the next page); ``rest``:
     more charts that come between the chart and the paragraphs, each set where it fits, the
-    paragraphs taking the place of the first that does not."""
+    paragraphs taking the place of the first that does not; ``min_gap``: with ``only_if_fits``,
+    the paragraphs go first only where more than this many points are left (less is a page
+    foot the chart may leave blank)."""
 
     def __init__(
         self,
@@ -660,10 +683,30 @@ class _Float(Flowable):  # type: ignore[misc]
         *,
         only_if_fits: bool = False,
         rest: Sequence[_Figure] = (),
+        min_gap: float = 0.0,
     ) -> None:
         super().__init__()
         self._chart, self._after, self._only_if_fits = chart, after, only_if_fits
         self._rest = list(rest)
+        self._min_gap = min_gap
+        self._spill: _Fill | None = None
+
+    @property
+    def spills(self) -> bool:
+        """Whether the next section's opening text may follow this float (``spilling``)."""
+        return bool(self._after) and not self._only_if_fits and not self._rest and not self._spill
+
+    def spill_into(self, opening: list[Flowable], then: _Float | None, gap: float) -> None:
+        """Let the next section's ``opening`` text and ``then``, that section's first chart
+        if it is a float, follow this float: where this chart does not fit after its own
+        paragraphs, that text fills the page before it (see ``_Fill``)."""
+        self._spill = _Fill(self._chart, opening, then, gap)
+
+    def continued(self, after: list[Flowable]) -> _Float:
+        """This float's chart with ``after`` for its paragraphs, what follows it kept."""
+        made = _Float(self._chart, after)
+        made._spill = self._spill
+        return made
 
     def wrap(self, aW: float, aH: float) -> tuple[float, float]:  # noqa: N803
         return aW, 0xFFFFFF  # always split: the frame asks where the parts go
@@ -674,19 +717,112 @@ class _Float(Flowable):  # type: ignore[misc]
             if self._rest:  # the next chart decides in its turn
                 later = _Float(self._rest[0], self._after, only_if_fits=True, rest=self._rest[1:])
                 return [Spacer(0, 0), self._chart, later]
-            return [Spacer(0, 0), self._chart, *self._after]
+            return [Spacer(0, 0), self._chart, *self._after, *self._next()]
         if self._only_if_fits:
+            if aH <= self._min_gap:
+                return [Spacer(0, 0), self._chart, *self._rest, *self._after]
             height = 0.0
             for part in self._after:
+                if isinstance(part, CondPageBreak):
+                    # (its wrap would break the frame: it asks for room, it takes none)
+                    if aH - height < part.height:
+                        height = aH + 1.0
+                    continue
                 _, h = part.wrapOn(self.canv, aW, aH)
                 # (a KeepTogether wraps as endless: its height is its _H)
                 height += getattr(part, "_H", h) if isinstance(part, KeepTogether) else h
+                height += part.getSpaceBefore() + part.getSpaceAfter()
             if height > aH:
                 return [Spacer(0, 0), self._chart, *self._rest, *self._after]
             return [Spacer(0, 0), *self._after, self._chart, *self._rest]
         # (the frame places the first part whole: a zero-height spacer, then the paragraphs
         # as usual, splitting across the page if they must)
+        if self._spill is not None:
+            return [Spacer(0, 0), *self._after, self._spill]
         return [Spacer(0, 0), *self._after, self._chart]
+
+    def _next(self) -> list[Flowable]:
+        """What follows this float's paragraphs in reading order: the next section's opening
+        and first chart where they were given to it (``spilling``), else nothing."""
+        if self._spill is None:
+            return []
+        return [*self._spill._opening, *([self._spill._then] if self._spill._then else [])]
+
+
+class _Fill(Flowable):  # type: ignore[misc]
+    """A chart that did not fit after its section's text, then the next section's opening
+    text and that section's first chart (``then``, a float). Where more than ``gap`` points are
+    left, the text fills the rest of this page, split between lines as usual (the text after
+    ``then``'s chart too, once the opening is set), and the chart opens the next page, followed
+    by the rest; with less room the chart simply opens the next page, in reading order."""
+
+    def __init__(
+        self, chart: _Figure, opening: list[Flowable], then: _Float | None, gap: float
+    ) -> None:
+        super().__init__()
+        self._chart, self._opening, self._then, self._gap = chart, opening, then, gap
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:  # noqa: N803
+        return aW, 0xFFFFFF  # always split: the frame asks where the parts go
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:  # noqa: N803
+        self._chart.wrapOn(self.canv, aW, aH)
+        later: list[Flowable] = [self._then] if self._then is not None else []
+        in_order: list[Flowable] = [Spacer(0, 0), self._chart, *self._opening, *later]
+        if aH >= self._chart._H or aH <= self._gap or self._chart.fits_compact(self.canv, aW, aH):
+            return in_order
+        text = [*self._opening, *(self._then._after if self._then is not None else [])]
+        head, tail, k = _fill(self.canv, text, aW, aH)
+        if all(isinstance(f, (CondPageBreak, _Heading)) for f in head):
+            return in_order
+        if self._then is None:
+            return [Spacer(0, 0), *head, self._chart, *tail]
+        if k < len(self._opening):  # the page ends in the opening: its chart as it was
+            rest = tail[: len(tail) - len(self._then._after)]
+            return [Spacer(0, 0), *head, self._chart, *rest, self._then]
+        # the page ends in the text after ``then``'s chart: that chart comes next, then the rest
+        return [Spacer(0, 0), *head, self._chart, self._then.continued(tail)]
+
+
+def _last_float(made: Flowable) -> _Float | None:
+    """The float that comes last in reading order through ``made``, a float whose opening
+    text of the next section and its chart follow it (``_Float.spill_into``), and so on; None
+    when ``made`` is not a float."""
+    if not isinstance(made, _Float):
+        return None
+    last: _Float = made
+    while last._spill is not None and last._spill._then is not None:
+        last = last._spill._then
+    return last
+
+
+def _fill(
+    canv: Canvas, parts: list[Flowable], width: float, height: float
+) -> tuple[list[Flowable], list[Flowable], int]:
+    """``parts`` set ``width`` wide in ``height`` points as a frame would → (what fits, the
+    rest, the index of the first part not set whole). A paragraph splits between lines (its
+    style's widow and orphan rules hold); a part kept together, or one asking for room (``CondPageBreak``) that
+    is not there, ends what fits."""
+    head: list[Flowable] = []
+    room = height
+    for k, part in enumerate(parts):
+        if isinstance(part, CondPageBreak):
+            if room < part.height:
+                return head, parts[k + 1 :], k + 1
+            continue
+        before, after = part.getSpaceBefore(), part.getSpaceAfter()
+        _, h = part.wrapOn(canv, width, room)
+        h = getattr(part, "_H", h) if isinstance(part, KeepTogether) else h
+        if before + h + after <= room:
+            head.append(part)
+            room -= before + h + after
+            continue
+        if isinstance(part, RLParagraph) and not isinstance(part, _Heading):
+            pieces = part.split(width, room - before)
+            if len(pieces) >= 2:
+                return [*head, pieces[0]], [*pieces[1:], *parts[k + 1 :]], k
+        return head, parts[k:], k
+    return head, [], len(parts)
 
 
 def _child(parent: Tag | None, role: str, **kwargs: Any) -> Tag:

@@ -108,6 +108,30 @@ def _qol_overall(ctx: Context, q: QualityOfLife) -> list[Block]:
         blocks.append(
             ctx.p("overview.esr.missing", missing=[book.rights[k].phrase for k in q.missing_rights])
         )
+    other_years = [r for r in q.rights if r.year != q.year]
+    if other_years and q.income_adjusted is not None:
+        blocks.append(
+            ctx.p(
+                "qol.years_differ",
+                items=[
+                    ctx.t("qol.right_year", right=book.rights[r.key].phrase, year=r.year)
+                    for r in other_years
+                ],
+                year=q.year,
+            )
+        )
+    if q.missing_rights and q.income_adjusted is not None:
+        blocks.append(
+            ctx.p("qol.missing_rights", missing=[book.rights[k].phrase for k in q.missing_rights])
+        )
+    return blocks
+
+
+def _qol_each(ctx: Context, q: QualityOfLife) -> list[Block]:
+    """What the chart of each right shows, in words: the best right, the bands of the others,
+    the lowest (or the one right, or the one score every right prints)."""
+    book = ctx.book
+    blocks: list[Block] = []
     rights = {r.key: r for r in q.rights}
     if q.best_rights and q.worst_rights:
         best = [rights[k] for k in q.best_rights]
@@ -171,22 +195,6 @@ def _qol_overall(ctx: Context, q: QualityOfLife) -> list[Block]:
                 v=q.rights[0].income_adjusted,
             )
         )
-    other_years = [r for r in q.rights if r.year != q.year]
-    if other_years and q.income_adjusted is not None:
-        blocks.append(
-            ctx.p(
-                "qol.years_differ",
-                items=[
-                    ctx.t("qol.right_year", right=book.rights[r.key].phrase, year=r.year)
-                    for r in other_years
-                ],
-                year=q.year,
-            )
-        )
-    if q.missing_rights and q.income_adjusted is not None:
-        blocks.append(
-            ctx.p("qol.missing_rights", missing=[book.rights[k].phrase for k in q.missing_rights])
-        )
     return blocks
 
 
@@ -231,6 +239,7 @@ def _qol_rights(ctx: Context, q: QualityOfLife, scale: BandScaleSpec) -> Section
     if q.global_best is not None:
         blocks.append(ctx.p("qol.global_best", v=q.global_best))
     blocks.append(qol_rights_chart(ctx, q))
+    blocks += _qol_each(ctx, q)
     return Section("qol-rights", ctx.t("headings.qol_rights"), 2, tuple(blocks))
 
 
