@@ -20,10 +20,13 @@ from reportgen.style import BandName
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """A run of text; ``strong`` marks a key figure."""
+    """A run of text; ``strong`` marks a key figure, ``emphasis`` an editor's emphasis and
+    ``href`` a link's target (an http, https or mailto URL: editorial text only)."""
 
     text: str
     strong: bool = False
+    emphasis: bool = False
+    href: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,20 @@ class BulletList:
     def texts(self) -> tuple[str, ...]:
         """The items as plain text."""
         return tuple("".join(s.text for s in item) for item in self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A pull quote from an editorial file: its paragraphs and the source it is attributed
+    to ("Human Rights Watch, 2019"), set apart from the running text."""
+
+    paragraphs: tuple[tuple[Span, ...], ...]
+    attribution: str
+
+    @property
+    def text(self) -> str:
+        """The quote as plain text, paragraphs separated by a blank line."""
+        return "\n\n".join("".join(s.text for s in p) for p in self.paragraphs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,7 +323,7 @@ class ChartRow:
     charts: tuple[Chart, ...]
 
 
-Block = Paragraph | BulletList | KeyFigures | Table | Chart | ChartRow
+Block = Paragraph | BulletList | Quote | KeyFigures | Table | Chart | ChartRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,6 +353,7 @@ class Cover:
     subtitle: str
     lede: str  # the report's finding in a sentence or two, set large on the cover
     figures: KeyFigures
+    intro: tuple[Span, ...] = ()  # an editor's short paragraph (editorial ``lede``), or none
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,18 +13,32 @@ from reportgen.model import (
     ChartRow,
     KeyFigures,
     Paragraph,
+    Quote,
     Report,
     Section,
+    Span,
     Table,
 )
+
+
+def _spans(spans: tuple[Span, ...]) -> str:
+    """Spans as Markdown: an editor's emphasis as ``*…*``, links as ``[text](url)``."""
+    out = []
+    for s in spans:
+        text = f"*{s.text}*" if s.emphasis else s.text
+        out.append(f"[{text}]({s.href})" if s.href else text)
+    return "".join(out)
 
 
 def _block(block: object, heading: str = "") -> str:
     """One block as text; ``heading`` (its section's title) names an untitled chart."""
     if isinstance(block, Paragraph):
-        return block.text
+        return _spans(block.spans)
     if isinstance(block, BulletList):
-        return "\n".join(f"- {item}" for item in block.texts)
+        return "\n".join(f"- {_spans(item)}" for item in block.items)
+    if isinstance(block, Quote):
+        quoted = "\n>\n".join(f"> {_spans(p)}" for p in block.paragraphs)
+        return f"{quoted}\n\n— {block.attribution}"
     if isinstance(block, KeyFigures):
         return "\n".join(f"- {f.label}: {f.value} ({f.band_label})" for f in block.figures)
     if isinstance(block, Table):
@@ -53,6 +67,8 @@ def render_text(report: Report) -> str:
     """Render the whole report, cover first."""
     cover = report.cover
     head = [f"# {cover.title}", cover.kicker, cover.subtitle, cover.lede]
+    if cover.intro:
+        head.append(_spans(cover.intro))
     if report.illustrative_mark:
         head.append(f"**{report.illustrative_mark}**")
     head.append(_block(cover.figures))

@@ -11,6 +11,7 @@ once per process.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import threading
 from dataclasses import dataclass
@@ -62,6 +63,19 @@ def font_dir() -> Path:
     raise RuntimeError("DejaVu Sans not found under matplotlib's mpl-data directory")
 
 
+def _cache_subsets(font: TTFont) -> None:
+    """Keep the subsets ``font`` makes, by their characters: every document embeds the same
+    seeded first subset of each face (``chrome.seed_first_subsets``), which is then made once
+    per process rather than once per document (a subset is a pure function of its codes)."""
+    make = font.face.makeSubset
+
+    @functools.lru_cache(maxsize=32)
+    def cached(codes: tuple[int, ...]) -> bytes:
+        return bytes(make(list(codes)))
+
+    font.face.makeSubset = lambda subset: cached(tuple(subset))
+
+
 _lock = threading.Lock()
 _registered: FontSet | None = None
 
@@ -76,7 +90,9 @@ def register_fonts() -> FontSet:
         known = set(pdfmetrics.getRegisteredFontNames())
         for name, filename in _FILES.values():
             if name not in known:
-                pdfmetrics.registerFont(TTFont(name, str(directory / filename)))
+                font = TTFont(name, str(directory / filename))
+                _cache_subsets(font)
+                pdfmetrics.registerFont(font)
         fonts = FontSet(
             family=FAMILY,
             regular=_FILES["regular"][0],

@@ -63,12 +63,14 @@ __all__ = [
     "Geometry",
     "ParagraphStyles",
     "band",
+    "define_folio",
     "draw_folio",
     "folio_font",
     "folio_xobject",
     "illustrative_mark",
     "markup",
     "page_geometry",
+    "place_folio",
     "rl_color",
     "running_head",
     "seed_first_subsets",
@@ -127,11 +129,23 @@ def text_markup(text: str) -> str:
     return escape(text.replace("\u202f", "\xa0"))
 
 
-def markup(spans: tuple[Span, ...]) -> str:
-    """Spans → reportlab paragraph markup; data text is escaped here, at the boundary."""
-    return "".join(
-        f"<b>{text_markup(s.text)}</b>" if s.strong else text_markup(s.text) for s in spans
-    )
+def markup(spans: tuple[Span, ...], link_color: str = "") -> str:
+    """Spans → reportlab paragraph markup; data text is escaped here, at the boundary. A
+    link (``href``, editorial text) is set in ``link_color`` (a hex colour) and underlined."""
+    out = []
+    for s in spans:
+        text = text_markup(s.text)
+        if s.strong:
+            text = f"<b>{text}</b>"
+        if s.emphasis:
+            text = f"<i>{text}</i>"
+        if s.href:
+            color = f' color="{link_color}"' if link_color else ""
+            text = (
+                f'<a href="{escape(s.href, {chr(34): "&quot;"})}"{color} underline="1">{text}</a>'
+            )
+        out.append(text)
+    return "".join(out)
 
 
 # --- paragraph styles --------------------------------------------------------------------------
@@ -295,9 +309,35 @@ class ParagraphStyles:
         )
         # list items: the body face, set to the width of their column
         self.list_item = ParagraphStyle("list_item", base, spaceAfter=f.body_size * 0.45)
+        # an editor's pull quote: larger, italic, beside a rule; its source below it
+        self.quote = ParagraphStyle(
+            "quote",
+            base,
+            fontName=fonts.italic,
+            fontSize=f.body_size * 1.18,
+            leading=f.leading * 1.22,
+            spaceAfter=f.body_size * 0.4,
+        )
+        self.quote_source = ParagraphStyle(
+            "quote_source",
+            base,
+            fontSize=f.small_size + 0.5,
+            leading=(f.small_size + 0.5) * 1.35,
+            textColor=rl_color(c.muted),
+            spaceAfter=0,
+        )
         if frame_width is not None:
             indent = max(0.0, frame_width - measure_width(fonts.regular, f.body_size))
-            for st in (self.body, self.lead, self.note, self.caveat, self.caption, self.list_item):
+            for st in (
+                self.body,
+                self.lead,
+                self.note,
+                self.caveat,
+                self.caption,
+                self.list_item,
+                self.quote,
+                self.quote_source,
+            ):
                 st.rightIndent = indent
         # an item of a list set in columns fills its column
         self.column_item = ParagraphStyle("column_item", self.list_item, rightIndent=0)
@@ -308,6 +348,14 @@ class ParagraphStyles:
             leading=(f.h3_size + 0.5) * 1.4,
             textColor=colors.white,
             spaceBefore=10,
+        )
+        self.cover_intro = ParagraphStyle(
+            "cover_intro",
+            self.cover_lede,
+            fontName=fonts.italic,
+            fontSize=f.body_size + 0.5,
+            leading=(f.body_size + 0.5) * 1.4,
+            spaceBefore=4,
         )
 
 
@@ -396,6 +444,25 @@ def draw_folio(
     canvas.drawRightString(page.width - page.right, y, text)
     canvas.endForm()
     canvas.doForm(name)
+
+
+def place_folio(canvas: Canvas, number: int) -> None:
+    """Show page ``number``'s folio form here, to be drawn once the page count is known
+    (``define_folio``, before the canvas is saved): one layout pass gives "page X of Y"."""
+    canvas.doForm(f"{FOLIO_PREFIX}{number}")
+
+
+def define_folio(
+    canvas: Canvas, page: Geometry, style: Style, fonts: FontSet, number: int, text: str, y: float
+) -> None:
+    """Draw page ``number``'s folio form, placed earlier by ``place_folio``: ``text``
+    right-aligned at the right margin on baseline ``y`` (promises 1 and 2)."""
+    name = f"{FOLIO_PREFIX}{number}"
+    canvas.beginForm(name)
+    canvas.setFont(fonts.regular, style.fonts.small_size)
+    canvas.setFillColor(rl_color(style.colors.muted))
+    canvas.drawRightString(page.width - page.right, y, text)
+    canvas.endForm()
 
 
 def seed_first_subsets(doc: PDFDocument, fonts: FontSet, order: Sequence[str] = ()) -> None:

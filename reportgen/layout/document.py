@@ -45,7 +45,6 @@ from reportlab.platypus import (
     TableStyle,
 )
 from reportlab.platypus import Paragraph as RLParagraph
-from reportlab.platypus.tableofcontents import IndexingFlowable
 
 from reportgen.layout._fonts import FontSet, register_fonts
 from reportgen.layout._replay import VectorFlowable
@@ -53,10 +52,11 @@ from reportgen.layout.chrome import (
     Geometry,
     ParagraphStyles,
     band,
-    draw_folio,
+    define_folio,
     illustrative_mark,
     markup,
     page_geometry,
+    place_folio,
     rl_color,
     running_head,
     seed_first_subsets,
@@ -80,8 +80,10 @@ from reportgen.model import (
     ChartRow,
     KeyFigures,
     Paragraph,
+    Quote,
     Report,
     Section,
+    Span,
     Table,
 )
 from reportgen.style import Style
@@ -123,33 +125,6 @@ class _Heading(TaggedParagraph):
         super().draw()
 
 
-class _PageCounter(IndexingFlowable):  # type: ignore[misc]
-    """Carries the page count of one build pass into the next (for "page X of Y")."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.total: int | None = None  # pages in the previous pass (what footers print)
-        self.pages = 0  # pages so far in this pass
-        self._previous: int | None = None
-        self.width = self.height = 0
-
-    def beforeBuild(self) -> None:  # noqa: N802 (reportlab's name)
-        self._previous = self.total
-        self.pages = 0
-
-    def afterBuild(self) -> None:  # noqa: N802
-        self.total = self.pages
-
-    def isSatisfied(self) -> bool:  # noqa: N802
-        return self._previous is not None and self._previous == self.total
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
-        return 0, 0
-
-    def draw(self) -> None:
-        pass
-
-
 class _Story:
     """Turns the model's blocks into flowables: the one place flowables are created."""
 
@@ -178,7 +153,27 @@ class _Story:
         style = {"lead": self.st.lead, "note": self.st.note, "caveat": self.st.caveat}.get(
             block.role, self.st.body
         )
-        return TaggedParagraph(markup(block.spans), style, _child(parent, "P"))
+        return TaggedParagraph(
+            self._markup(block.spans), style, _linked(_child(parent, "P"), block.spans)
+        )
+
+    def _markup(self, spans: tuple[Span, ...]) -> str:
+        return markup(spans, self.style.colors.accent.hex)
+
+    def quote(self, block: Quote, parent: Tag | None) -> Flowable:
+        """An editor's pull quote (``BlockQuote``: its paragraphs, then its source), set
+        beside a rule in the accent colour and kept whole."""
+        tag = _child(parent, "BlockQuote")
+        parts: list[Flowable] = [
+            TaggedParagraph(self._markup(p), self.st.quote, _linked(tag.child("P"), p))
+            for p in block.paragraphs
+        ]
+        parts.append(
+            TaggedParagraph(
+                f"— {text_markup(block.attribution)}", self.st.quote_source, tag.child("P")
+            )
+        )
+        return _Pulled(parts, rl_color(self.style.colors.accent), self.style.fonts.body_size)
 
     def bullets(self, block: BulletList, parent: Tag | None) -> Flowable:
         """A bulleted list (one ``L``); a long list of short items is set in two columns,
@@ -190,7 +185,9 @@ class _Story:
         style = self.st.column_item if columns else self.st.list_item
         items = [
             ListItem(
-                TaggedParagraph(markup(item), style, lst.child("LI").child("LBody")),
+                TaggedParagraph(
+                    self._markup(item), style, _linked(lst.child("LI").child("LBody"), item)
+                ),
                 leftIndent=12,
                 value="•",
             )
@@ -365,6 +362,8 @@ class _Story:
             made = self.paragraph(block, parent)
         elif isinstance(block, BulletList):
             made = self.bullets(block, parent)
+        elif isinstance(block, Quote):
+            made = self.quote(block, parent)
         elif isinstance(block, KeyFigures):
             made = self.key_figures(block, parent)
         elif isinstance(block, Table):
@@ -500,6 +499,14 @@ class _Story:
             )
         if cover.lede:
             out.append(TaggedParagraph(text_markup(cover.lede), st.cover_lede, sect.child("P")))
+        if cover.intro:  # an editor's lede, after the generated one
+            out.append(
+                TaggedParagraph(
+                    markup(cover.intro, "#ffffff"),
+                    st.cover_intro,
+                    _linked(sect.child("P"), cover.intro),
+                )
+            )
         # A long name or a long statement (French runs a tenth longer) is set a little smaller
         # rather than run out of the band. The first page states the findings: the headline
         # figures and the key findings section follow under the band, on the same page.
@@ -825,6 +832,49 @@ def _fill(
     return head, [], len(parts)
 
 
+def _linked(tag: Tag, spans: tuple[Span, ...]) -> Tag:
+    """``tag`` with a ``Link`` child for each URL its ``spans`` link to (an editor's inline
+    links), described by the linked words and the URL: the tagger puts each link's
+    annotation in its Link."""
+    links: dict[str, Tag] = {}
+    for span in spans:
+        if span.href and span.href not in links:
+            words = "".join(s.text for s in spans if s.href == span.href).strip()
+            links[span.href] = tag.child("Link", contents=f"{words} ({span.href})")
+    if links:
+        tag.links = links
+    return tag
+
+
+class _Pulled(Flowable):  # type: ignore[misc]
+    """Paragraphs set beside a vertical rule (a pull quote), indented, kept whole."""
+
+    def __init__(self, parts: list[Flowable], color: Any, size: float) -> None:
+        super().__init__()
+        self._parts, self._color = parts, color
+        self._indent, self._rule = size * 1.4, max(1.5, size * 0.22)
+        self.spaceBefore, self.spaceAfter = size * 0.5, size * 1.0
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:  # noqa: N803
+        width = aW - self._indent
+        heights = [p.wrapOn(self.canv, width, aH)[1] for p in self._parts]
+        gaps = [p.getSpaceAfter() for p in self._parts[:-1]]
+        self.width, self.height = aW, sum(heights) + sum(gaps)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        with artifact(self.canv):
+            self.canv.setStrokeColor(self._color)
+            self.canv.setLineWidth(self._rule)
+            self.canv.line(self._rule / 2, 0, self._rule / 2, self.height)
+        y = self.height
+        for i, part in enumerate(self._parts):
+            y -= part.height
+            part.drawOn(self.canv, self._indent, y)
+            if i < len(self._parts) - 1:
+                y -= part.getSpaceAfter()
+
+
 def _child(parent: Tag | None, role: str, **kwargs: Any) -> Tag:
     """A tag under ``parent`` (None: directly under the document)."""
     return Tag(role, parent, **kwargs)
@@ -870,7 +920,7 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
             pageCompression=1,
         )
         self.report, self.style, self.fonts, self.geo = report, style, fonts, geo
-        self.counter = _PageCounter()
+        self.folios: list[tuple[int, float]] = []  # (page, baseline) of each folio
         self.mark_tag: Tag | None = None  # the cover's illustrative mark is real content
         created = meta.created.replace("-", "")
         self._date = f"D:{created}000000+00'00'"
@@ -922,9 +972,6 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
         # the binding contract (reportgen.layout.chrome), and fonts stored once in the book.
         seed_first_subsets(self.canv._doc, self.fonts)
 
-    def afterPage(self) -> None:  # noqa: N802
-        self.counter.pages = self.page
-
     # -- page callbacks: running heads, footers, marks ---------------------------------------
     def _mark(self, canvas: Canvas, y: float, tag: Tag | None = None) -> None:
         illustrative_mark(
@@ -937,11 +984,17 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
         canvas.setFont(self.fonts.regular, f.small_size)
         canvas.setFillColor(rl_color(c.muted))
         canvas.drawString(geo.left, y, self.report.metadata.author)
-        total = self.counter.total or self.page
-        page_text = self.report.page_label.format(page=self.page, pages=total)
         # A form XObject of its own, which the compendium rewrites to number the book's pages
-        # (the binding contract, reportgen.layout.chrome).
-        draw_folio(canvas, geo, self.style, self.fonts, self.page, page_text, y)
+        # (the binding contract, reportgen.layout.chrome), drawn once the page count is known.
+        place_folio(canvas, self.page)
+        self.folios.append((self.page, y))
+
+    def define_folios(self) -> None:
+        """Draw every page's folio form, "page X of Y", now that the last page is laid out."""
+        total = self.page
+        for number, y in self.folios:
+            text = self.report.page_label.format(page=number, pages=total)
+            define_folio(self.canv, self.geo, self.style, self.fonts, number, text, y)
 
     def _cover_page(self, canvas: Canvas, doc: Any) -> None:
         geo = self.geo
@@ -1013,9 +1066,12 @@ def render_pdf(
     builder = _Story(report, drawings, style, fonts, geo, compact or {})
     doc.mark_tag = builder.mark_tag
     story = builder.build()
-    story.insert(0, doc.counter)
-    doc.multiBuild(story, maxPasses=5, canvasmaker=TaggingCanvas if tagged else Canvas)
-    pages = doc.counter.total or doc.page
+    # One layout pass: the folios are forms drawn after the last page (define_folios).
+    doc._doSave = 0  # (reportlab's switch: build() leaves the canvas unsaved)
+    doc.build(story, canvasmaker=TaggingCanvas if tagged else Canvas)
+    pages = doc.page
+    doc.define_folios()
+    doc.canv.save()
     if not tagged:
         return RenderedPdf(buffer.getvalue(), pages)
     tagger = doc.canv.tagger

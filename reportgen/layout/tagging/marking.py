@@ -40,6 +40,7 @@ class Tag:
     contents: str | None = None
     attrs: Mapping[str, str] = field(default_factory=dict)
     ident: str | None = None
+    links: Mapping[str, Tag] = field(default_factory=dict)  # URL → Link child (inline links)
 
     def child(self, role: str, **kwargs: Any) -> Tag:
         """A new tag whose parent is this one."""
@@ -161,10 +162,15 @@ class Tagger:
         """Make sure ``tag`` has an element even if it draws nothing (an empty table cell)."""
         self.node(tag)
 
-    def annotation(self, canvas: Canvas) -> None:
-        """Record the annotation being added to the page as a child of the open Link."""
+    def annotation(self, canvas: Canvas, annotation: Any = None) -> None:
+        """Record the annotation being added to the page as a child of the open Link, or of
+        the open element's Link for the annotation's URL (a link inside a paragraph: the
+        paragraph's text stays its own, the Link holds the annotation)."""
         index = len(canvas._annotationrefs)
         node = self._stack[-1] if self._stack else None
+        if node is not None and node.tag.role != "Link" and node.tag.links:
+            link = node.tag.links.get(_uri(annotation))
+            node = self.node(link) if link is not None else node
         if node is None or node.tag.role != "Link":
             self.untagged += 1
             self.stray.append(f"page {self.page + 1}: an annotation outside a Link")
@@ -224,8 +230,16 @@ class TaggingCanvas(Canvas):  # type: ignore[misc]
 
     def _addAnnotation(self, annotation: Any, name: str | None = None, addtopage: int = 1) -> None:  # noqa: N802
         if addtopage:
-            self.tagger.annotation(self)
+            self.tagger.annotation(self, annotation)
         super()._addAnnotation(annotation, name, addtopage)
+
+
+def _uri(annotation: Any) -> str:
+    """The URL a reportlab link annotation opens ("" for any other annotation)."""
+    try:
+        return str(annotation["A"]["URI"].s)
+    except (KeyError, TypeError, AttributeError):
+        return ""
 
 
 def tagger_of(canvas: Canvas) -> Tagger | None:
