@@ -74,6 +74,7 @@ from reportgen.manifest import (
     Release,
     previous_manifest,
 )
+from reportgen.project import NO_PROJECT, Project, branded_style
 from reportgen.resources import PACKAGE_DIR
 from reportgen.style import Style, load_style
 
@@ -107,6 +108,8 @@ class Task:
     stamp: str = ""  # the release's files as they were when the batch started (release_stamp)
     kept: Entry | None = None  # the report on disk, intact: kept if its model is unchanged
     format: str = "report"  # the full report, or "profile"
+    editorial: str = ""  # the folder of editorial files ("": none)
+    project: Project = NO_PROJECT  # the publisher's identity and phrase overrides
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,12 +214,16 @@ def _version(library: str) -> str:
         return ""
 
 
-def source_digest(data_dir: Path, style: Style) -> str:
+def source_digest(
+    data_dir: Path, style: Style, editorial: Path | None = None, project: Project = NO_PROJECT
+) -> str:
     """Step 1: the files every report of a run is made from, as 32 hex digits of SHA-256.
 
     Every file of the release directory (whatever the loader makes of it), each file of the
-    style's ``inherit`` chain, the code (``code_digest``) and the current year. When it is
-    unchanged since a report was built, so is the report: nothing else goes into one.
+    style's ``inherit`` chain, the Markdown files of the ``editorial`` folder, the project
+    file and the files it names, the code
+    (``code_digest``) and the current year. When it is unchanged since a report was built, so
+    is the report: nothing else goes into one.
     """
     h = hashlib.sha256(code_digest().encode())
     _chunk(h, "year", str(date.today().year).encode())
@@ -225,6 +232,10 @@ def source_digest(data_dir: Path, style: Style) -> str:
             _chunk(h, f"release/{path.name}", path.read_bytes())
     for index, path in enumerate(style.source):
         _chunk(h, f"style/{index}", path.read_bytes())
+    if editorial is not None:
+        for path in sorted(editorial.glob("*.md")):
+            _chunk(h, f"editorial/{path.name}", path.read_bytes())
+    _chunk(h, "project", project.digest().encode())
     return h.hexdigest()[:32]
 
 
@@ -318,13 +329,18 @@ def build_task(task: Task) -> Outcome:
     try:
         dataset = _release(task.data_dir, task.stamp)
         style = task.style
+        editorial = Path(task.editorial) if task.editorial else None
         if task.format == "profile":
             facts = compute_facts(dataset, task.code, style)
             # the untrimmed profile decides the whole profile: its digest is the profile's
-            report = profile_model(dataset, facts, style, task.language)
+            report = profile_model(
+                dataset, facts, style, task.language, editorial=editorial, project=task.project
+            )
             inputs = report_digest(report, profile_style(style))
         else:
-            facts, report = build_model(dataset, task.code, style, task.language)
+            facts, report = build_model(
+                dataset, task.code, style, task.language, editorial, task.project
+            )
             inputs = report_digest(report, style)
         region = str(
             dataset.countries.loc[dataset.countries["country"] == task.code, "region"].iloc[0]
@@ -351,7 +367,9 @@ def build_task(task: Task) -> Outcome:
             entry = replace(entry, pages=kept.pages, bytes=kept.bytes, sha256=kept.sha256)
             return outcome("unchanged", entry=entry)
         if task.format == "profile":
-            built = build_profile(dataset, task.code, style, task.language, facts)
+            built = build_profile(
+                dataset, task.code, style, task.language, editorial, facts, task.project
+            )
         else:
             built = render_report(report, style, entry.scores)
         write_atomic(Path(task.out_dir) / entry.file, built.pdf)
@@ -391,7 +409,7 @@ def read_failures(out_dir: Path) -> dict[Key, Failure]:
 def release_of(dataset: Dataset) -> Release:
     """The release of ``dataset``, as a manifest records it."""
     info = dataset.info
-    return Release(info.title, info.publication_year, info.illustrative)
+    return Release(info.title, info.publication_year, info.illustrative, info.publisher)
 
 
 class _Manifest(ManifestJournal):
@@ -520,9 +538,15 @@ def run_batch(
     wait: bool = False,
     on_wait: Callable[[str], None] | None = None,
     formats: Sequence[str] = ("report",),
+    editorial: Path | None = None,
+    project: Project = NO_PROJECT,
 ) -> BatchResult:
     """Build the reports of ``codes`` (default: every country) in ``languages`` into ``out_dir``
-    (in each of ``formats``: "report", the full report, and "profile", the two-page profile).
+    (in each of ``formats``: "report", the full report, and "profile", the two-page profile),
+    with the editorial files of the folder ``editorial`` (``reportgen.editorial``): a file
+    whose name is no country of the release or no language is an ``EditorialError`` before
+    anything is built; a file that cannot be used fails its country's reports; and the
+    ``project``'s publisher, colours and phrase overrides (``reportgen.project``).
 
     Work goes to ``executor`` (default: a process pool of ``jobs`` workers, which die with
     this process). The run holds ``out_dir``'s lock: another run there raises
@@ -536,17 +560,32 @@ def run_batch(
 
     started = time.perf_counter()
     data_dir = data_dir.resolve()
-    the_style = load_style(style)
+    the_style = branded_style(load_style(style), project)
     # The files' digest before the data are read: a file edited in between is read as it is
     # now, and the next run, finding another digest, checks the reports again.
-    sources = source_digest(data_dir, the_style)
+    sources = source_digest(data_dir, the_style, editorial, project)
     stamp = release_stamp(data_dir)
     dataset = _release(str(data_dir), stamp)
+    if editorial is not None:
+        from reportgen.editorial import editorial_files
+
+        editorial = editorial.resolve()
+        editorial_files(editorial, dataset.country_codes())  # (names checked before building)
     prepare_output(out_dir)
     with output_lock(out_dir, wait=wait, on_wait=on_wait):
         result = _run_locked(
             dataset,
-            Task(str(data_dir), the_style, "", "", str(out_dir), sources, stamp),
+            Task(
+                str(data_dir),
+                the_style,
+                "",
+                "",
+                str(out_dir),
+                sources,
+                stamp,
+                editorial=str(editorial) if editorial is not None else "",
+                project=project,
+            ),
             codes if codes is not None else dataset.country_codes(),
             [(language, fmt) for language in languages for fmt in formats],
             jobs,

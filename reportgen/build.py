@@ -36,12 +36,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reportgen.editorial import Editorial, apply_editorial, editorial_file, read_editorial
 from reportgen.errors import LayoutError, OutputError
 from reportgen.facts import CountryFacts, compute_facts
 from reportgen.load import Dataset
 from reportgen.model import Report
 from reportgen.narrative import build_report
 from reportgen.phrases import load_phrases
+from reportgen.project import NO_PROJECT, Project
 from reportgen.resources import PACKAGE_DIR
 from reportgen.style import Style, profile_style
 
@@ -89,10 +91,31 @@ def slugify(text: str) -> str:
     return slug or "country"
 
 
-def build_country(dataset: Dataset, code: str, style: Style, language: str = "en") -> BuiltReport:
-    """Run facts → narrative → charts → layout for one country; return the report and PDF bytes."""
-    facts, report = build_model(dataset, code, style, language)
+def build_country(
+    dataset: Dataset,
+    code: str,
+    style: Style,
+    language: str = "en",
+    editorial: Path | None = None,
+    project: Project = NO_PROJECT,
+) -> BuiltReport:
+    """Run facts → narrative → editorial → charts → layout for one country; return the report
+    and PDF bytes. ``editorial``: a folder of editorial files (``reportgen.editorial``);
+    ``project``: the publisher's identity and phrase overrides (``style`` carries its
+    colours: ``project.branded_style``)."""
+    facts, report = build_model(dataset, code, style, language, editorial, project)
     return render_report(report, style, headline_scores(facts))
+
+
+def country_editorial(
+    directory: Path | None, facts: CountryFacts, language: str, country_name: str
+) -> Editorial | None:
+    """The checked editorial file of ``facts``' country for ``language`` in ``directory`` (None:
+    no folder given, or no file for the country); ``EditorialError`` if it cannot be used."""
+    if directory is None:
+        return None
+    path = editorial_file(directory, facts.code, language)
+    return None if path is None else read_editorial(path, facts, language, country_name)
 
 
 def build_profile(
@@ -100,55 +123,85 @@ def build_profile(
     code: str,
     style: Style,
     language: str = "en",
+    editorial: Path | None = None,
     facts: CountryFacts | None = None,
+    project: Project = NO_PROJECT,
 ) -> BuiltReport:
     """The two-page profile of one country: the same facts and rules as its report, its charts
-    in their compact form (``facts``: the country's, when already computed). ``LayoutError``
-    if it does not fit two pages (no profile of the real or the demo release does: the tests
-    build every one)."""
+    in their compact form (``facts``: the country's, when already computed; ``editorial``: a
+    folder of editorial files, whose blocks at the profile's anchors are placed).
+    ``LayoutError`` if it does not fit two pages (no generated profile of the real or the demo
+    release does: the tests build every one; editorial text can make one too long)."""
     from reportgen.narrative.profile import PROFILE_TRIMS
 
     facts = facts if facts is not None else compute_facts(dataset, code, style)
     dense = profile_style(style)
     for trim in range(PROFILE_TRIMS + 1):  # the whole first; less only where it does not fit
-        profile = profile_model(dataset, facts, style, language, trim)
+        profile = profile_model(dataset, facts, style, language, trim, editorial, project)
         built = render_report(profile, dense, headline_scores(facts), compact_charts=True)
         if built.pages <= PROFILE_PAGES:
             break
     if built.pages > PROFILE_PAGES:
+        placed = editorial is not None and editorial_file(editorial, code, language)
         raise LayoutError(
             f"The profile of {profile.country_name} ({code}, {language}) takes {built.pages} "
-            f"pages, not {PROFILE_PAGES}: its content does not fit. Report this as a bug; "
-            "build its full report (--format report) meanwhile."
+            f"pages, not {PROFILE_PAGES}: its content does not fit. "
+            + (
+                f"Shorten the editorial text of {placed} that the profile shows, or anchor it "
+                "to sections only the full report has."
+                if placed
+                else "Report this as a bug; build its full report (--format report) meanwhile."
+            )
         )
     return built
 
 
 def profile_model(
-    dataset: Dataset, facts: CountryFacts, style: Style, language: str, trim: int = 0
+    dataset: Dataset,
+    facts: CountryFacts,
+    style: Style,
+    language: str,
+    trim: int = 0,
+    editorial: Path | None = None,
+    project: Project = NO_PROJECT,
 ) -> Report:
     """What the profile of ``facts``' country says, with ``trim`` of its parts left out
-    (``reportgen.narrative.profile.PROFILE_TRIMS``). The untrimmed model decides the whole
-    profile (how much is trimmed follows from it and the style), so its digest is the profile's.
-    """
+    (``reportgen.narrative.profile.PROFILE_TRIMS``), and the blocks of its editorial file (in
+    the folder ``editorial``) whose anchors the profile has. The untrimmed model decides the
+    whole profile (how much is trimmed follows from it and the style), so its digest is the
+    profile's. An editorial file is checked against the full report's anchors."""
     from reportgen.narrative.profile import build_profile as profile_narrative
     from reportgen.narrative.report import report_context
 
     name = report_context(dataset, facts, style, language).c.bare
     year = dataset.info.publication_year
     report_file = f"{facts.code}-{slugify(name)}-{year}-{language}.pdf"  # (as report_filename)
-    return profile_narrative(dataset, facts, style, language, report_file, trim)
+    profile = profile_narrative(dataset, facts, style, language, report_file, trim, project)
+    placed = country_editorial(editorial, facts, language, name)
+    if placed is None:
+        return profile
+    apply_editorial(build_report(dataset, facts, style, language, project), placed)  # (anchors)
+    return apply_editorial(profile, placed, strict=False)
 
 
 PROFILE_PAGES = 2
 
 
 def build_model(
-    dataset: Dataset, code: str, style: Style, language: str = "en"
+    dataset: Dataset,
+    code: str,
+    style: Style,
+    language: str = "en",
+    editorial: Path | None = None,
+    project: Project = NO_PROJECT,
 ) -> tuple[CountryFacts, Report]:
-    """Facts → narrative: what one country's report says (tens of ms; no drawing)."""
+    """Facts → narrative → editorial: what one country's report says (tens of ms; no drawing).
+    ``editorial``: a folder of editorial files, whose file for the country is placed;
+    ``project``: the publisher's identity and phrase overrides."""
     facts = compute_facts(dataset, code, style)
-    return facts, build_report(dataset, facts, style, language)
+    report = build_report(dataset, facts, style, language, project)
+    placed = country_editorial(editorial, facts, language, report.country_name)
+    return facts, apply_editorial(report, placed)
 
 
 def render_report(

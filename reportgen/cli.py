@@ -20,6 +20,7 @@ import dataclasses
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from email.headerregistry import Address
 
     from reportgen.distribute import LedgerPlace, OutcomeStatus, Plan, PlannedMessage, Summary
+    from reportgen.project import Project
 
 app = typer.Typer(
     name="reportgen",
@@ -93,6 +95,47 @@ WaitOption = Annotated[
         "finish instead of stopping.",
     ),
 ]
+
+
+EditorialOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--editorial",
+        help="Folder of editorial Markdown files (KAZ.md, KAZ.fr.md) placed in the reports.",
+    ),
+]
+
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="Project file: the publisher's name, logo, colours, citation and defaults "
+        "(default: reportgen.toml in the working directory, if there is one).",
+    ),
+]
+_PROJECT_KEYS = {"out_dir": "out", "fmt": "format"}  # parameter → the project's [defaults] key
+
+
+def _project(config: Path | None) -> Project:
+    """The project file of this run (``--config``, else ./reportgen.toml, else none)."""
+    from reportgen.project import load_project
+
+    return load_project(config)
+
+
+def _defaults(ctx: typer.Context, project: Project, values: dict[str, Any]) -> dict[str, Any]:
+    """Each option's value: as given on the command line, else the project's default for it,
+    else the option's own default."""
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        key = _PROJECT_KEYS.get(name, name)
+        source = ctx.get_parameter_source(name)  # (click's: COMMANDLINE, ENVIRONMENT, DEFAULT…)
+        given = source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP")
+        out[name] = value if given else project.default(key, None, value)
+        if not given and key in ("data", "editorial", "out") and key in project.defaults:
+            out[name] = Path(out[name])
+    return out
 
 
 def _waiting(message: str) -> None:
@@ -203,23 +246,108 @@ def facts(
 
 @app.command()
 def text(
+    ctx: typer.Context,
+    country: Annotated[str, typer.Argument(help="ISO3 code or English name, any case.")],
+    data: DataOption = DEMO,
+    style: StyleOption = "base",
+    lang: Annotated[str, typer.Option("--lang", help="Report language: en, es, fr or pt.")] = "en",
+    editorial: EditorialOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Print the whole report on COUNTRY as plain text (Markdown headings), for review and diffs."""
+    from reportgen.build import build_model
+    from reportgen.facts import resolve_country
+    from reportgen.load import load_release
+    from reportgen.project import branded_style
+    from reportgen.style import load_style
+    from reportgen.textrender import render_text
+
+    project = _project(config)
+    given = _defaults(ctx, project, {"data": data, "style": style, "editorial": editorial})
+    dataset = load_release(given["data"])
+    the_style = branded_style(load_style(given["style"]), project)
+    code = resolve_country(dataset, country)
+    _, report = build_model(dataset, code, the_style, lang, given["editorial"], project)
+    out.print(render_text(report), markup=False, end="")
+
+
+@app.command()
+def anchors(
     country: Annotated[str, typer.Argument(help="ISO3 code or English name, any case.")],
     data: DataOption = DEMO,
     style: StyleOption = "base",
     lang: Annotated[str, typer.Option("--lang", help="Report language: en, es, fr or pt.")] = "en",
 ) -> None:
-    """Print the whole report on COUNTRY as plain text (Markdown headings), for review and diffs."""
-    from reportgen.facts import compute_facts, resolve_country
+    """List the anchors of COUNTRY's report: where an editorial file's `## after: ANCHOR` and
+    `## before: ANCHOR` blocks may go (those the profile also has are marked)."""
+    from reportgen.build import build_model, profile_model
+    from reportgen.editorial import anchors as list_anchors
+    from reportgen.facts import resolve_country
     from reportgen.load import load_release
-    from reportgen.narrative import build_report
     from reportgen.style import load_style
-    from reportgen.textrender import render_text
 
     dataset = load_release(data)
     the_style = load_style(style)
     code = resolve_country(dataset, country)
-    report = build_report(dataset, compute_facts(dataset, code, the_style), the_style, lang)
-    out.print(render_text(report), markup=False, end="")
+    facts, report = build_model(dataset, code, the_style, lang)
+    in_profile = {a.name for a in list_anchors(profile_model(dataset, facts, the_style, lang))}
+    for anchor in list_anchors(report):
+        mark = "  (also in the profile)" if anchor.name in in_profile else ""
+        out.print(
+            f"{'  ' * (anchor.level - 1)}{anchor.name:<{36 - 2 * anchor.level}} {anchor.title}{mark}",
+            markup=False,
+        )
+
+
+def _written_in(path: Path) -> str:
+    """The ``language`` an editorial file's front matter gives, else "en"."""
+    import tomllib
+
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    if lines and lines[0].strip() == "+++" and "+++" in (line.strip() for line in lines[1:]):
+        end = [line.strip() for line in lines].index("+++", 1)
+        try:
+            value = tomllib.loads("\n".join(lines[1:end])).get("language", "en")
+        except tomllib.TOMLDecodeError:
+            return "en"  # (the check itself reports it)
+        return str(value).lower()
+    return "en"
+
+
+@app.command("check-editorial")
+def check_editorial(
+    folder: Annotated[Path, typer.Argument(help="Folder of editorial Markdown files.")],
+    data: DataOption = DEMO,
+    style: StyleOption = "base",
+) -> None:
+    """Check every editorial file of FOLDER against the data, without building anything:
+    file names, front matter, anchors, placeholders, and every number written beside a right's
+    or a dimension's name. Prints each problem with its file and line; exits 1 if any."""
+    from reportgen.build import build_model, profile_model
+    from reportgen.editorial import editorial_files
+    from reportgen.load import load_release
+    from reportgen.style import load_style
+
+    dataset = load_release(data)
+    the_style = load_style(style)
+    files = editorial_files(folder, dataset.country_codes())
+    problems: list[str] = []
+    for code, language in files:
+        # a file for every language is checked in the language it says it is in (or English)
+        for lang in [language or _written_in(files[(code, language)])]:
+            try:
+                build_model(dataset, code, the_style, lang, folder)
+                facts, _ = build_model(dataset, code, the_style, lang)
+                profile_model(dataset, facts, the_style, lang, editorial=folder)
+            except ReportgenError as exc:  # (an editorial file's, or a country without data)
+                message = str(exc)
+                if message not in problems:
+                    problems.append(message)
+    for message in problems:
+        err.print(message, markup=False)
+    if problems:
+        raise typer.Exit(1)
+    out.print(f"{len(files)} editorial file(s) checked: no problem.")
 
 
 FORMATS = ("report", "profile")
@@ -245,6 +373,7 @@ FormatOption = Annotated[
 
 @app.command()
 def build(
+    ctx: typer.Context,
     countries: Annotated[list[str], typer.Argument(help="ISO3 codes or English names, any case.")],
     data: DataOption = DEMO,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Directory for the PDFs.")] = Path(
@@ -257,6 +386,8 @@ def build(
     ] = None,
     wait: WaitOption = False,
     fmt: FormatOption = "report",
+    editorial: EditorialOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Build the PDF report (or profile) of each COUNTRY and print each file's path.
 
@@ -267,14 +398,36 @@ def build(
     from dataclasses import replace
 
     from reportgen.batch import prepare_output
-    from reportgen.build import StagedFiles, build_country, build_profile, output_lock
+    from reportgen.build import (
+        BuiltReport,
+        StagedFiles,
+        build_country,
+        build_profile,
+        output_lock,
+    )
     from reportgen.errors import OutputError, StyleError
     from reportgen.facts import resolve_country
     from reportgen.load import load_release
+    from reportgen.project import branded_style
     from reportgen.style import load_style
 
+    project = _project(config)
+    given = _defaults(
+        ctx,
+        project,
+        {
+            "data": data,
+            "style": style,
+            "lang": lang,
+            "fmt": fmt,
+            "editorial": editorial,
+            "out_dir": out_dir,
+        },
+    )
+    data, style, lang, fmt = given["data"], given["style"], given["lang"], given["fmt"]
+    editorial, out_dir = given["editorial"], given["out_dir"]
     dataset = load_release(data)
-    the_style = load_style(style)
+    the_style = branded_style(load_style(style), project)
     if page_size is not None:
         sizes: dict[str, Literal["A4", "Letter"]] = {"a4": "A4", "letter": "Letter"}
         size = sizes.get(page_size.lower())
@@ -283,15 +436,22 @@ def build(
         the_style = replace(the_style, page=replace(the_style.page, size=size))
     languages = _languages(lang)
     formats = _formats(fmt)
-    builders = {"report": build_country, "profile": build_profile}
+    builders: dict[str, Callable[..., BuiltReport]] = {
+        "report": build_country,
+        "profile": build_profile,
+    }
     nothing = (
         " No report was written." if len(countries) * len(languages) * len(formats) > 1 else ""
     )
     try:
         # All checked before any is built; a country named twice is built once.
         codes = list(dict.fromkeys(resolve_country(dataset, c) for c in countries))
+        if editorial is not None:
+            from reportgen.editorial import editorial_files
+
+            editorial_files(editorial, dataset.country_codes())  # (every file named right)
         built = [
-            builders[kind](dataset, code, the_style, language)
+            builders[kind](dataset, code, the_style, language, editorial=editorial, project=project)
             for code in codes
             for language in languages
             for kind in formats
@@ -314,6 +474,7 @@ def build(
 
 @app.command()
 def batch(
+    ctx: typer.Context,
     data: DataOption = DEMO,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Directory for the PDFs.")] = Path(
         "output"
@@ -340,6 +501,8 @@ def batch(
     ] = True,
     wait: WaitOption = False,
     fmt: FormatOption = "report",
+    editorial: EditorialOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Build the report (or profile) of every country of a release (in parallel, incrementally)
     and the compendium.
@@ -351,6 +514,21 @@ def batch(
     from reportgen.build import output_lock
     from reportgen.progress import BatchProgress
 
+    project = _project(config)
+    given = _defaults(
+        ctx,
+        project,
+        {
+            "data": data,
+            "style": style,
+            "lang": lang,
+            "fmt": fmt,
+            "editorial": editorial,
+            "out_dir": out_dir,
+        },
+    )
+    data, style, lang, fmt = given["data"], given["style"], given["lang"], given["fmt"]
+    editorial, out_dir = given["editorial"], given["out_dir"]
     languages = _languages(lang)
     formats = _formats(fmt)
     dataset = load_batch_release(data)  # loaded once: run_batch finds it in the same cache
@@ -370,6 +548,8 @@ def batch(
                 progress=progress.advance,
                 on_start=progress.start,
                 formats=formats,
+                editorial=editorial,
+                project=project,
             )
         BatchProgress.summary(out, result)
         if compendium:

@@ -330,6 +330,8 @@ class _Words:
         self.regions, self.fmt, self.trimmed = regions, fmt, trimmed
         # Publisher, date and font names as the reports have them.
         self.publisher = first.author or ""
+        # the data's author, credited for the data (the publisher where the manifest is older)
+        self.data_author = release.data_author or self.publisher
         self.created = first.created or f"D:{release.year}0101000000+00'00'"
         self.font_order = first.font_order
         self.count = sum(len(r.reports) for r in regions)
@@ -344,6 +346,7 @@ class _Words:
             "release": self.release.title,
             "year": self.release.year,
             "publisher": self.publisher,
+            "data": self.data_author,
             "n": self.count,
             "regions": len(self.regions),
             "profiles": self.fmt == "profile",

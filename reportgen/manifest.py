@@ -16,6 +16,7 @@ The file (UTF-8 JSON, two-space indent, non-ASCII kept as is, one newline at the
       "release": "Demonstration release",      # the release's title
       "release_year": 2026,                    # its publication year
       "illustrative": true,                    # synthetic data (every page says so)
+      "data_author": "reportgen demo",         # who made the data (credited), optional
       "reports": [                             # by language, region, country
         {
           "country": "XDK",                    # ISO3 code
@@ -110,6 +111,7 @@ class Release:
     title: str
     year: int
     illustrative: bool = False
+    data_author: str = ""  # who made the data (HRMI), not who publishes the reports; "": unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,7 +388,12 @@ def read_manifest(directory: Path) -> Manifest:
     compendia = (_compendium(raw) for raw in (bound if isinstance(bound, list) else ()))
     return Manifest(
         directory=Path(directory),
-        release=Release(title, year, data.get("illustrative") is True),
+        release=Release(
+            title,
+            year,
+            data.get("illustrative") is True,
+            str(data.get("data_author") or ""),  # (absent from manifests written before it)
+        ),
         entries=tuple(_entry(raw, path, i) for i, raw in enumerate(entries)),
         failures=tuple(f for f in failures if f is not None),
         generator=generator if isinstance(generator, str) else "",
@@ -422,6 +429,7 @@ def manifest_bytes(
         "release": release.title,
         "release_year": release.year,
         "illustrative": release.illustrative,
+        "data_author": release.data_author,
         "reports": [
             dict(asdict(e), scores=dict(e.scores))
             for e in sorted(

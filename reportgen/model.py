@@ -345,6 +345,16 @@ class Section:
 
 
 @dataclass(frozen=True, slots=True)
+class Brand:
+    """The publisher's logo: its file (SVG or PNG), what it says (its alternative text) and
+    its bytes' SHA-256 (a changed logo is a changed report)."""
+
+    logo: str
+    alt: str
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
 class Cover:
     """The cover page."""
 
@@ -354,6 +364,7 @@ class Cover:
     lede: str  # the report's finding in a sentence or two, set large on the cover
     figures: KeyFigures
     intro: tuple[Span, ...] = ()  # an editor's short paragraph (editorial ``lede``), or none
+    publisher: str = ""  # "Published by …" when the publisher is not the data's author
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,6 +395,7 @@ class Report:
     illustrative_mark: str | None  # printed on every page when the data are illustrative
     # "report": the full publication; "profile": the same facts on two pages
     format: Literal["report", "profile"] = "report"
+    brand: Brand | None = None  # the publisher's logo, on the cover and the running head
 
     def walk(self) -> list[Section]:
         """Every section in reading order."""

@@ -70,11 +70,13 @@ removed from every value before rendering) and split into spans afterwards.
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sized
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -604,19 +606,61 @@ def available_languages() -> list[str]:
     return sorted(found, key=lambda lang: (lang != "en", lang))
 
 
+def load_phrases(language: str = "en", overrides: Path | None = None) -> Phrases:
+    """Load the phrase book of ``language``; raise ``TemplateError`` when it is missing.
+
+    ``overrides``: an organisation's file of phrases for this language (a project's
+    ``[phrases]``), the same keys as the phrase book's; each replaces the book's phrase. A key
+    the book does not have is a ``TemplateError`` naming the nearest one, as is a template
+    that does not render with the values the book's phrase is given (tried when used).
+    """
+    stamp = overrides.stat().st_mtime_ns if overrides is not None else 0
+    return _load_phrases(language, overrides, stamp)
+
+
 @cache
-def load_phrases(language: str = "en") -> Phrases:
-    """Load the phrase book of ``language``; raise ``TemplateError`` when it is missing."""
+def _load_phrases(language: str, overrides: Path | None, stamp: int) -> Phrases:
     path = i18n_dir() / language / "phrases.toml"
     if not path.exists():
         raise TemplateError(
             f"No phrase file for language '{language}' ({path}). "
             f"Available: {', '.join(available_languages())}."
         )
-    with path.open("rb") as fh:
-        try:
-            data = tomllib.load(fh)
-        except tomllib.TOMLDecodeError as exc:
-            raise TemplateError(f"{path}: not valid TOML ({exc}).") from None
+    data = _toml(path)
     grammar = data.pop("grammar", {})
-    return Phrases(language, str(data.pop("locale", language)), data, grammar)
+    locale = str(data.pop("locale", language))
+    if overrides is not None:
+        book = _flatten(data)
+        own = _toml(overrides)
+        for key in ("grammar", "locale"):
+            if key in own:
+                raise TemplateError(
+                    f"{overrides}: '{key}' is the language's own, not a phrase: remove it."
+                )
+        for key, value in _flatten(own).items():
+            if key not in book:
+                near = difflib.get_close_matches(key, list(book), n=1, cutoff=0.6)
+                hint = f" Did you mean '{near[0]}'?" if near else ""
+                raise TemplateError(
+                    f"{overrides}: '{key}' is no phrase of the {language} phrase book.{hint} "
+                    f"Its keys are those of {path}."
+                )
+            try:
+                jinja2.Environment().parse(value)
+            except jinja2.TemplateSyntaxError as exc:
+                raise TemplateError(
+                    f"{overrides}: '{key}' is not a valid template ({exc})."
+                ) from None
+            book[key] = value
+        data = book
+    return Phrases(language, locale, data, grammar)
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise TemplateError(f"{path}: not valid TOML ({exc}).") from None
+    except OSError as exc:
+        raise TemplateError(f"{path}: cannot be read ({exc.strerror}).") from None

@@ -45,7 +45,7 @@ from reportgen.manifest import (
 from .conftest import DEMO_DIR
 from .pdfcheck import outline
 
-RELEASE = Release("Demonstration release", 2026, illustrative=True)
+RELEASE = Release("Demonstration release", 2026, illustrative=True, data_author="reportgen demo")
 SHA = "7604885b01302c585616db598a08affaea119ced24eefa14ef1619b45f3b67a8"
 
 
@@ -76,6 +76,7 @@ WRITTEN_BY_BATCH = """{
   "release": "Demonstration release",
   "release_year": 2026,
   "illustrative": true,
+  "data_author": "reportgen demo",
   "reports": [
     {
       "country": "XAQ",
@@ -128,7 +129,15 @@ WRITTEN_BY_BATCH = """{
 }
 """.replace("VERSION", __version__)
 # The keys of that format, in its order; later versions may add keys after these.
-TOP_KEYS = ["generator", "release", "release_year", "illustrative", "reports", "failures"]
+TOP_KEYS = [
+    "generator",
+    "release",
+    "release_year",
+    "illustrative",
+    "data_author",
+    "reports",
+    "failures",
+]
 ENTRY_KEYS = [
     "country",
     "name",

@@ -429,14 +429,17 @@ def test_release_toml_values_are_checked(
     _batch_stops(release, problem)
 
 
-def test_unknown_release_toml_key_is_a_note(release: Path) -> None:
+def test_an_unknown_release_toml_key_is_refused_naming_the_nearest(
+    release: Path, cli: Cli, tmp_path: Path
+) -> None:
     _set_meta(release, "ilustrative = false", drop="ilustrative")
-    notes = load_release(release).notes
-    assert any(
-        (Path(p.file).name, p.column, p.message)
-        == ("release.toml", "ilustrative", "unknown key, ignored")
-        for p in notes
+    problem = _the_error(release)
+    assert (Path(problem.file).name, problem.column, problem.message) == (
+        "release.toml",
+        "ilustrative",
+        "unknown key (did you mean 'illustrative'?)",
     )
+    _refused(cli, release, [problem], "XAB", tmp_path / "out")
 
 
 # --- notes name the file -------------------------------------------------------------------

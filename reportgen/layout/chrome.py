@@ -49,6 +49,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFDocument
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable
 
 from reportgen.layout._fonts import FontSet, register_fonts
 from reportgen.layout.tagging import Tag, artifact, marked
@@ -58,6 +59,8 @@ from reportgen.style import Color, Style
 __all__ = [
     "CANONICAL_CHARACTERS",
     "FOLIO_PREFIX",
+    "LOGO_COVER_HEIGHT",
+    "LOGO_HEAD_HEIGHT",
     "PAGE_SIZES",
     "FolioFont",
     "Geometry",
@@ -68,6 +71,7 @@ __all__ = [
     "folio_font",
     "folio_xobject",
     "illustrative_mark",
+    "logo_flowable",
     "markup",
     "page_geometry",
     "place_folio",
@@ -349,6 +353,14 @@ class ParagraphStyles:
             textColor=colors.white,
             spaceBefore=10,
         )
+        self.cover_publisher = ParagraphStyle(
+            "cover_publisher",
+            self.cover_lede,
+            fontName=fonts.bold,
+            fontSize=f.small_size + 1,
+            leading=(f.small_size + 1) * 1.4,
+            spaceBefore=6,
+        )
         self.cover_intro = ParagraphStyle(
             "cover_intro",
             self.cover_lede,
@@ -362,8 +374,16 @@ class ParagraphStyles:
 # --- page chrome -------------------------------------------------------------------------------
 
 
-def running_head(canvas: Canvas, page: Geometry, style: Style, fonts: FontSet, text: str) -> None:
-    """The running head at the top of a body page, with a rule under it."""
+def running_head(
+    canvas: Canvas,
+    page: Geometry,
+    style: Style,
+    fonts: FontSet,
+    text: str,
+    logo: Flowable | None = None,
+) -> None:
+    """The running head at the top of a body page, with a rule under it; the publisher's
+    ``logo`` (``logo_flowable``, fitted to the line) at its right end."""
     y = page.height - page.top + 10
     with artifact(canvas, "/Type /Pagination /Subtype /Header"):
         canvas.setFont(fonts.regular, style.fonts.small_size)
@@ -372,6 +392,58 @@ def running_head(canvas: Canvas, page: Geometry, style: Style, fonts: FontSet, t
         canvas.setStrokeColor(rl_color(style.colors.rule))
         canvas.setLineWidth(0.5)
         canvas.line(page.left, y - 4, page.width - page.right, y - 4)
+        if logo is not None:
+            width, _ = logo.wrapOn(canvas, page.frame_width, page.height)
+            logo.drawOn(canvas, page.width - page.right - width, y - 1.5)
+
+
+class _Drawn(Flowable):  # type: ignore[misc]
+    """A reportlab drawing (an SVG logo) drawn with ``font`` as its renderer's initial font:
+    reportlab's own default is Helvetica, a font no report embeds (PDF/UA wants every font
+    embedded, even one only set and never shown)."""
+
+    def __init__(self, drawing: Flowable, font: str) -> None:
+        super().__init__()
+        self._drawing, self._font = drawing, font
+        self.width, self.height = drawing.width, drawing.height
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:  # noqa: N803
+        return self.width, self.height
+
+    def draw(self) -> None:
+        from reportlab.graphics import shapes
+
+        before = shapes.STATE_DEFAULTS["fontName"]
+        shapes.STATE_DEFAULTS["fontName"] = self._font
+        try:
+            self._drawing.drawOn(self.canv, 0, 0)
+        finally:
+            shapes.STATE_DEFAULTS["fontName"] = before
+
+
+LOGO_HEAD_HEIGHT = 9.0  # points: the logo in the running head
+LOGO_COVER_HEIGHT = 34.0  # points: the logo on the cover
+
+
+def logo_flowable(path: str, height: float, max_width: float) -> Flowable:
+    """The publisher's logo (SVG, drawn as vectors, or PNG) scaled to ``height`` points, or
+    narrower to fit ``max_width``; ``ValueError`` for a file that is neither."""
+    if path.lower().endswith(".svg"):
+        from svglib.svglib import svg2rlg
+
+        drawing = svg2rlg(path)
+        if drawing is None or not drawing.width or not drawing.height:
+            raise ValueError(f"{path}: not an SVG image that can be drawn")
+        scale = min(height / drawing.height, max_width / drawing.width)
+        drawing.scale(scale, scale)
+        drawing.width, drawing.height = drawing.width * scale, drawing.height * scale
+        return _Drawn(drawing, register_fonts().regular)
+    from reportlab.lib.utils import ImageReader
+    from reportlab.platypus import Image
+
+    width, tall = ImageReader(path).getSize()
+    scale = min(height / tall, max_width / width)
+    return Image(path, width=width * scale, height=tall * scale, mask="auto")
 
 
 def band(canvas: Canvas, page: Geometry, style: Style, share: float) -> None:

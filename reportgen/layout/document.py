@@ -49,11 +49,14 @@ from reportlab.platypus import Paragraph as RLParagraph
 from reportgen.layout._fonts import FontSet, register_fonts
 from reportgen.layout._replay import VectorFlowable
 from reportgen.layout.chrome import (
+    LOGO_COVER_HEIGHT,
+    LOGO_HEAD_HEIGHT,
     Geometry,
     ParagraphStyles,
     band,
     define_folio,
     illustrative_mark,
+    logo_flowable,
     markup,
     page_geometry,
     place_folio,
@@ -488,7 +491,13 @@ class _Story:
         cover = self.report.cover
         st = self.st
         sect = self.cover_tag
-        out: list[Flowable] = [
+        out: list[Flowable] = []
+        brand = self.report.brand
+        if brand is not None:  # the publisher's logo, top right, a figure with its words
+            logo = logo_flowable(brand.logo, LOGO_COVER_HEIGHT, self.geo.frame_width / 3)
+            logo.hAlign = "RIGHT"
+            out += [TaggedFigure(logo, sect.child("Figure", alt=brand.alt)), Spacer(1, 6)]
+        out += [
             TaggedParagraph(text_markup(cover.kicker), st.cover_kicker, sect.child("P")),
             Spacer(1, 14),
             TaggedParagraph(text_markup(cover.title), st.cover_title, sect.child("H1")),
@@ -499,6 +508,10 @@ class _Story:
             )
         if cover.lede:
             out.append(TaggedParagraph(text_markup(cover.lede), st.cover_lede, sect.child("P")))
+        if cover.publisher:  # who publishes the report, when not the data's author
+            out.append(
+                TaggedParagraph(text_markup(cover.publisher), st.cover_publisher, sect.child("P"))
+            )
         if cover.intro:  # an editor's lede, after the generated one
             out.append(
                 TaggedParagraph(
@@ -921,6 +934,10 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
         )
         self.report, self.style, self.fonts, self.geo = report, style, fonts, geo
         self.folios: list[tuple[int, float]] = []  # (page, baseline) of each folio
+        brand = report.brand  # the publisher's logo in the running head (an artifact)
+        self._logo = (
+            logo_flowable(brand.logo, LOGO_HEAD_HEIGHT, geo.frame_width / 4) if brand else None
+        )
         self.mark_tag: Tag | None = None  # the cover's illustrative mark is real content
         created = meta.created.replace("-", "")
         self._date = f"D:{created}000000+00'00'"
@@ -1008,7 +1025,7 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
     def _body_page(self, canvas: Canvas, doc: Any) -> None:
         geo = self.geo
         canvas.saveState()
-        running_head(canvas, geo, self.style, self.fonts, self.report.running_head)
+        running_head(canvas, geo, self.style, self.fonts, self.report.running_head, self._logo)
         self._mark(canvas, geo.height - 9 * mm)
         with artifact(canvas, "/Type /Pagination /Subtype /Footer"):
             self._footer(canvas)

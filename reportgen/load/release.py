@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -92,14 +93,15 @@ def _release_meta(directory: Path, out: _Collector) -> dict[str, object]:
             else:
                 meta[key] = value
         else:
+            near = difflib.get_close_matches(key, _META_KEYS, n=1, cutoff=0.5)
             out.add(
-                "note",
+                "error",
                 path,
                 None,
                 key,
                 None,
-                "unknown key, ignored",
-                f"Known keys: {', '.join(_META_KEYS)}, title_<language>.",
+                "unknown key" + (f" (did you mean '{near[0]}'?)" if near else ""),
+                f"Known keys: {', '.join(_META_KEYS)}, title_<language>. Correct or remove it.",
             )
     return meta
 

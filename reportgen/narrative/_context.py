@@ -11,6 +11,7 @@ from reportgen.facts import CountryFacts, CprDimension, QualityOfLife
 from reportgen.load import Dataset
 from reportgen.model import BandScaleSpec, Paragraph
 from reportgen.phrases import Country, Phrases
+from reportgen.project import Publisher
 from reportgen.style import BAND_NAMES, BandName, BandScale, Style
 
 
@@ -28,6 +29,8 @@ class Context:
     # was used (see ``pv``): the only state, local to one report's build.
     _said: set[str] = field(default_factory=set)
     _turns: dict[str, int] = field(default_factory=dict)
+    # who publishes the report, when not the data's author (a project's [publisher])
+    publisher: Publisher | None = None
 
     def first(self, what: str) -> bool:
         """True the first time ``what`` is asked about in this report: explain a thing once."""

@@ -142,11 +142,35 @@ def sources_section(ctx: Context) -> Section:
     for block in blocks:
         assert isinstance(block, Paragraph)
         spans += [Span(" "), *block.spans] if spans else list(block.spans)
-    citation = ctx.p(
-        "sources.citation",
+    citation = _citation(ctx)
+    return Section("sources", ctx.t("headings.sources"), 1, (Paragraph(tuple(spans)), citation))
+
+
+def _citation(ctx: Context) -> Paragraph:
+    """How to cite the report: by its publisher, the data credited to their author (the
+    project's own citation form where it gives one)."""
+    info, p = ctx.dataset.info, ctx.publisher
+    year = info.publication_year
+    if p is None:
+        return ctx.p(
+            "sources.citation", "note", publisher=info.publisher, year=year, release=ctx.release
+        )
+    if p.citation:
+        text = p.citation.format(
+            publisher=p.name,
+            year=year,
+            title=ctx.t("meta.title", year=year),
+            country=ctx.c.bare,
+            data=info.publisher,
+            release=ctx.release,
+            url=p.url,
+        )
+        return Paragraph((Span(ctx.t("sources.cite_as") + " " + text),), "note")
+    return ctx.p(
+        "sources.citation_by",
         "note",
-        publisher=info.publisher,
-        year=info.publication_year,
+        publisher=p.name,
+        data=info.publisher,
+        year=year,
         release=ctx.release,
     )
-    return Section("sources", ctx.t("headings.sources"), 1, (Paragraph(tuple(spans)), citation))

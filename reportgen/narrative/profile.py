@@ -42,7 +42,8 @@ from reportgen.narrative.cpr import dimensions_trend_chart
 from reportgen.narrative.findings import key_findings_section, lede, scorecard_section
 from reportgen.narrative.overview import headline_figures
 from reportgen.narrative.qol import qol_rights_chart, qol_sexes_chart, qol_trend_chart
-from reportgen.narrative.report import assemble, report_context
+from reportgen.narrative.report import assemble, published_by, report_context
+from reportgen.project import NO_PROJECT, Project
 from reportgen.rules import FREQUENT_RIGHTS, FREQUENT_SHARE
 from reportgen.style import Style
 
@@ -149,11 +150,13 @@ def build_profile(
     language: str,
     report_file: str,
     trim: int = 0,
+    project: Project = NO_PROJECT,
 ) -> Report:
     """The profile model of one country in ``language``; ``report_file`` is the file name of
     its full report (the profile refers the reader to it); ``trim`` (0 to ``PROFILE_TRIMS``)
-    how much it leaves out where the whole does not fit two pages."""
-    ctx = report_context(dataset, facts, style, language)
+    how much it leaves out where the whole does not fit two pages; ``project``: the
+    publisher's identity and phrase overrides."""
+    ctx = report_context(dataset, facts, style, language, project)
     c, info = ctx.c, dataset.info
     year = info.publication_year
     cover = Cover(
@@ -162,6 +165,7 @@ def build_profile(
         subtitle="",  # (the page has no room for it: the kicker and findings say what it covers)
         lede=lede(ctx),
         figures=headline_figures(ctx),
+        publisher=published_by(ctx),
     )
     scorecard = _without_references(scorecard_section(ctx), ctx)
     findings = _without_references(key_findings_section(ctx), ctx)
