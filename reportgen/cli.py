@@ -810,6 +810,7 @@ def distribute_command(
             "--data", "-d", help="Release directory, to recognise its countries without reports."
         ),
     ] = None,
+    config: ConfigOption = None,
 ) -> None:
     """Email each recipient the reports of their countries and regions, once (docs/recipients.md).
 
@@ -878,6 +879,7 @@ def distribute_command(
         resend_unknown=resend_unknown,
         skip_bad_rows=skip_bad_rows,
         known_codes=known,
+        project=_project(config),
         send_policy=SendPolicy(retries=retries, rate=rate if settings is not None else 0.0),
         progress=report_progress,
         on_plan=(lambda plan: _print_plan(plan, from_address)) if dry_run_only else None,

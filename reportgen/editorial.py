@@ -393,6 +393,7 @@ def _parse_block(
         elif tok.type == "blockquote_open":
             depth, j = 1, i + 1
             paragraphs: list[tuple[Span, ...]] = []
+            last: Token | None = None
             while depth:
                 t = tokens[j]
                 if t.type == "blockquote_open":
@@ -401,9 +402,23 @@ def _parse_block(
                     depth -= 1
                 elif t.type == "inline":
                     paragraphs.append(_inline(path, t, line_of(t), text, check=False))
+                    last = t
                 elif t.type not in ("paragraph_open", "paragraph_close"):
                     raise fail(t, "a quote holds paragraphs only (no lists or headings).")
                 j += 1
+            lazy = _source_line(last)
+            if lazy is not None and last is not None:
+                # "> quote" then "— Source" on the very next line: Markdown reads the source
+                # as part of the quote (a lazy continuation); it is the quote's source
+                kept = last.copy()
+                kept.children = (last.children or [])[: lazy[0]]
+                paragraphs[-1] = _inline(path, kept, line_of(last), text, check=False)
+                attribution = lazy[1]
+                if not attribution:
+                    raise fail(tok, "the quote's source line names no one: write who said it.")
+                blocks.append(Quote(tuple(paragraphs), attribution))
+                i = j
+                continue
             words = sum(len(_plain(p).split()) for p in paragraphs)
             if words > QUOTE_WORDS:
                 raise fail(
@@ -427,6 +442,20 @@ def _parse_block(
             "starting with '—' (— Human Rights Watch, 2019)."
         )
     return title, [b for b in blocks if not isinstance(b, _PendingQuote)]
+
+
+def _source_line(token: Token | None) -> tuple[int, str] | None:
+    """The quote's source when it is the last line of its last paragraph (a line break, then
+    "— Source") → (the index of that break among the token's children, the source); else
+    None."""
+    children = list(token.children or []) if token is not None else []
+    breaks = [n for n, c in enumerate(children) if c.type in ("softbreak", "hardbreak")]
+    if not breaks:
+        return None
+    after = "".join(c.content for c in children[breaks[-1] + 1 :]).strip()
+    if not after.startswith(("—", "--")):
+        return None
+    return breaks[-1], after.lstrip("—-").strip()
 
 
 @dataclass(frozen=True, slots=True)

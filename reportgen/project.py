@@ -30,6 +30,9 @@ Out: ``Project``: who publishes the reports (distinct from who made the data: th
     [phrases]                                   # phrase overrides, per language
     en = "phrases/en.toml"
 
+    [mail]                                      # mail template overrides, per language
+    en = "mail/en.toml"                         # [mail] subject and body, as mail.toml's
+
 Paths are relative to the project file. Every key is checked: an unknown one is an error
 naming the nearest valid key; so is a phrase override for a key the phrase book does not have.
 """
@@ -81,6 +84,7 @@ _SCHEMA: dict[str, Any] = {
         "out": str,
     },
     "phrases": dict,
+    "mail": dict,
 }
 LOGO_SUFFIXES = (".svg", ".png")
 
@@ -111,6 +115,7 @@ class Project:
     colors: dict[str, str] = field(default_factory=dict)
     defaults: dict[str, str] = field(default_factory=dict)
     phrases: dict[str, Path] = field(default_factory=dict)
+    mail: dict[str, Path] = field(default_factory=dict)  # mail template overrides, per language
 
     def default(self, option: str, given: Any, fallback: Any) -> Any:
         """An option's value: ``given`` on the command line, else the project's default
@@ -139,7 +144,8 @@ class Project:
         found = [self.path]
         if self.publisher is not None and self.publisher.logo is not None:
             found.append(self.publisher.logo)
-        return found + [self.phrases[lang] for lang in sorted(self.phrases)]
+        found += [self.phrases[lang] for lang in sorted(self.phrases)]
+        return found + [self.mail[lang] for lang in sorted(self.mail)]
 
 
 NO_PROJECT = Project()
@@ -170,21 +176,28 @@ def load_project(config: Path | None = None, cwd: Path | None = None) -> Project
     publisher = _publisher(data.get("publisher"), path, base)
     colors = {str(k): v for k, v in data.get("colors", {}).items()}
     _check_colors(colors, path)
-    phrases: dict[str, Path] = {}
+    phrases = _per_language(data.get("phrases", {}), "phrases", path, base)
+    mail = _per_language(data.get("mail", {}), "mail", path, base)
+    defaults = {k: str(v) for k, v in data.get("defaults", {}).items()}
+    return Project(path, publisher, colors, defaults, phrases, mail)
+
+
+def _per_language(table: dict[str, Any], name: str, path: Path, base: Path) -> dict[str, Path]:
+    """A ``[phrases]`` or ``[mail]`` table: a file per language, each checked to exist."""
     from reportgen.phrases import available_languages
 
-    for language, value in data.get("phrases", {}).items():
+    files: dict[str, Path] = {}
+    for language, value in table.items():
         if language not in available_languages():
             raise ProjectError(
-                f"{path}: [phrases] '{language}' is not a language"
+                f"{path}: [{name}] '{language}' is not a language"
                 f"{_nearest(language, available_languages())}. Languages: "
                 f"{', '.join(available_languages())}."
             )
         if not isinstance(value, str):
-            raise ProjectError(f"{path}: phrases.{language} must be a file path in quotes.")
-        phrases[language] = _existing(base / value, path, f"phrases.{language}")
-    defaults = {k: str(v) for k, v in data.get("defaults", {}).items()}
-    return Project(path, publisher, colors, defaults, phrases)
+            raise ProjectError(f"{path}: {name}.{language} must be a file path in quotes.")
+        files[language] = _existing(base / value, path, f"{name}.{language}")
+    return files
 
 
 def _publisher(table: dict[str, Any] | None, path: Path, base: Path) -> Publisher | None:

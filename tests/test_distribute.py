@@ -984,7 +984,7 @@ def test_languages_come_from_mail_templates_and_missing_reports_are_per_recipien
     shutil.copy(i18n_dir() / "en" / "mail.toml", i18n / "en" / "mail.toml")
     shutil.copy(i18n_dir() / "en" / "mail.toml", i18n / "fr" / "mail.toml")
     monkeypatch.setattr(mail_templates, "i18n_dir", lambda: i18n)
-    dist.load_mail_templates.cache_clear()
+    mail_templates._load_mail_templates.cache_clear()
     try:
         path = tmp_path / "r.csv"
         path.write_text(
@@ -1000,14 +1000,14 @@ def test_languages_come_from_mail_templates_and_missing_reports_are_per_recipien
         # a template that uses a value not given stops the run before anything is sent
         broken = (i18n / "fr" / "mail.toml").read_text().replace("{{ name }}", "{{ nom }}")
         (i18n / "fr" / "mail.toml").write_text(broken)
-        dist.load_mail_templates.cache_clear()
+        mail_templates._load_mail_templates.cache_clear()
         manifest = json.loads((reports / "manifest.json").read_text())
         manifest["reports"].append(dict(manifest["reports"][0], language="fr"))
         _write_manifest(reports, manifest["reports"])
         with pytest.raises(TemplateError, match=r"mail.body uses a value that is not given.*nom"):
             distribute(path, reports, None, tmp_path / "l.sqlite", parse_sender(SENDER))
     finally:
-        dist.load_mail_templates.cache_clear()
+        mail_templates._load_mail_templates.cache_clear()
 
 
 def test_rate_limit_spaces_messages() -> None:

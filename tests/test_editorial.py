@@ -293,6 +293,15 @@ def test_what_may_be_written_is_printed_as_written(
     assert "not this" not in text
 
 
+def test_a_quotes_source_may_follow_it_on_the_next_line(
+    demo: Dataset, style: Style, tmp_path: Path
+) -> None:
+    text = _read(
+        demo, style, tmp_path, "## after: summary\n> Words.\n> More words.\n— A source, 2020\n"
+    )
+    assert "> Words. More words.\n\n— A source, 2020" in text
+
+
 def test_the_profile_shows_the_blocks_at_its_anchors(
     demo: Dataset, style: Style, tmp_path: Path
 ) -> None:

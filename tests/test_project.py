@@ -8,6 +8,7 @@ The branded demo (``examples/brand``) is built and read back: metadata (pikepdf)
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import subprocess
 import sys
@@ -261,3 +262,85 @@ def test_a_batch_brands_every_report_and_its_book(tmp_path: Path, project: Proje
 def test_a_project_file_that_is_missing_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ReportgenError, match="Project file not found"):
         load_project(tmp_path / "nope.toml")
+
+
+def _plan_bodies(tmp_path: Path, project: Project, language: str = "en") -> list[str]:
+    """The mails a dry run of ``distribute`` would send one recipient (Kestrel Islands)."""
+    from reportgen.distribute import distribute, parse_sender
+
+    from .test_distribute import make_reports
+
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    reports = make_reports(tmp_path / "reports")
+    recipients = tmp_path / "r.csv"
+    recipients.write_text(
+        f"name,email,language,countries\nAna,ana@example.org,{language},XAQ\n", encoding="utf-8"
+    )
+    seen: list[str] = []
+    distribute(
+        recipients,
+        reports,
+        None,
+        tmp_path / "l.sqlite",
+        parse_sender("Reports <reports@example.org>"),
+        on_plan=lambda plan: seen.extend(m.subject + "\n" + m.body for m in plan.messages),
+        project=project,
+    )
+    return seen
+
+
+def test_mails_are_signed_by_the_publisher_in_its_own_words(tmp_path: Path) -> None:
+    plain = _plan_bodies(tmp_path / "a", load_project(None, tmp_path))
+    assert len(plain) == 1
+    assert "you asked for HRMI reports on these countries." in plain[0]
+    branded = _plan_bodies(tmp_path / "b", load_project(BRAND / "reportgen.toml"))
+    assert f"you asked for {NAME} reports on these countries." in branded[0]
+    assert "Questions about these reports: reports@lighthouse-rights.example" in branded[0]
+    # the data are still credited to their author
+    assert "of the Human Rights Measurement Initiative (HRMI)" in branded[0]
+    # a mail template of one's own, checked against the package's keys
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "mail-en.toml").write_text(
+        '[mail]\nsubject = "Your {{ reports|length }} report(s) from {{ publisher }}"\n',
+        encoding="utf-8",
+    )
+    (own / "reportgen.toml").write_text(
+        '[publisher]\nname = "Derechos Ya"\n[mail]\nen = "mail-en.toml"\n', encoding="utf-8"
+    )
+    mine = _plan_bodies(tmp_path / "c", load_project(own / "reportgen.toml"))
+    assert mine[0].startswith("Your 1 report(s) from Derechos Ya\n")
+    (own / "mail-en.toml").write_text('[mail]\nsubjet = "x"\n', encoding="utf-8")
+    with pytest.raises(
+        TemplateError, match=r"'mail.subjet' is no key .* Did you mean 'mail.subject'"
+    ):
+        _plan_bodies(tmp_path / "d", load_project(own / "reportgen.toml"))
+
+
+@pytest.mark.parametrize("language", ["es", "fr", "pt"])
+def test_mails_in_other_languages_name_the_publisher(tmp_path: Path, language: str) -> None:
+    from .test_distribute import make_reports
+
+    reports = make_reports(tmp_path / "reports")
+    manifest = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))
+    for entry in manifest["reports"]:
+        entry["language"] = language
+    (reports / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    from reportgen.distribute import distribute, parse_sender
+
+    recipients = tmp_path / "r.csv"
+    recipients.write_text(
+        f"name,email,language,countries\nAna,ana@example.org,{language},XAQ\n", encoding="utf-8"
+    )
+    seen: list[str] = []
+    distribute(
+        recipients,
+        reports,
+        None,
+        tmp_path / "l.sqlite",
+        parse_sender("Reports <reports@example.org>"),
+        on_plan=lambda plan: seen.extend(m.body for m in plan.messages),
+        project=load_project(BRAND / "reportgen.toml"),
+    )
+    assert f"de {NAME} " in seen[0] and "HRMI sobre" not in seen[0]
+    assert "reports@lighthouse-rights.example" in seen[0]

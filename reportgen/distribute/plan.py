@@ -25,6 +25,7 @@ from reportgen.distribute.ledger import Ledger
 from reportgen.distribute.recipients import Recipient
 from reportgen.distribute.templates import MailReport, load_mail_templates
 from reportgen.manifest import Entry, Manifest, ManifestError, read_manifest
+from reportgen.project import NO_PROJECT, Project
 
 MB = 1_000_000  # --max-size counts in SI megabytes, as mail providers state their limits
 
@@ -157,19 +158,26 @@ def plan_distribution(
     unsubscribe_url: str | None = None,
     resend_changed: bool = False,
     resend_unknown: bool = False,
+    project: Project = NO_PROJECT,
 ) -> Plan:
-    """Decide which reports each recipient gets and render their messages.
+    """Decide which reports each recipient gets and render their messages (in the words of
+    the ``project``'s mail templates where it has them, signed by its publisher with its
+    contact line).
 
     A report is skipped when the ledger has it as sent to this address ("already sent"),
     when its outcome is unknown (unless ``resend_unknown``), or when an earlier version of
     it was sent (unless ``resend_changed``). A country with no report in the recipient's
     language, or whose file does not match the manifest, is "unavailable".
     """
+    # who sends the reports: the project's publisher, else HRMI
+    mine = project.publisher
+    publisher = mine.name if mine is not None else "HRMI"
+    contact = mine.contact if mine is not None else ""
     messages: list[PlannedMessage] = []
     skipped: list[Outcome] = []
     file_problems: dict[str, str | None] = {}
     for recipient in recipients:
-        templates = load_mail_templates(recipient.language)
+        templates = load_mail_templates(recipient.language, project.mail.get(recipient.language))
         codes = list(recipient.countries)
         for region in recipient.regions:
             codes += [c for c in reports.in_region(region) if c not in codes]
@@ -237,6 +245,8 @@ def plan_distribution(
                 part=part,
                 parts=len(groups),
                 unsubscribe_url=link,
+                publisher=publisher,
+                contact=contact,
                 reports=[
                     MailReport(
                         r.country, r.name, r.file, r.empowerment, r.safety, r.quality_of_life

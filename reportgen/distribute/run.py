@@ -43,6 +43,7 @@ from reportgen.distribute.state import LedgerPlace, check_new_ledger, mark_ledge
 from reportgen.distribute.transport import DeliveryError, Transport
 from reportgen.errors import Problem
 from reportgen.manifest import Manifest
+from reportgen.project import NO_PROJECT, Project
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,13 +248,15 @@ def distribute(
     progress: Progress | None = None,
     on_plan: Callable[[Plan], None] | None = None,
     notify: Callable[[str], None] | None = None,
+    project: Project = NO_PROJECT,
 ) -> Summary:
     """The whole stage: manifest and recipients → plan against the ledger → sent messages.
 
     ``transport`` None is a dry run: the ledger is only read (and not created), nothing is
     sent, and the summary says what would be sent. ``on_plan`` sees the plan before sending.
     ``ledger_path`` is a path, or a ``LedgerPlace`` with the checks of a new ledger and an
-    older ledger to merge in; ``notify`` is told what was done to the ledgers.
+    older ledger to merge in; ``notify`` is told what was done to the ledgers; ``project``:
+    the publisher's mail templates, name and contact line.
     """
     say = notify or (lambda _text: None)
     # 1. what was built; 2. who gets what
@@ -309,6 +312,7 @@ def distribute(
             unsubscribe_url=unsubscribe_url,
             resend_changed=resend_changed,
             resend_unknown=resend_unknown,
+            project=project,
         )
         if on_plan is not None:
             on_plan(plan)

@@ -10,6 +10,7 @@ Out: ``MailTemplates`` whose ``render`` gives a one-line subject and a tidy body
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass
@@ -71,20 +72,47 @@ def mail_languages() -> list[str]:
     return sorted(p.name for p in i18n_dir().iterdir() if (p / "mail.toml").is_file())
 
 
+def load_mail_templates(language: str, override: Path | None = None) -> MailTemplates:
+    """Load and compile the mail templates of ``language``; raise ``TemplateError`` if broken.
+
+    ``override``: an organisation's own mail file for this language (a project's ``[mail]``),
+    whose ``[mail]`` subject and body replace the package's; a key the package's file does
+    not have is an error naming the nearest."""
+    stamp = override.stat().st_mtime_ns if override is not None else 0
+    return _load_mail_templates(language, override, stamp)
+
+
 @cache
-def load_mail_templates(language: str) -> MailTemplates:
-    """Load and compile the mail templates of ``language``; raise ``TemplateError`` if broken."""
+def _load_mail_templates(language: str, override: Path | None, stamp: int) -> MailTemplates:
     path = i18n_dir() / language / "mail.toml"
     if not path.is_file():
         raise TemplateError(
             f"No mail templates for language '{language}' ({path}). "
             f"Available: {', '.join(mail_languages()) or 'none'}."
         )
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise TemplateError(f"{path}: not valid TOML ({exc}).") from None
+    data = _read(path)
+    if override is not None:
+        own = _read(override)
+        for table, values in own.items():
+            known = data.get(table)
+            if not isinstance(known, dict) or not isinstance(values, dict):
+                near = difflib.get_close_matches(
+                    table, [k for k in data if isinstance(data[k], dict)], n=1
+                )
+                hint = f" Did you mean [{near[0]}]?" if near else ""
+                raise TemplateError(
+                    f"{override}: [{table}] is no table of the mail templates.{hint} "
+                    f"Its tables are those of {path}."
+                )
+            for key, value in values.items():
+                if key not in known:
+                    near = difflib.get_close_matches(key, list(known), n=1)
+                    hint = f" Did you mean '{table}.{near[0]}'?" if near else ""
+                    raise TemplateError(
+                        f"{override}: '{table}.{key}' is no key of the mail templates.{hint}"
+                    )
+                known[key] = value
+        path = override
     locale = str(data.get("locale", language))
     fmt = data.get("format", {})
     mail = data.get("mail", {})
@@ -124,3 +152,13 @@ def load_mail_templates(language: str) -> MailTemplates:
                 f"{path}: mail.{key} has a template error at line {exc.lineno}: {exc.message}."
             ) from None
     return MailTemplates(language, path, compiled["subject"], compiled["body"])
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise TemplateError(f"{path}: not valid TOML ({exc}).") from None
+    except OSError as exc:
+        raise TemplateError(f"{path}: cannot be read ({exc.strerror}).") from None
