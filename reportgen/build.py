@@ -300,6 +300,8 @@ def report_digest(report: Report, style: Style) -> str:
         "model": report,
         "style": style_values(style),
         "numbers": chart_numbers(report.language),
+        # a publisher's own text face: its bytes (the style has only the paths)
+        "faces": [hashlib.sha256(Path(f).read_bytes()).hexdigest() for f in style.fonts.text_faces],
     }
     digest = hashlib.sha256(drawing_digest().encode())
     digest.update(canonical_json(made_of))

@@ -27,6 +27,10 @@ Out: ``Project``: who publishes the reports (distinct from who made the data: th
     editorial = "editorial"
     out = "output"
 
+    [font]                                      # the running text's face (TrueType)
+    regular = "fonts/Face-Regular.ttf"          # bold, italic, bold_italic: optional
+    bold = "fonts/Face-Bold.ttf"
+
     [phrases]                                   # phrase overrides, per language
     en = "phrases/en.toml"
 
@@ -85,7 +89,9 @@ _SCHEMA: dict[str, Any] = {
     },
     "phrases": dict,
     "mail": dict,
+    "font": {"regular": str, "bold": str, "italic": str, "bold_italic": str},
 }
+FONT_SUFFIXES = (".ttf",)
 LOGO_SUFFIXES = (".svg", ".png")
 
 
@@ -116,6 +122,7 @@ class Project:
     defaults: dict[str, str] = field(default_factory=dict)
     phrases: dict[str, Path] = field(default_factory=dict)
     mail: dict[str, Path] = field(default_factory=dict)  # mail template overrides, per language
+    font: tuple[Path, ...] = ()  # the text face: regular, bold, italic, bold italic (TrueType)
 
     def default(self, option: str, given: Any, fallback: Any) -> Any:
         """An option's value: ``given`` on the command line, else the project's default
@@ -145,7 +152,7 @@ class Project:
         if self.publisher is not None and self.publisher.logo is not None:
             found.append(self.publisher.logo)
         found += [self.phrases[lang] for lang in sorted(self.phrases)]
-        return found + [self.mail[lang] for lang in sorted(self.mail)]
+        return found + [self.mail[lang] for lang in sorted(self.mail)] + list(self.font)
 
 
 NO_PROJECT = Project()
@@ -179,7 +186,38 @@ def load_project(config: Path | None = None, cwd: Path | None = None) -> Project
     phrases = _per_language(data.get("phrases", {}), "phrases", path, base)
     mail = _per_language(data.get("mail", {}), "mail", path, base)
     defaults = {k: str(v) for k, v in data.get("defaults", {}).items()}
-    return Project(path, publisher, colors, defaults, phrases, mail)
+    return Project(path, publisher, colors, defaults, phrases, mail, _font(data, path, base))
+
+
+def _font(data: dict[str, Any], path: Path, base: Path) -> tuple[Path, ...]:
+    """The ``[font]`` faces as (regular, bold, italic, bold italic), each a TrueType file that
+    loads; a face not given takes the regular's (bold italic: the bold's)."""
+    table = data.get("font")
+    if not table:
+        return ()
+    if "regular" not in table:
+        raise ProjectError(f'{path}: [font] needs regular = "path/to/Face-Regular.ttf".')
+    faces: dict[str, Path] = {}
+    for key in ("regular", "bold", "italic", "bold_italic"):
+        if key not in table:
+            continue
+        face = _existing(base / table[key], path, f"font.{key}")
+        if face.suffix.lower() not in FONT_SUFFIXES:
+            raise ProjectError(f"{path}: font.{key} {face.name} must be a TrueType (.ttf) file.")
+        try:
+            from reportlab.pdfbase.ttfonts import TTFontFile
+
+            TTFontFile(str(face))
+        except Exception as exc:  # reportlab raises its own TTFError and others
+            raise ProjectError(
+                f"{path}: font.{key} {face.name} is not a TrueType font that can be embedded "
+                f"({exc})."
+            ) from None
+        faces[key] = face
+    regular = faces["regular"]
+    bold = faces.get("bold", regular)
+    italic = faces.get("italic", regular)
+    return (regular, bold, italic, faces.get("bold_italic", bold))
 
 
 def _per_language(table: dict[str, Any], name: str, path: Path, base: Path) -> dict[str, Path]:
@@ -309,9 +347,12 @@ _PAPER = ("white", "panel")
 
 
 def branded_style(style: Style, project: Project) -> Style:
-    """``style`` with the project's colours (``[colors]``); ``ProjectError`` when one would
-    make text or marks too faint to read: text under 4.5:1 against white or the panel, a
-    mark under 3:1 against white."""
+    """``style`` with the project's text face (``[font]``) and colours (``[colors]``);
+    ``ProjectError`` when a colour would make text or marks too faint to read: text under
+    4.5:1 against white or the panel, a mark under 3:1 against white."""
+    if project.font:
+        fonts = dataclasses.replace(style.fonts, text_faces=tuple(str(p) for p in project.font))
+        style = dataclasses.replace(style, fonts=fonts)
     if not project.colors:
         return style
     from reportgen.style import Color

@@ -52,7 +52,9 @@ class PageStyle:
 
 @dataclass(frozen=True, slots=True)
 class FontStyle:
-    """Font family and sizes in points."""
+    """Font family and sizes in points; ``text_faces``: a publisher's own TrueType files for
+    running text (regular, bold, italic, bold italic; a project's ``[font]``), or none: the
+    family's. Charts, running heads and folios keep the family."""
 
     family: str
     body_size: float
@@ -62,6 +64,7 @@ class FontStyle:
     h3_size: float
     small_size: float
     chart_size: float
+    text_faces: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,15 +283,11 @@ def load_style(name_or_path: str | Path = "base") -> Style:
             for k in ("margin_top_mm", "margin_bottom_mm", "margin_left_mm", "margin_right_mm")
         },
     )
-    fonts = FontStyle(
-        family=str(family),
-        **{
-            k: _number(
-                data, f"fonts.{k}", path, minimum=_MIN_CHART_SIZE if k == "chart_size" else 4
-            )
-            for k in _FONT_SIZES
-        },
-    )
+    sizes = {
+        k: _number(data, f"fonts.{k}", path, minimum=_MIN_CHART_SIZE if k == "chart_size" else 4)
+        for k in _FONT_SIZES
+    }
+    fonts = FontStyle(str(family), **sizes)  # type: ignore[arg-type]
     colors = Colors(
         **{n: _color(data, f"colors.{n}", path) for n in _COLOR_NAMES},
         band={b: _color(data, f"colors.band.{b}", path) for b in BAND_NAMES},

@@ -344,3 +344,54 @@ def test_mails_in_other_languages_name_the_publisher(tmp_path: Path, language: s
     )
     assert f"de {NAME} " in seen[0] and "HRMI sobre" not in seen[0]
     assert "reports@lighthouse-rights.example" in seen[0]
+
+
+def _serif_project(tmp_path: Path) -> Project:
+    """A project whose text face is DejaVu Serif (shipped with matplotlib: free to embed)."""
+    from reportgen.layout._fonts import font_dir
+
+    faces = font_dir()
+    (tmp_path / "reportgen.toml").write_text(
+        f'[font]\nregular = "{faces / "DejaVuSerif.ttf"}"\nbold = "{faces / "DejaVuSerif-Bold.ttf"}"\n',
+        encoding="utf-8",
+    )
+    return load_project(tmp_path / "reportgen.toml")
+
+
+def _faces(pdf: bytes, number: int) -> set[str]:
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        fonts = doc.pages[number].obj.Resources.get("/Font") or pikepdf.Dictionary()
+        return {str(f.BaseFont).split("+")[-1] for f in fonts.values()}
+
+
+def test_the_text_is_set_in_the_publishers_face(
+    demo: Dataset, style: Style, tmp_path: Path
+) -> None:
+    project = _serif_project(tmp_path)
+    built = build_country(demo, "XAQ", branded_style(style, project), project=project)
+    # running text in the serif (its bold for the figures), charts and folios in DejaVu Sans
+    assert {"DejaVuSerif", "DejaVuSerif-Bold"} <= _faces(built.pdf, 0)
+    assert "DejaVuSans" in _faces(built.pdf, 1)  # the scorecard's chart and the folio
+    assert unembedded_fonts(built.pdf) == []
+    plain = build_country(demo, "XAQ", style)
+    assert "DejaVuSerif" not in _faces(plain.pdf, 0)
+    # a book of such reports binds: its folios are renumbered in the folio's own face
+    out = tmp_path / "out"
+    run_batch(DEMO_DIR, out, ["XAQ", "XAT"], ("en",), jobs=1, project=project)
+    book = build_compendium(out, "en", format="report")
+    bound = book.read_bytes()
+    with pikepdf.open(io.BytesIO(bound)) as doc:
+        pages = len(doc.pages)
+    assert any("DejaVuSerif" in _faces(bound, n) for n in range(pages))
+    result = page.validate_pdf_bytes(built.pdf, profile="ua1")
+    assert result.is_compliant, [f"{f.rule_id}: {f.message}" for f in result.failures]
+
+
+def test_a_font_that_is_not_truetype_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "face.ttf").write_bytes(b"not a font")
+    (tmp_path / "reportgen.toml").write_text('[font]\nregular = "face.ttf"\n', encoding="utf-8")
+    with pytest.raises(ProjectError, match="is not a TrueType font that can be embedded"):
+        load_project(tmp_path / "reportgen.toml")
+    (tmp_path / "reportgen.toml").write_text('[font]\nbold = "face.ttf"\n', encoding="utf-8")
+    with pytest.raises(ProjectError, match=r"\[font\] needs regular"):
+        load_project(tmp_path / "reportgen.toml")

@@ -12,6 +12,7 @@ once per process.
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.util
 import threading
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 from reportgen.vector import FontRef
 
-__all__ = ["FAMILY", "FontSet", "font_dir", "register_fonts"]
+__all__ = ["FAMILY", "FontSet", "font_dir", "register_fonts", "register_text_faces"]
 
 FAMILY = "DejaVuSans"
 
@@ -111,3 +112,28 @@ def register_fonts() -> FontSet:
         )
         _registered = fonts
         return fonts
+
+
+@functools.lru_cache(maxsize=8)
+def register_text_faces(files: tuple[str, ...]) -> FontSet:
+    """Register a publisher's TrueType faces (regular, bold, italic, bold italic: the paths;
+    a missing one takes the regular's) as a family of their own; return its names. The
+    names carry the files' digest, so two fonts of the same name never collide."""
+    with _lock:
+        paths = [Path(f) for f in files]
+        while len(paths) < 4:
+            paths.append(paths[0])
+        digest = hashlib.sha256(b"".join(p.read_bytes() for p in paths)).hexdigest()[:8]
+        stem = "".join(c for c in paths[0].stem.split("-")[0] if c.isalnum())[:24] or "Text"
+        names = [f"{stem}{digest}-{kind}" for kind in ("Regular", "Bold", "Italic", "BoldItalic")]
+        known = set(pdfmetrics.getRegisteredFontNames())
+        for name, path in zip(names, paths, strict=True):
+            if name not in known:
+                font = TTFont(name, str(path))
+                _cache_subsets(font)
+                pdfmetrics.registerFont(font)
+        # (the family is named as its regular face, so <b>/<i> in Paragraphs set in it work)
+        pdfmetrics.registerFontFamily(
+            names[0], normal=names[0], bold=names[1], italic=names[2], boldItalic=names[3]
+        )
+        return FontSet(names[0], *names)

@@ -46,7 +46,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Paragraph as RLParagraph
 
-from reportgen.layout._fonts import FontSet, register_fonts
+from reportgen.layout._fonts import FontSet, register_fonts, register_text_faces
 from reportgen.layout._replay import VectorFlowable
 from reportgen.layout.chrome import (
     LOGO_COVER_HEIGHT,
@@ -146,7 +146,10 @@ class _Story:
         self.style = style
         self.fonts = fonts
         self.geo = geometry
-        self.st = ParagraphStyles(style, fonts, geometry.frame_width)
+        # running text in the publisher's own face where the style has one (charts, heads
+        # and folios keep the family's: the binding contract's folio font, chart metrics)
+        text = register_text_faces(style.fonts.text_faces) if style.fonts.text_faces else fonts
+        self.st = ParagraphStyles(style, text, geometry.frame_width)
         self.titles = {s.id: s.title for s in report.walk()}
         # The cover: its own section; the illustrative mark drawn on it is its first paragraph.
         self.cover_tag = Tag("Sect")
