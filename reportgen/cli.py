@@ -30,7 +30,7 @@ from rich.table import Table
 
 from reportgen import __version__
 from reportgen.errors import DataValidationError, ReportgenError
-from reportgen.resources import demo_data_dir
+from reportgen.resources import demo_data_dir, docs_dir
 
 if TYPE_CHECKING:
     from email.headerregistry import Address
@@ -74,7 +74,8 @@ def _languages(lang: str) -> list[str]:
     from reportgen.phrases import available_languages
 
     available = available_languages()
-    wanted = available if lang.strip().lower() == "all" else [x.strip() for x in lang.split(",")]
+    lang = lang.lower()  # ("--lang EN" is English)
+    wanted = available if lang.strip() == "all" else [x.strip() for x in lang.split(",")]
     unknown = [x for x in wanted if x not in available]
     if unknown:
         raise ReportgenError(
@@ -162,10 +163,27 @@ def _root(
 
 @app.command()
 def validate(
-    data: Annotated[Path, typer.Argument(help="HRMI release directory to check.")],
+    release: Annotated[
+        Path | None, typer.Argument(help="HRMI release directory to check (or --data).")
+    ] = None,
+    data_option: Annotated[
+        Path | None,
+        typer.Option("--data", "-d", help="HRMI release directory to check, as elsewhere."),
+    ] = None,
 ) -> None:
     """Check a release directory and list every problem (file, row, column, value, fix)."""
     from reportgen.load import load_release
+
+    if release is not None and data_option is not None and release != data_option:
+        raise ReportgenError(
+            f"Two release directories given ({release} and --data {data_option}): give one."
+        )
+    given = release if release is not None else data_option
+    if given is None:
+        raise ReportgenError(
+            "Give the release directory to check: `reportgen validate --data DIR`."
+        )
+    data = given
 
     try:
         dataset = load_release(data)
@@ -250,11 +268,12 @@ def text(
     country: Annotated[str, typer.Argument(help="ISO3 code or English name, any case.")],
     data: DataOption = DEMO,
     style: StyleOption = "base",
-    lang: Annotated[str, typer.Option("--lang", help="Report language: en, es, fr or pt.")] = "en",
+    lang: LangOption = "en",
     editorial: EditorialOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Print the whole report on COUNTRY as plain text (Markdown headings), for review and diffs."""
+    """Print the whole report on COUNTRY as plain text (Markdown headings), for review and diffs
+    (several languages: one after the other)."""
     from reportgen.build import build_model
     from reportgen.facts import resolve_country
     from reportgen.load import load_release
@@ -267,8 +286,11 @@ def text(
     dataset = load_release(given["data"])
     the_style = branded_style(load_style(given["style"]), project)
     code = resolve_country(dataset, country)
-    _, report = build_model(dataset, code, the_style, lang, given["editorial"], project)
-    out.print(render_text(report), markup=False, end="")
+    texts = [
+        render_text(build_model(dataset, code, the_style, language, given["editorial"], project)[1])
+        for language in _languages(lang)
+    ]
+    out.print("\n".join(texts), markup=False, end="")
 
 
 @app.command()
@@ -714,7 +736,12 @@ def _ledger_place(
     return LedgerPlace(path, state=state, legacy=reports / LEDGER_NAME, new_ledger=new_ledger)
 
 
-@app.command("distribute")
+@app.command(
+    "distribute",
+    help="Email each recipient the reports of their countries and regions, once.\n\n"
+    f"The recipients file (CSV) is described in {docs_dir() / 'recipients.md'}.\n\n"
+    "SMTP credentials come from REPORTGEN_SMTP_USER and REPORTGEN_SMTP_PASSWORD only.",
+)
 def distribute_command(
     recipients: Annotated[
         Path,

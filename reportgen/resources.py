@@ -28,3 +28,15 @@ def demo_data_dir() -> Path:
 def i18n_dir() -> Path:
     """Return the directory holding one sub-directory of codebook and phrases per language."""
     return PACKAGE_DIR / "i18n"
+
+
+def docs_dir() -> Path:
+    """Return the directory of the user documentation shipped with the package (``docs/``)."""
+    source = _SOURCE_ROOT / "docs"
+    return source if source.is_dir() else _BUNDLED / "docs"
+
+
+def examples_dir() -> Path:
+    """Return the directory of the shipped examples (editorial files, a branded project)."""
+    source = _SOURCE_ROOT / "examples"
+    return source if source.is_dir() else _BUNDLED / "examples"

@@ -20,6 +20,7 @@ This module relies on matplotlib internals (the renderer API, ``Text._get_layout
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import os
@@ -51,7 +52,7 @@ from reportgen.vector import (
 __all__ = [
     "FONT_DIR",
     "IMAGE_DPI",
-    "configure_matplotlib",
+    "chart_settings",
     "font_file",
     "font_ref",
     "new_figure",
@@ -107,12 +108,11 @@ _RC: dict[str, Any] = {
 }
 
 
-def configure_matplotlib() -> None:
-    """Apply the rcParams the charts rely on (idempotent; done on import of this module)."""
-    mpl.rcParams.update(cast(Any, _RC))
-
-
-configure_matplotlib()
+def chart_settings() -> contextlib.AbstractContextManager[None]:
+    """The rcParams the charts rely on, for the ``with`` block that draws one: the user's own
+    matplotlib settings are never changed (a notebook that imports reportgen keeps its dpi,
+    its fonts and its mathtext)."""
+    return cast("contextlib.AbstractContextManager[None]", mpl.rc_context(cast(Any, _RC)))
 
 
 def font_file(ref: FontRef) -> FsPath:

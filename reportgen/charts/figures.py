@@ -36,6 +36,7 @@ from typing import TypedDict
 
 from reportgen.charts._common import MIN_WIDTH
 from reportgen.charts._kit import Options, Palette, Sizes
+from reportgen.charts._record import chart_settings
 from reportgen.charts._text import NUMBER_FORMAT
 from reportgen.charts.quality import _esr_rights, _esr_trend
 from reportgen.charts.risk import _at_risk
@@ -116,10 +117,11 @@ def render_chart(
     token = NUMBER_FORMAT.set((decimal, percent))
     try:
         pal, sizes = Palette.of(style), Sizes.of(style)
-        if type(spec) in _WITH_OPTIONS:
-            return draw(spec, pal, sizes, float(width), Options.of(style))
-        if compact and compactable(spec):
-            return draw(spec, pal, sizes, float(width), compact=True)
-        return draw(spec, pal, sizes, float(width))
+        with chart_settings():  # (matplotlib's settings for this drawing only)
+            if type(spec) in _WITH_OPTIONS:
+                return draw(spec, pal, sizes, float(width), Options.of(style))
+            if compact and compactable(spec):
+                return draw(spec, pal, sizes, float(width), compact=True)
+            return draw(spec, pal, sizes, float(width))
     finally:
         NUMBER_FORMAT.reset(token)

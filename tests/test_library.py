@@ -1,0 +1,80 @@
+"""reportgen as a library: importing it or building with it leaves the user's settings alone."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import zipfile
+from pathlib import Path
+
+
+def test_building_a_report_leaves_matplotlibs_settings_as_the_user_had_them() -> None:
+    """As a notebook would: settings of its own, then import reportgen and build (a fresh
+    interpreter, so nothing imported by other tests counts)."""
+    script = textwrap.dedent(
+        """
+        import matplotlib as mpl
+        mpl.rcParams["figure.dpi"] = 123
+        mpl.rcParams["font.family"] = "serif"
+        before = {k: repr(v) for k, v in mpl.rcParams.items()}
+        from pathlib import Path
+        import reportgen.build as build
+        from reportgen.load import load_release
+        from reportgen.resources import demo_data_dir
+        from reportgen.style import load_style
+        after_import = {k: repr(v) for k, v in mpl.rcParams.items()}
+        built = build.build_country(load_release(demo_data_dir()), "XAQ", load_style("base"))
+        profile = build.build_profile(load_release(demo_data_dir()), "XAT", load_style("base"))
+        after = {k: repr(v) for k, v in mpl.rcParams.items()}
+        changed = sorted(k for k in before if before[k] != after_import[k] or before[k] != after[k])
+        print(built.pages > 1 and profile.pages >= 1, changed)
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True []", result.stdout
+
+
+def test_the_wheel_ships_the_license_the_types_the_docs_and_the_examples(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(root)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    (wheel,) = tmp_path.glob("reportgen-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {
+        "reportgen/py.typed",
+        "reportgen/_bundled/docs/recipients.md",
+        "reportgen/_bundled/examples/editorial/XAQ.md",
+        "reportgen/_bundled/examples/brand/reportgen.toml",
+        "reportgen/_bundled/demo/release.toml",
+    } <= names
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "reportgen", *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_options_mean_the_same_everywhere(tmp_path: Path) -> None:
+    demo = str(Path(__file__).resolve().parent.parent / "data" / "demo")
+    # validate takes --data like every other command (the positional form stays)
+    for args in (["validate", "--data", demo], ["validate", demo]):
+        result = _cli(*args)
+        assert result.returncode == 0 and "OK Demonstration release" in result.stdout, result
+    assert "give one" in _cli("validate", demo, "--data", str(tmp_path)).stderr
+    # --lang is read in any case, and text takes several languages like build
+    text = _cli("text", "XAQ", "--lang", "FR,es")
+    assert text.returncode == 0, text.stderr
+    assert "# Principaux constats" in text.stdout and "# Principales conclusiones" in text.stdout
+    built = _cli("build", "XAQ", "--lang", "EN", "--out", str(tmp_path))
+    assert built.returncode == 0 and (tmp_path / "XAQ-kestrel-islands-2026-en.pdf").exists()
