@@ -1334,7 +1334,7 @@ def _check_dimension(ck: Check, c: Country, dim: str, sec: Sec, said: Said) -> N
             continue
         _check_right(ck, c, r, rsec, said)
         # beside the comparison chart (a row of two) when there is one, else in its section
-        risk_sec = rsec.sub("Who is at risk?")
+        risk_sec = rsec.sub(f"{RIGHTS[metric]['name']}: who is at risk?")
         _check_risk(ck, c, metric, risk_sec, said, rsec if r.n > 1 else risk_sec)
 
 
@@ -2639,7 +2639,7 @@ def test_edge_five_eighths_prints_63(tmp_path: Path) -> None:
     risk = _risk_rows("KAZ", "tort_atrisk", {0: 1, 1: 3, 7: 5}, 8)
     rel = _release_dir(tmp_path / "r", countries=(("KAZ", 0), ("SAU", 0)), cpr=cpr, risk=risk)
     doc, _ = _edge_text(rel, "KAZ")
-    sec = _find(doc, *TORTURE, "Who is at risk?")
+    sec = _find(doc, *TORTURE, "Freedom from torture: who is at risk?")
     assert (
         "63% of the experts identified people of particular nationalities as being at risk of "
         "having this right violated." in sec.lines

@@ -285,7 +285,9 @@ def _right_section(ctx: Context, r: CprRight) -> Section:
     blocks.append(_trend_sentence(ctx, r.trend, right.phrase))
     risk_section = Section(
         slug("cpr", r.key, "risk"),
-        ctx.t("headings.at_risk"),
+        # (named by its right: a chart set at a page top may come between a right's text
+        # and its people at risk, and a reader's list of headings tells them apart)
+        ctx.t("headings.at_risk", right=right.name),
         4,
         tuple(risk_blocks),
     )
