@@ -395,3 +395,38 @@ def test_a_font_that_is_not_truetype_is_refused(tmp_path: Path) -> None:
     (tmp_path / "reportgen.toml").write_text('[font]\nbold = "face.ttf"\n', encoding="utf-8")
     with pytest.raises(ProjectError, match=r"\[font\] needs regular"):
         load_project(tmp_path / "reportgen.toml")
+
+
+def _box_height(pdf: bytes, words: str) -> float:
+    """The height of the first character of ``words`` on page 1 (its box, in points)."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        text = doc[0].get_textpage()
+        at = text.get_text_range().find(words)
+        assert at >= 0, words
+        _, bottom, _, top = text.get_charbox(at)
+        return float(top - bottom)
+    finally:
+        doc.close()
+
+
+@pytest.mark.parametrize("build", [build_country, build_profile])
+def test_the_cover_grows_for_what_a_publisher_adds_rather_than_shrink_its_text(
+    demo: Dataset, style: Style, project: Project, build: object
+) -> None:
+    """The logo, the publisher's line, an editor's title and lede: the band makes room, and
+    the generated lede is set no smaller than without them."""
+    assert callable(build)
+    plain = build(demo, "XAQ", style)
+    branded = build(
+        demo,
+        "XAQ",
+        branded_style(style, project),
+        "en",
+        editorial=BRAND.parent / "editorial",
+        project=project,
+    )
+    lede = "The Kestrel Islands scores a low"
+    assert _box_height(branded.pdf, lede) >= 0.98 * _box_height(plain.pdf, lede)

@@ -21,6 +21,7 @@ font subsets keep the layout's side of the binding contract stated there.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -528,7 +529,7 @@ class _Story:
         # figures and the key findings section follow under the band, on the same page.
         band = KeepInFrame(
             self.geo.frame_width,
-            cover_band_text_height(self.geo, band_share(self.report)),
+            cover_band_text_height(self.geo, band_share(self.report, self.geo, self.style)),
             out,
             mode="shrink",
         )
@@ -900,9 +901,31 @@ _COVER_BAND = 0.34  # share of the first page filled by the accent band
 _PROFILE_BAND = 0.23  # a profile's: its first page holds the findings and who is at risk
 
 
-def band_share(report: Report) -> float:
-    """The share of the first page the accent band fills, for ``report``'s format."""
-    return _PROFILE_BAND if report.format == "profile" else _COVER_BAND
+def band_share(report: Report, geo: Geometry | None = None, style: Style | None = None) -> float:
+    """The share of the first page the accent band fills, for ``report``'s format, grown by
+    what a publisher adds to it (on the page ``geo``, in ``style``): the logo, the "Published
+    by" line and an editor's lede, so that they are set at their size rather than the band's
+    text shrunk."""
+    share = _PROFILE_BAND if report.format == "profile" else _COVER_BAND
+    if geo is None or style is None:
+        return share
+    extra = 0.0
+    if report.brand is not None:
+        extra += LOGO_COVER_HEIGHT + 6
+    if report.cover.publisher:
+        extra += 16.0
+    if report.cover.title != report.country_name:  # an editor's title, longer than a name
+        size = style.fonts.h1_size * 1.8  # (ParagraphStyles.cover_title's; leading 2.05)
+        lines = math.ceil(len(report.cover.title) * size * 0.55 / geo.frame_width)
+        extra += max(0, lines - 1) * style.fonts.h1_size * 2.05
+    if report.cover.intro:
+        # (lines of the editor's lede at its size: about half an em a character)
+        intro = style.fonts.body_size + 0.5  # (ParagraphStyles.cover_intro's)
+        chars = sum(len(s.text) for s in report.cover.intro)
+        extra += math.ceil(chars * intro * 0.5 / geo.frame_width) * intro * 1.4 + 4
+    # (the estimates above with a tenth and a line's room to spare: a band a little roomy,
+    # never text shrunk to fit)
+    return share + (extra * 1.1 + (style.fonts.leading if extra else 0.0)) / geo.height
 
 
 def cover_band_text_height(geo: Geometry, share: float = _COVER_BAND) -> float:
@@ -955,7 +978,7 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
             topPadding=0,
             bottomPadding=0,
         )
-        share = band_share(report)
+        share = band_share(report, geo, style)
         band = share * geo.height
         cover_top = Frame(
             geo.left,
@@ -1019,7 +1042,7 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
     def _cover_page(self, canvas: Canvas, doc: Any) -> None:
         geo = self.geo
         canvas.saveState()
-        band(canvas, geo, self.style, band_share(self.report))
+        band(canvas, geo, self.style, band_share(self.report, geo, self.style))
         self._mark(canvas, geo.height - 12 * mm, self.mark_tag)
         with artifact(canvas, "/Type /Pagination /Subtype /Footer"):
             self._footer(canvas)
