@@ -104,6 +104,7 @@ _NUMBER = re.compile(
 )
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 _EXPERTS = re.compile(r"expert|especialista", re.IGNORECASE)
 
 
@@ -227,7 +228,8 @@ def read_editorial(
         return value
 
     def front(key: str) -> str:
-        return text(values.fill(meta.get(key, ""), 1), 1)
+        # (plain text, not Markdown: only its apostrophes made typographic, as the body's)
+        return text(values.fill(_APOSTROPHE.sub("’", meta.get(key, "")), 1), 1)
 
     title = front("title").replace(_OPEN, "").replace(_CLOSE, "")
     subtitle = front("subtitle").replace(_OPEN, "").replace(_CLOSE, "")
@@ -237,7 +239,7 @@ def read_editorial(
     lines[body_start:] = [
         values.fill(line, number) for number, line in enumerate(lines[body_start:], body_start + 1)
     ]
-    placed = _blocks(path, lines, body_start, text)
+    placed = _blocks(path, lines, body_start, text, meta.get("language", language))
     return Editorial(path, title, subtitle, lede, meta.get("language"), tuple(placed))
 
 
@@ -283,6 +285,7 @@ def _blocks(
     lines: list[str],
     start: int,
     text: _TextFn,
+    language: str = "en",
 ) -> list[Placed]:
     """The body from line ``start`` (0-based): its ``## after/before:`` blocks."""
     heads: list[tuple[int, str, str]] = []  # (line index, where, anchor)
@@ -309,7 +312,7 @@ def _blocks(
     placed: list[Placed] = []
     for n, (i, where, anchor) in enumerate(heads):
         end = heads[n + 1][0] if n + 1 < len(heads) else len(lines)
-        title, blocks = _parse_block(path, lines[i + 1 : end], i + 1, text)
+        title, blocks = _parse_block(path, lines[i + 1 : end], i + 1, text, language)
         if not blocks and title is None:
             raise EditorialError(
                 f"{path}, line {i + 1}: '## {where}: {anchor}' has no text under it. "
@@ -325,20 +328,33 @@ class _TextFn(Protocol):
     def __call__(self, value: str, line: int, check: bool = True) -> str: ...
 
 
+# The typographic quotes of each language (double, then single), for an editor's straight ones.
+_QUOTES = {
+    "en": ["“", "”", "‘", "’"],
+    "fr": ["«\u202f", "\u202f»", "“", "”"],
+    "es": ["«", "»", "“", "”"],
+    "pt": ["«", "»", "“", "”"],
+}
+
+
 @functools.cache
-def _markdown() -> MarkdownIt:
-    """CommonMark with raw HTML off (it is printed as text), built on first use."""
+def _markdown(language: str) -> MarkdownIt:
+    """CommonMark with raw HTML off (it is printed as text), and an editor's straight quotes
+    and apostrophes made typographic as the rest of the report's ("president’s"), in
+    ``language``'s quotes; built on first use."""
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark", {"html": False})
+    md = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable("smartquotes")
+    md.options["quotes"] = _QUOTES.get(language, _QUOTES["en"])
+    return md
 
 
 def _parse_block(
-    path: Path, lines: list[str], offset: int, text: _TextFn
+    path: Path, lines: list[str], offset: int, text: _TextFn, language: str = "en"
 ) -> tuple[str | None, list[Block]]:
     """The Markdown of one block (``offset``: the 0-based index of its first line in the file)
     → (its ``###`` title or None, its blocks)."""
-    tokens = _markdown().parse("\n".join(lines))
+    tokens = _markdown(language).parse("\n".join(lines))
     title: str | None = None
     blocks: list[Block | _PendingQuote] = []
     i = 0

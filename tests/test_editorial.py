@@ -91,11 +91,11 @@ def test_the_spotlight_reads_in_order_with_the_datas_numbers(
     whole = " ".join(texts)
     # the angle is the title, the country's name under it, the editor's lede on the cover
     assert "Kazakhstan: a promise still to keep" in texts[0]
-    assert "A new president promised to protect every citizen" in texts[0]
+    assert "A new president promised to protect every citizen’s rights" in texts[0]
     # the context section follows the key findings, before the scorecard
     order = [
         "Key findings",
-        "A president's promise",
+        "A president’s promise",  # (the editor's straight apostrophe made typographic)
         "When he took office in 2019",
         "interference in elections",
         "Promises are measured by what changes",
@@ -122,7 +122,7 @@ def test_the_spotlight_reads_in_order_with_the_datas_numbers(
     assert empower_at < whole.find("Kazakhstan’s empowerment score of 2.5/10")
     # the editor's section is bookmarked where it stands
     titles = [item.title for item in outline(spotlight.pdf)]
-    assert titles[titles.index("Key findings") + 1] == "A president's promise"
+    assert titles[titles.index("Key findings") + 1] == "A president’s promise"
 
 
 @dataclass
@@ -283,6 +283,8 @@ def test_what_cannot_be_used_is_refused_with_its_line(
         ("[x](javascript:alert(1))", "[x](javascript:alert(1))"),
         # a comment is the editor's note: it is not printed
         ("Seen. <!-- not this -->", "Seen."),
+        # straight quotes and apostrophes set as the report's own
+        ('He said "no" and it\'s done.', "He said “no” and it’s done."),
     ],
 )
 def test_what_may_be_written_is_printed_as_written(
@@ -310,7 +312,7 @@ def test_the_profile_shows_the_blocks_at_its_anchors(
     text = _flat(" ".join(page_texts(built.pdf)))
     assert built.pages == 2
     assert "The Kestrel Islands: open seas, closing doors" in text
-    assert "A harbour law under review" in text and "Kestrel Fishers' Collective" in text
+    assert "A harbour law under review" in text and "Kestrel Fishers’ Collective" in text
     # blocks anchored to sections only the full report has are left out
     assert "the chance to move it" not in text
     report = build_country(demo, "XAQ", style, "en", folder)

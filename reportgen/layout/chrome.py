@@ -361,14 +361,8 @@ class ParagraphStyles:
             leading=(f.small_size + 1) * 1.4,
             spaceBefore=6,
         )
-        self.cover_intro = ParagraphStyle(
-            "cover_intro",
-            self.cover_lede,
-            fontName=fonts.italic,
-            fontSize=f.body_size + 0.5,
-            leading=(f.body_size + 0.5) * 1.4,
-            spaceBefore=4,
-        )
+        # an editor's lede: the generated lede's size, in italic
+        self.cover_intro = ParagraphStyle("cover_intro", self.cover_lede, fontName=fonts.italic)
 
 
 # --- page chrome -------------------------------------------------------------------------------

@@ -510,19 +510,19 @@ class _Story:
             out.append(
                 TaggedParagraph(text_markup(cover.subtitle), st.cover_subtitle, sect.child("P"))
             )
-        if cover.lede:
-            out.append(TaggedParagraph(text_markup(cover.lede), st.cover_lede, sect.child("P")))
-        if cover.publisher:  # who publishes the report, when not the data's author
-            out.append(
-                TaggedParagraph(text_markup(cover.publisher), st.cover_publisher, sect.child("P"))
-            )
-        if cover.intro:  # an editor's lede, after the generated one
+        if cover.intro:  # an editor's lede: the angle, under the title, before the data's
             out.append(
                 TaggedParagraph(
                     markup(cover.intro, "#ffffff"),
                     st.cover_intro,
                     _linked(sect.child("P"), cover.intro),
                 )
+            )
+        if cover.lede:
+            out.append(TaggedParagraph(text_markup(cover.lede), st.cover_lede, sect.child("P")))
+        if cover.publisher:  # who publishes the report, when not the data's author: last
+            out.append(
+                TaggedParagraph(text_markup(cover.publisher), st.cover_publisher, sect.child("P"))
             )
         # A long name or a long statement (French runs a tenth longer) is set a little smaller
         # rather than run out of the band. The first page states the findings: the headline
@@ -920,7 +920,7 @@ def band_share(report: Report, geo: Geometry | None = None, style: Style | None 
         extra += max(0, lines - 1) * style.fonts.h1_size * 2.05
     if report.cover.intro:
         # (lines of the editor's lede at its size: about half an em a character)
-        intro = style.fonts.body_size + 0.5  # (ParagraphStyles.cover_intro's)
+        intro = style.fonts.h3_size + 0.5  # (ParagraphStyles.cover_intro's, the lede's size)
         chars = sum(len(s.text) for s in report.cover.intro)
         extra += math.ceil(chars * intro * 0.5 / geo.frame_width) * intro * 1.4 + 4
     # (the estimates above with a tenth and a line's room to spare: a band a little roomy,
