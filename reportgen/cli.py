@@ -125,6 +125,15 @@ def _project(config: Path | None) -> Project:
     return load_project(config)
 
 
+def _with_project(
+    ctx: typer.Context, config: Path | None, **values: Any
+) -> tuple[Project, tuple[Any, ...]]:
+    """The run's project file and the options ``values`` (in their order) as ``_defaults``
+    gives them."""
+    project = _project(config)
+    return project, tuple(_defaults(ctx, project, values).values())
+
+
 def _defaults(ctx: typer.Context, project: Project, values: dict[str, Any]) -> dict[str, Any]:
     """Each option's value: as given on the command line, else the project's default for it,
     else the option's own default."""
@@ -281,13 +290,14 @@ def text(
     from reportgen.style import load_style
     from reportgen.textrender import render_text
 
-    project = _project(config)
-    given = _defaults(ctx, project, {"data": data, "style": style, "editorial": editorial})
-    dataset = load_release(given["data"])
-    the_style = branded_style(load_style(given["style"]), project)
+    project, (data, style, editorial) = _with_project(
+        ctx, config, data=data, style=style, editorial=editorial
+    )
+    dataset = load_release(data)
+    the_style = branded_style(load_style(style), project)
     code = resolve_country(dataset, country)
     texts = [
-        render_text(build_model(dataset, code, the_style, language, given["editorial"], project)[1])
+        render_text(build_model(dataset, code, the_style, language, editorial, project)[1])
         for language in _languages(lang)
     ]
     out.print("\n".join(texts), markup=False, end="")
@@ -433,21 +443,16 @@ def build(
     from reportgen.project import branded_style
     from reportgen.style import load_style
 
-    project = _project(config)
-    given = _defaults(
+    project, (data, style, lang, fmt, editorial, out_dir) = _with_project(
         ctx,
-        project,
-        {
-            "data": data,
-            "style": style,
-            "lang": lang,
-            "fmt": fmt,
-            "editorial": editorial,
-            "out_dir": out_dir,
-        },
+        config,
+        data=data,
+        style=style,
+        lang=lang,
+        fmt=fmt,
+        editorial=editorial,
+        out_dir=out_dir,
     )
-    data, style, lang, fmt = given["data"], given["style"], given["lang"], given["fmt"]
-    editorial, out_dir = given["editorial"], given["out_dir"]
     dataset = load_release(data)
     the_style = branded_style(load_style(style), project)
     if page_size is not None:
@@ -536,21 +541,16 @@ def batch(
     from reportgen.build import output_lock
     from reportgen.progress import BatchProgress
 
-    project = _project(config)
-    given = _defaults(
+    project, (data, style, lang, fmt, editorial, out_dir) = _with_project(
         ctx,
-        project,
-        {
-            "data": data,
-            "style": style,
-            "lang": lang,
-            "fmt": fmt,
-            "editorial": editorial,
-            "out_dir": out_dir,
-        },
+        config,
+        data=data,
+        style=style,
+        lang=lang,
+        fmt=fmt,
+        editorial=editorial,
+        out_dir=out_dir,
     )
-    data, style, lang, fmt = given["data"], given["style"], given["lang"], given["fmt"]
-    editorial, out_dir = given["editorial"], given["out_dir"]
     languages = _languages(lang)
     formats = _formats(fmt)
     dataset = load_batch_release(data)  # loaded once: run_batch finds it in the same cache

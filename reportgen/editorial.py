@@ -151,11 +151,7 @@ class Editorial:
 def editorial_file(directory: Path, code: str, language: str) -> Path | None:
     """The editorial file of country ``code`` for ``language`` in ``directory``: ``CODE.lang.md``
     if there is one, else ``CODE.md``, else None. ``EditorialError`` if the folder is missing."""
-    if not directory.is_dir():
-        raise EditorialError(
-            f"Editorial folder not found: {directory}. Give --editorial a folder of Markdown "
-            "files named like KAZ.md or KAZ.fr.md."
-        )
+    _folder(directory)
     for name in (f"{code}.{language}.md", f"{code}.md"):
         path = directory / name
         if path.is_file():
@@ -163,15 +159,20 @@ def editorial_file(directory: Path, code: str, language: str) -> Path | None:
     return None
 
 
-def editorial_files(directory: Path, codes: Iterable[str]) -> dict[tuple[str, str | None], Path]:
-    """Every editorial file of ``directory`` by (country, language or None for all): each
-    ``*.md`` must be named ``CODE.md`` or ``CODE.lang.md`` for a country in ``codes`` and a
-    language there are phrases for, else ``EditorialError`` naming the file."""
+def _folder(directory: Path) -> None:
+    """``EditorialError`` unless ``directory`` is a folder."""
     if not directory.is_dir():
         raise EditorialError(
             f"Editorial folder not found: {directory}. Give --editorial a folder of Markdown "
             "files named like KAZ.md or KAZ.fr.md."
         )
+
+
+def editorial_files(directory: Path, codes: Iterable[str]) -> dict[tuple[str, str | None], Path]:
+    """Every editorial file of ``directory`` by (country, language or None for all): each
+    ``*.md`` must be named ``CODE.md`` or ``CODE.lang.md`` for a country in ``codes`` and a
+    language there are phrases for, else ``EditorialError`` naming the file."""
+    _folder(directory)
     known = set(codes)
     languages = available_languages()
     found: dict[tuple[str, str | None], Path] = {}

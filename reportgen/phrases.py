@@ -626,12 +626,12 @@ def _load_phrases(language: str, overrides: Path | None, stamp: int) -> Phrases:
             f"No phrase file for language '{language}' ({path}). "
             f"Available: {', '.join(available_languages())}."
         )
-    data = _toml(path)
+    data = read_toml(path)
     grammar = data.pop("grammar", {})
     locale = str(data.pop("locale", language))
     if overrides is not None:
         book = _flatten(data)
-        own = _toml(overrides)
+        own = read_toml(overrides)
         for key in ("grammar", "locale"):
             if key in own:
                 raise TemplateError(
@@ -656,7 +656,8 @@ def _load_phrases(language: str, overrides: Path | None, stamp: int) -> Phrases:
     return Phrases(language, locale, data, grammar)
 
 
-def _toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's table; ``TemplateError`` naming the file when it cannot be read."""
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)

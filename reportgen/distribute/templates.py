@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -23,6 +22,7 @@ from babel.numbers import format_decimal
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from reportgen.errors import TemplateError
+from reportgen.phrases import read_toml
 from reportgen.resources import i18n_dir
 from reportgen.rules import CPR_BANDS, ESR_BANDS, BandScale, round_half_away, score_places
 
@@ -90,9 +90,9 @@ def _load_mail_templates(language: str, override: Path | None, stamp: int) -> Ma
             f"No mail templates for language '{language}' ({path}). "
             f"Available: {', '.join(mail_languages()) or 'none'}."
         )
-    data = _read(path)
+    data = read_toml(path)
     if override is not None:
-        own = _read(override)
+        own = read_toml(override)
         for table, values in own.items():
             known = data.get(table)
             if not isinstance(known, dict) or not isinstance(values, dict):
@@ -152,13 +152,3 @@ def _load_mail_templates(language: str, override: Path | None, stamp: int) -> Ma
                 f"{path}: mail.{key} has a template error at line {exc.lineno}: {exc.message}."
             ) from None
     return MailTemplates(language, path, compiled["subject"], compiled["body"])
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise TemplateError(f"{path}: not valid TOML ({exc}).") from None
-    except OSError as exc:
-        raise TemplateError(f"{path}: cannot be read ({exc.strerror}).") from None

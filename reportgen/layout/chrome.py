@@ -322,14 +322,7 @@ class ParagraphStyles:
             leading=f.leading * 1.22,
             spaceAfter=f.body_size * 0.4,
         )
-        self.quote_source = ParagraphStyle(
-            "quote_source",
-            base,
-            fontSize=f.small_size + 0.5,
-            leading=(f.small_size + 0.5) * 1.35,
-            textColor=rl_color(c.muted),
-            spaceAfter=0,
-        )
+        self.quote_source = ParagraphStyle("quote_source", self.figure_label)  # (small, muted)
         if frame_width is not None:
             indent = max(0.0, frame_width - measure_width(fonts.regular, f.body_size))
             for st in (
