@@ -3,10 +3,11 @@
 In:  a ``Style`` (colours, chart font size) and the words of a chart.
 Out: ``Palette``, ``Sizes`` and ``Options`` (the style turned into matplotlib-ready values;
      no chart text under ``MIN_TEXT``), ``Frame`` (title and source, wrapped), value axes
-     drawn as plain lines and texts, and ``Sheet``: one reusable ``Figure`` per chart type
-     whose artists persist from chart to chart (only their data change), recorded into a
-     ``VectorDrawing``. Text measurement and wrapping live in ``_text``, legends and change
-     marks in ``_legend``.
+     drawn as plain lines and texts, and ``Sheet``: one per chart type, collecting a chart's
+     primitives (shapes, segments, lines, markers, texts) and recording them into a
+     ``VectorDrawing`` op for op as matplotlib draws them, without drawing (matplotlib's own
+     drawing of the same figure is the tested reference). Text measurement and wrapping live
+     in ``_text``, legends and change marks in ``_legend``.
 
 Everything here works in PDF points with the origin at the bottom-left corner (the figures are
 drawn at 72 dpi, where matplotlib's display units are points). Positions are computed from
@@ -15,8 +16,9 @@ measured text, never by ``tight_layout``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -29,7 +31,14 @@ from matplotlib.path import Path
 from matplotlib.text import Text
 from matplotlib.transforms import Affine2D, IdentityTransform
 
-from reportgen.charts._record import new_figure, record
+from reportgen.charts._record import (
+    BOLD,
+    REGULAR,
+    new_figure,
+    record,
+    segments,
+    text_layout,
+)
 from reportgen.charts._text import (
     ASCENT,
     DESCENT,
@@ -39,7 +48,7 @@ from reportgen.charts._text import (
 )
 from reportgen.model import ChartTexts
 from reportgen.style import BAND_NAMES, BandName, Style
-from reportgen.vector import VectorDrawing
+from reportgen.vector import Op, PathOp, PathSegment, TextOp, VectorDrawing
 
 RGB = tuple[float, float, float]
 HAlign = Literal["left", "center", "right"]
@@ -243,14 +252,55 @@ GROUPS = ("back shapes", "back segments", "shapes", "segments", "lines", "marker
 """The drawing order of a ``Sheet``: each group's ops follow the previous group's."""
 
 
+_DRAWN = False
+"""Whether ``Sheet.record`` has matplotlib draw the figure (``drawn_by_matplotlib``)."""
+
+
+@contextlib.contextmanager
+def drawn_by_matplotlib() -> Iterator[None]:
+    """Within the block, sheets are recorded by drawing their figure with matplotlib (the
+    reference the direct recording is tested against) instead of directly."""
+    global _DRAWN
+    before, _DRAWN = _DRAWN, True
+    try:
+        yield
+    finally:
+        _DRAWN = before
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    xs: tuple[float, ...]
+    ys: tuple[float, ...]
+    color: RGB
+    width: float
+    dashes: tuple[float, float] | None
+    alpha: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    x: float
+    y: float
+    text: str
+    size: float
+    color: RGB
+    bold: bool
+    ha: HAlign
+    alpha: float | None
+
+
 class Sheet:
-    """One reusable figure whose artists persist from chart to chart: only their data change.
+    """One reusable figure per chart type, on which a chart's primitives are collected and
+    recorded as a ``VectorDrawing``.
 
     Everything is drawn in points on two full-figure canvases: ``back`` (band shading,
-    gridlines) and ``front`` (data: shapes, then lines, then markers); figure texts come last.
-    Calls during a chart only collect primitives; ``record`` hands them to a fixed set of
-    collections and pooled lines and texts, so a chart creates no matplotlib objects once its
-    sheet is warm (creating a ``Text`` costs more than drawing it).
+    gridlines) and ``front`` (data: shapes, then lines, then markers); texts come last.
+    ``record`` writes the ops straight from the collected primitives, as matplotlib would
+    draw them through ``reportgen.charts._record`` (same order, same arithmetic, the same
+    text metrics): the two are equal op for op, which the tests check on every chart of the
+    demo and real releases (``drawn_by_matplotlib`` records by drawing). Drawing the figure
+    took two thirds of a chart's time.
 
     Each primitive yields exactly one recorded op, in ``GROUPS`` order; ``tagged`` (after
     ``record``) says which op came from which primitive, so a recorded drawing can be edited
@@ -264,10 +314,10 @@ class Sheet:
         self._front_ax = self._canvas(zorder=1.0)
         self._back = _Layer(back, with_markers=False)
         self._front = _Layer(self._front_ax, with_markers=True)
-        self._lines: list[Line2D] = []
-        self._texts: list[Text] = []
-        self._lines_used = 0
-        self._texts_used = 0
+        self._line_artists: list[Line2D] = []
+        self._text_artists: list[Text] = []
+        self._lines: list[_Line] = []
+        self._texts: list[_Text] = []
         self._line_tags: list[object] = []
         self._text_tags: list[object] = []
         self.tag: object = None
@@ -292,12 +342,8 @@ class Sheet:
         for ax in self.figure.axes:
             ax.set_xlim(0.0, self.width)
             ax.set_ylim(0.0, self.height)
-        for line in self._lines[: self._lines_used]:
-            line.set_visible(False)
-        for text in self._texts[: self._texts_used]:
-            text.set_visible(False)
-        self._lines_used = 0
-        self._texts_used = 0
+        self._lines = []
+        self._texts = []
         self._line_tags = []
         self._text_tags = []
         self.tag = None
@@ -305,8 +351,159 @@ class Sheet:
 
     def record(self) -> VectorDrawing:
         """The chart as recorded drawing operations (and ``tagged`` set, see the class)."""
+        if _DRAWN:
+            return self._record_drawn()
+        ops: list[Op] = []
+        tags: list[object] = []
+        ends: list[int] = []
+        # The canvases' data → points transform: the identity but for rounding (the figure's
+        # size in inches times 72 need not give back the width), applied as matplotlib does.
+        matrix = self._front_ax.transData.get_matrix()
+        a, e = float(matrix[0, 0]), float(matrix[0, 2])
+        d, f = float(matrix[1, 1]), float(matrix[1, 2])
+        # The size as matplotlib reports it (inches times dpi: the width but for rounding).
+        width, height = float(self.figure.bbox.width), float(self.figure.bbox.height)
+
+        def fill(
+            group: Sequence[Sequence[tuple[float, float]]],
+            colors: Sequence[RGBA],
+            group_tags: Sequence[object],
+        ) -> None:
+            for points, rgba, tag in zip(group, colors, group_tags, strict=True):
+                if rgba[3] <= 0.0 or not points:
+                    continue
+                first, *rest = ((x * a + e, y * d + f) for x, y in points)
+                path = (
+                    PathSegment("M", (first,)),
+                    *(PathSegment("L", (p,)) for p in rest),
+                    PathSegment("Z"),
+                )
+                ops.append(PathOp(path, rgba, None))
+                tags.append(tag)
+
+        def stroke(
+            points: Sequence[tuple[float, float]],
+            rgba: RGBA,
+            line_width: float,
+            dash: tuple[float, ...],
+            tag: object,
+        ) -> None:
+            if line_width <= 0.0 or rgba[3] <= 0.0:
+                return
+            moved = [(x * a + e, y * d + f) for x, y in points]
+            if len(moved) >= 128 or not all(
+                0.0 <= x <= width and 0.0 <= y <= height for x, y in moved
+            ):
+                # Long (simplified) or leaving the canvas (clipped): as matplotlib does it.
+                cleaned = Path(np.asarray(points, dtype=float)).cleaned(
+                    transform=Affine2D(matrix),
+                    remove_nans=True,
+                    clip=(0.0, 0.0, width, height),
+                    simplify=len(moved) >= 128,
+                    curves=True,
+                )
+                path = segments(cleaned)
+            else:
+                path = (
+                    PathSegment("M", (moved[0],)),
+                    *(PathSegment("L", (p,)) for p in moved[1:]),
+                )
+            if path:
+                ops.append(PathOp(path, None, rgba, line_width, dash, "butt", "round"))
+                tags.append(tag)
+
+        for layer in (self._back, self._front):
+            fill(layer.poly_verts, layer.poly_colors, layer.poly_tags)
+            ends.append(len(ops))
+            for seg, rgba, w, tag in zip(
+                layer.seg_list, layer.seg_colors, layer.seg_widths, layer.seg_tags, strict=True
+            ):
+                stroke(seg, rgba, w, (), tag)
+            ends.append(len(ops))
+        for line, tag in zip(self._lines, self._line_tags, strict=True):
+            dash = () if line.dashes is None else tuple(x * line.width for x in line.dashes)
+            stroke(
+                tuple(zip(line.xs, line.ys, strict=True)),
+                _rgba(line.color, line.alpha),
+                line.width,
+                dash,
+                tag,
+            )
+        ends.append(len(ops))
+        marks = self._front
+        for marker, (x0, y0), rgba, tag in zip(
+            marks.mark_paths, marks.mark_offsets, marks.mark_colors, marks.mark_tags, strict=True
+        ):
+            if rgba[3] <= 0.0:
+                continue
+            x0, y0 = x0 * a + e, y0 * d + f
+            path = tuple(
+                PathSegment(s.code, tuple((px + x0, py + y0) for px, py in s.points))
+                for s in _marker_segments(marker)
+            )
+            ops.append(PathOp(path, rgba, None))
+            tags.append(tag)
+        ends.append(len(ops))
+        for text, tag in zip(self._texts, self._text_tags, strict=True):
+            alpha = 1.0 if text.alpha is None else float(text.alpha)
+            if alpha <= 0.0:
+                continue
+            ref = BOLD if text.bold else REGULAR
+            text_w, offset = text_layout(text.text, ref, text.size)
+            shift = 0 if text.ha == "left" else text_w if text.ha == "right" else text_w / 2
+            color = (float(text.color[0]), float(text.color[1]), float(text.color[2]), alpha)
+            x, y = (0.0 - shift) + text.x, offset + text.y
+            ops.append(TextOp(x, y, text.text, text.size, ref, color, 0.0, None))
+            tags.append(tag)
+        ends.append(len(ops))
+        self.tagged = Tagged(tuple(tags), tuple(ends))
+        return VectorDrawing(width=width, height=height, ops=tuple(ops))
+
+    def _record_drawn(self) -> VectorDrawing:
+        """``record``, by handing the primitives to matplotlib artists and drawing them."""
         self._back.flush()
         self._front.flush()
+        for artist in self._line_artists + self._text_artists:
+            artist.set_visible(False)
+        for k, line in enumerate(self._lines):
+            if k == len(self._line_artists):
+                new = Line2D(
+                    [],
+                    [],
+                    solid_capstyle="butt",
+                    dash_capstyle="butt",
+                    solid_joinstyle="round",
+                    zorder=2.5,
+                )
+                new.set_clip_on(False)
+                self._front_ax.add_line(new)
+                self._line_artists.append(new)
+            artist = self._line_artists[k]
+            artist.set_data(list(line.xs), list(line.ys))
+            artist.set_color(line.color)
+            artist.set_alpha(line.alpha)
+            artist.set_linewidth(line.width)
+            if line.dashes is None:
+                artist.set_linestyle("-")
+            else:
+                artist.set_dashes(line.dashes)
+            artist.set_visible(True)
+        for k, text in enumerate(self._texts):
+            if k == len(self._text_artists):
+                self._text_artists.append(
+                    self.figure.text(
+                        0.0, 0.0, "", transform=_IDENTITY, va="baseline", clip_on=False
+                    )
+                )
+            label = self._text_artists[k]
+            label.set_position((text.x, text.y))
+            label.set_text(text.text)
+            label.set_fontsize(text.size)
+            label.set_fontweight("bold" if text.bold else "normal")
+            label.set_color(text.color)
+            label.set_alpha(text.alpha)
+            label.set_horizontalalignment(text.ha)
+            label.set_visible(True)
         drawing = record(self.figure)
         groups = (
             self._back.poly_tags,
@@ -409,30 +606,14 @@ class Sheet:
         alpha: float = 1.0,
     ) -> None:
         """A polyline with round joins, solid or dashed, over the shapes and segments."""
-        if self._lines_used == len(self._lines):
-            artist = Line2D(
-                [],
-                [],
-                solid_capstyle="butt",
-                dash_capstyle="butt",
-                solid_joinstyle="round",
-                zorder=2.5,
-            )
-            artist.set_clip_on(False)
-            self._front_ax.add_line(artist)
-            self._lines.append(artist)
-        artist = self._lines[self._lines_used]
-        self._lines_used += 1
+        if len(xs) != len(ys):
+            raise ValueError(f"a line of {len(xs)} x and {len(ys)} y values")
+        if not xs:
+            return
+        self._lines.append(
+            _Line(tuple(map(float, xs)), tuple(map(float, ys)), color, width, dashes, alpha)
+        )
         self._line_tags.append(self.tag)
-        artist.set_data(list(xs), list(ys))
-        artist.set_color(color)
-        artist.set_alpha(alpha)
-        artist.set_linewidth(width)
-        if dashes is None:
-            artist.set_linestyle("-")
-        else:
-            artist.set_dashes(dashes)
-        artist.set_visible(True)
 
     def text(
         self,
@@ -446,25 +627,18 @@ class Sheet:
         ha: HAlign = "left",
         alpha: float | None = None,
     ) -> None:
-        """Text with its baseline at (x, y) points, aligned ``ha`` (left/center/right)."""
+        """One line of text with its baseline at (x, y) points, aligned ``ha``."""
         if not text:
             return
-        if self._texts_used == len(self._texts):
-            artist = self.figure.text(
-                0.0, 0.0, "", transform=_IDENTITY, va="baseline", clip_on=False
-            )
-            self._texts.append(artist)
-        artist = self._texts[self._texts_used]
-        self._texts_used += 1
+        if "\n" in text:
+            raise ValueError(f"a chart text is one line: {text!r}")
+        self._texts.append(_Text(float(x), float(y), text, float(size), color, bold, ha, alpha))
         self._text_tags.append(self.tag)
-        artist.set_position((x, y))
-        artist.set_text(text)
-        artist.set_fontsize(size)
-        artist.set_fontweight("bold" if bold else "normal")
-        artist.set_color(color)
-        artist.set_alpha(alpha)
-        artist.set_horizontalalignment(ha)
-        artist.set_visible(True)
+
+
+@functools.lru_cache(maxsize=64)
+def _marker_segments(marker: Path) -> tuple[PathSegment, ...]:
+    return segments(marker.cleaned(curves=True))
 
 
 class Axis:

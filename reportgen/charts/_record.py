@@ -50,13 +50,17 @@ from reportgen.vector import (
 )
 
 __all__ = [
+    "BOLD",
     "FONT_DIR",
     "IMAGE_DPI",
+    "REGULAR",
     "chart_settings",
     "font_file",
     "font_ref",
     "new_figure",
     "record",
+    "segments",
+    "text_layout",
 ]
 
 DPI = 72.0
@@ -181,6 +185,23 @@ def _height_metrics(ref: FontRef, size: float) -> tuple[float, float, float]:
     return h - d, d, 0.0
 
 
+@functools.lru_cache(maxsize=16384)
+def text_layout(s: str, ref: FontRef, size: float) -> tuple[float, float]:
+    """(width, baseline offset) of the one-line text ``s`` in ``ref`` at ``size`` points.
+
+    The offset is what matplotlib's ``Text`` adds to the y of a text set with
+    ``va="baseline"`` (zero or a rounding residue of its layout arithmetic, repeated here
+    step by step so that a drawing recorded without matplotlib is the same to the last bit).
+    """
+    w, h, d = _measure(s, ref, size)
+    min_ascent, min_descent, _gap = _height_metrics(ref, size)
+    a = max(h - d, min_ascent) + 0.0
+    d = max(d, min_descent) + 0.0
+    first = 0.0 - a
+    offset_y = (first - d) + d
+    return w, first - offset_y
+
+
 def _plain(s: str) -> str:
     """Mathtext source shown as plain text: unescaped ``$`` delimiters dropped."""
     return s.replace(r"\$", "\0").replace("$", "").replace("\0", "$")
@@ -199,7 +220,7 @@ def _stroke_rgba(gc: GraphicsContextBase) -> RGBA:
     return _rgba(rgb, gc.get_alpha() if forced else None)
 
 
-def _segments(path: Path) -> tuple[PathSegment, ...]:
+def segments(path: Path) -> tuple[PathSegment, ...]:
     """Convert a cleaned (transformed) path to segments; quadratic curves become cubic."""
     vertices = np.asarray(path.vertices).tolist()
     codes = path.codes
@@ -386,9 +407,9 @@ class _RecordingRenderer(RendererBase):
             curves=True,
             sketch=gc.get_sketch_params(),
         )
-        segments = _segments(cleaned)
-        if segments:
-            self.ops.append(self._path_op(gc, segments, fill, stroke, lw, self._clip(gc)))
+        path_segments = segments(cleaned)
+        if path_segments:
+            self.ops.append(self._path_op(gc, path_segments, fill, stroke, lw, self._clip(gc)))
 
     def draw_markers(
         self,
@@ -402,7 +423,7 @@ class _RecordingRenderer(RendererBase):
         fill, stroke, lw = self._paint(gc, rgbFace)
         if fill is None and stroke is None:
             return
-        marker = _segments(marker_path.cleaned(transform=marker_trans, curves=True))
+        marker = segments(marker_path.cleaned(transform=marker_trans, curves=True))
         if not marker:
             return
         clip = self._clip(gc)

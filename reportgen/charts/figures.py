@@ -10,7 +10,7 @@ comparison, trend), ``quality`` (quality of life: trend, rights), ``risk`` (peop
 and ``scorecard`` (every right of a country in one graphic); ``_common`` has what they share,
 ``_kit`` the drawing primitives, ``_text`` text and numbers, ``_legend`` legends and change
 marks, ``_cloud`` the word cloud, ``_record`` the matplotlib recording. Each chart type has
-one ``Sheet`` (a reused matplotlib figure, see ``_kit``). A chart is built in three steps,
+one ``Sheet`` (reused; it records what a matplotlib figure would draw, see ``_kit``). A chart is built in three steps,
 one function per type: measure the words it must fit and derive fixed margins
 from them; size the figure; place every mark and word at computed positions in points. There
 is no ``tight_layout`` and no autoscaling: limits, ticks and positions are set explicitly, so
