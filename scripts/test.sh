@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -c requirements/lock.txt -e '.[test]'
 .venv/bin/ruff check reportgen tests benchmarks scripts
 .venv/bin/ruff format --check reportgen tests benchmarks scripts
 .venv/bin/mypy
