@@ -59,7 +59,7 @@ from datetime import date
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from reportgen.codebook import load_codebook
 from reportgen.errors import NoDataError, OutputError, ReportgenError
@@ -77,6 +77,9 @@ from reportgen.manifest import (
 from reportgen.project import NO_PROJECT, Project, branded_style
 from reportgen.resources import PACKAGE_DIR
 from reportgen.style import Style, load_style
+
+if TYPE_CHECKING:
+    from reportgen.build import BuiltReport
 
 STALE = "stale"  # where a report whose rebuild failed goes: no longer current, not deleted
 # The libraries a report or the compendium is made with, whose version is part of the code's.
@@ -391,6 +394,52 @@ def build_task(task: Task) -> Outcome:
 
 
 # --- manifest ------------------------------------------------------------------------------------
+
+
+def manifest_entry(
+    dataset: Dataset,
+    built: BuiltReport,
+    style: Style,
+    editorial: Path | None = None,
+    project: Project = NO_PROJECT,
+) -> Entry:
+    """The manifest's record of ``built`` (a report or profile built outside a batch, by
+    ``reportgen build``), as ``build_task`` would record it: a later batch finds it unchanged
+    when its model is, and ``distribute`` sends it."""
+    from reportgen.build import build_model, profile_model, recorded_scores, report_digest
+    from reportgen.facts import compute_facts
+    from reportgen.style import profile_style
+
+    report = built.report
+    code, language = report.country, report.language
+    if report.format == "profile":
+        facts = compute_facts(dataset, code, style)
+        untrimmed = profile_model(
+            dataset, facts, style, language, editorial=editorial, project=project
+        )
+        inputs = report_digest(untrimmed, profile_style(style))
+    else:
+        facts, model = build_model(dataset, code, style, language, editorial, project)
+        inputs = report_digest(model, style)
+    region = str(dataset.countries.loc[dataset.countries["country"] == code, "region"].iloc[0])
+    return Entry(
+        country=code,
+        name=report.country_name,
+        region=region,
+        survey=facts.has_survey,
+        language=language,
+        file=built.filename,
+        pages=built.pages,
+        bytes=len(built.pdf),
+        sha256=hashlib.sha256(built.pdf).hexdigest(),
+        release=dataset.info.title,
+        release_year=dataset.info.publication_year,
+        inputs=inputs,
+        scores=recorded_scores(facts),
+        format=report.format,
+    )
+
+
 # The file's schema, reading and writing are ``reportgen.manifest``'s; here, what a run records.
 
 

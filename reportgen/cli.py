@@ -429,7 +429,7 @@ def build(
     """
     from dataclasses import replace
 
-    from reportgen.batch import prepare_output
+    from reportgen.batch import manifest_entry, prepare_output, release_of
     from reportgen.build import (
         BuiltReport,
         StagedFiles,
@@ -440,6 +440,7 @@ def build(
     from reportgen.errors import OutputError, StyleError
     from reportgen.facts import resolve_country
     from reportgen.load import load_release
+    from reportgen.manifest import ManifestJournal
     from reportgen.project import branded_style
     from reportgen.style import load_style
 
@@ -487,15 +488,22 @@ def build(
         raise  # its own message lists every problem
     except ReportgenError as exc:
         raise ReportgenError(f"{exc}{nothing}") from None
+    # Recorded in the folder's manifest with the PDFs (as a batch records them), so that
+    # `distribute` and `compendium` work after `build` and a batch finds them unchanged.
+    entries = [manifest_entry(dataset, r, the_style, editorial, project) for r in built]
     prepare_output(out_dir)
     with output_lock(out_dir, wait=wait, on_wait=_waiting), StagedFiles() as staged:
+        journal = ManifestJournal(out_dir, release_of(dataset))
+        for entry in entries:
+            journal.put(entry)
         try:
             for result in built:
                 staged.add(out_dir / result.filename, result.pdf)
+            staged.add(journal.path, journal.merged_bytes())
         except OutputError as exc:
             raise OutputError(f"{exc}{nothing}") from None
         written = staged.commit()
-    for path in written:
+    for path in written[:-1]:
         out.print(str(path))
 
 
@@ -588,7 +596,7 @@ def batch(
 @app.command()
 def compendium(
     reports: Annotated[
-        Path, typer.Option("--reports", "-r", help="Directory of reports built by `batch`.")
+        Path, typer.Option("--reports", "-r", help="Directory of reports built by `batch` or `build`.")
     ] = Path("output"),
     lang: LangOption = "en",
     style: StyleOption = "base",
@@ -750,7 +758,7 @@ def distribute_command(
         ),
     ],
     reports: Annotated[
-        Path, typer.Option("--reports", "-r", help="Directory of reports built by `batch`.")
+        Path, typer.Option("--reports", "-r", help="Directory of reports built by `batch` or `build`.")
     ] = Path("output"),
     smtp: Annotated[
         str | None,

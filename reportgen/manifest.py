@@ -366,8 +366,9 @@ def read_manifest(directory: Path) -> Manifest:
     path = Path(directory) / MANIFEST
     if not path.is_file():
         raise ManifestError(
-            f"No {MANIFEST} in {directory}: it holds no reports built by `reportgen batch`. "
-            f"Run `reportgen batch --out {directory}` first, or point --reports at its output."
+            f"No {MANIFEST} in {directory}: it holds no reports built by `reportgen batch` or "
+            f"`reportgen build`. Run `reportgen batch --out {directory}` first, or point "
+            "--reports at its output."
         )
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -509,8 +510,7 @@ class ManifestJournal:
         """Record a compendium bound by this run (written at the next ``save``)."""
         self._books[value.key] = value
 
-    def save(self) -> None:
-        """Merge this run's changes into the manifest on disk and write it atomically."""
+    def _merge(self) -> None:
         if self._signature() != self._seen:
             self.entries, self.failures, self.compendia = self._read()
         for key, value in self._ours.items():
@@ -521,6 +521,18 @@ class ManifestJournal:
                 self.entries.pop(key, None)
                 self.failures[key] = value
         self.compendia.update(self._books)
+
+    def merged_bytes(self) -> bytes:
+        """The manifest file's bytes with this run's changes merged in (to write it together
+        with other files: ``reportgen.build.StagedFiles``)."""
+        self._merge()
+        return manifest_bytes(
+            self.release, self.entries.values(), self.failures.values(), self.compendia.values()
+        )
+
+    def save(self) -> None:
+        """Merge this run's changes into the manifest on disk and write it atomically."""
+        self._merge()
         write_manifest(
             self.directory,
             self.release,

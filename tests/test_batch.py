@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import pikepdf
@@ -244,3 +246,39 @@ def test_batch_command_binds_the_profiles_it_built(tmp_path: Path, formats: str,
     assert len(files) == 2 and all(name.endswith(suffix) for name in files), files
     line = "XAQ en profile built" if formats == "profile" else "XAQ en built"
     assert line in result.stderr  # the progress lines
+
+
+def test_build_records_its_pdfs_in_the_manifest_as_batch_does(tmp_path: Path) -> None:
+    """`build` writes the folder's manifest with its PDFs: `distribute` can send them, and a
+    batch into the folder finds them unchanged (the same entries a batch writes)."""
+    from typer.testing import CliRunner
+
+    from reportgen.cli import app
+
+    out = tmp_path / "out"
+    runner = CliRunner()
+    built = runner.invoke(app, ["build", "XAQ", "--data", "data/demo", "--out", str(out),
+                                "--format", "report,profile"])  # fmt: skip
+    assert built.exit_code == 0, built.output
+    assert "manifest.json" not in built.stdout  # it prints the PDFs it wrote
+    entries = read_manifest(out)
+    assert set(entries) == {("XAQ", "en", "report"), ("XAQ", "en", "profile")}
+    for entry in entries.values():
+        pdf = (out / entry.file).read_bytes()
+        assert entry.bytes == len(pdf) and entry.sha256 == hashlib.sha256(pdf).hexdigest()
+    # A batch of the same country: nothing to build; its manifest entries are the build's.
+    result = run_batch(Path("data/demo"), out, ["XAQ"], formats=("report", "profile"), jobs=1)
+    assert {o.status for o in result.outcomes} == {"unchanged"}
+    after = read_manifest(out)  # (the batch records its digest of the files: `sources`)
+    assert {k: replace(e, sources="") for k, e in after.items()} == entries
+    # And a later build adds to the manifest, keeping what is there.
+    again = runner.invoke(app, ["build", "XAB", "--data", "data/demo", "--out", str(out)])
+    assert again.exit_code == 0, again.output
+    assert set(read_manifest(out)) == set(entries) | {("XAB", "en", "report")}
+    recipients = tmp_path / "recipients.csv"
+    recipients.write_text("name,email,language,countries,regions\nAna,ana@example.org,en,XAB,\n")
+    sent = runner.invoke(app, ["distribute", "--recipients", str(recipients), "--reports",
+                               str(out), "--outbox", str(tmp_path / "outbox"),
+                               "--from", "Desk <desk@example.org>"])  # fmt: skip
+    assert sent.exit_code == 0, sent.output
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1

@@ -352,8 +352,9 @@ def test_a_missing_manifest_says_to_run_batch(tmp_path: Path) -> None:
     with pytest.raises(ManifestError) as caught:
         read_manifest(tmp_path)
     assert str(caught.value) == (
-        f"No manifest.json in {tmp_path}: it holds no reports built by `reportgen batch`. "
-        f"Run `reportgen batch --out {tmp_path}` first, or point --reports at its output."
+        f"No manifest.json in {tmp_path}: it holds no reports built by `reportgen batch` or "
+        f"`reportgen build`. Run `reportgen batch --out {tmp_path}` first, or point --reports "
+        "at its output."
     )
     assert isinstance(caught.value, ReportgenError)  # the CLI prints it as one line, exit 1
     assert previous_manifest(tmp_path) is None
