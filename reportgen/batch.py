@@ -457,8 +457,15 @@ def read_failures(out_dir: Path) -> dict[Key, Failure]:
 
 def release_of(dataset: Dataset) -> Release:
     """The release of ``dataset``, as a manifest records it."""
+    from reportgen.narrative._context import release_title
+    from reportgen.phrases import available_languages, load_phrases
+
     info = dataset.info
-    return Release(info.title, info.publication_year, info.illustrative, info.publisher)
+    titles = tuple(
+        (language, release_title(dataset, load_phrases(language)))
+        for language in available_languages()
+    )
+    return Release(info.title, info.publication_year, info.illustrative, info.publisher, titles)
 
 
 class _Manifest(ManifestJournal):

@@ -596,7 +596,8 @@ def batch(
 @app.command()
 def compendium(
     reports: Annotated[
-        Path, typer.Option("--reports", "-r", help="Directory of reports built by `batch` or `build`.")
+        Path,
+        typer.Option("--reports", "-r", help="Directory of reports built by `batch` or `build`."),
     ] = Path("output"),
     lang: LangOption = "en",
     style: StyleOption = "base",
@@ -758,7 +759,8 @@ def distribute_command(
         ),
     ],
     reports: Annotated[
-        Path, typer.Option("--reports", "-r", help="Directory of reports built by `batch` or `build`.")
+        Path,
+        typer.Option("--reports", "-r", help="Directory of reports built by `batch` or `build`."),
     ] = Path("output"),
     smtp: Annotated[
         str | None,

@@ -17,6 +17,8 @@ The file (UTF-8 JSON, two-space indent, non-ASCII kept as is, one newline at the
       "release_year": 2026,                    # its publication year
       "illustrative": true,                    # synthetic data (every page says so)
       "data_author": "reportgen demo",         # who made the data (credited), optional
+      "release_titles": {"fr": "l’édition …"}, # the release as each language's sentences
+                                               # name it (the mails say it so), optional
       "reports": [                             # by language, region, country
         {
           "country": "XDK",                    # ISO3 code
@@ -112,6 +114,13 @@ class Release:
     year: int
     illustrative: bool = False
     data_author: str = ""  # who made the data (HRMI), not who publishes the reports; "": unknown
+    # (language, the release as that language's sentences name it: "l’édition 2020 des
+    # données HRMI"), as the reports say it; empty in manifests written before it was kept
+    titles: tuple[tuple[str, str], ...] = ()
+
+    def title_in(self, language: str) -> str | None:
+        """The release as sentences in ``language`` name it, if the manifest records it."""
+        return dict(self.titles).get(language)
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,6 +289,15 @@ _ENTRY_KEYS: tuple[tuple[str, type], ...] = (
 )
 
 
+def _titles(raw: object) -> tuple[tuple[str, str], ...]:
+    """``release_titles`` ({language: title}); anything else (absent, older files) is none."""
+    if not isinstance(raw, dict):
+        return ()
+    return tuple(
+        sorted((k, v) for k, v in raw.items() if isinstance(k, str) and isinstance(v, str))
+    )
+
+
 def _is(value: object, kind: type) -> bool:
     """Whether a JSON value is of ``kind`` (a bool is not an int here)."""
     return isinstance(value, kind) and (kind is bool or not isinstance(value, bool))
@@ -394,6 +412,7 @@ def read_manifest(directory: Path) -> Manifest:
             year,
             data.get("illustrative") is True,
             str(data.get("data_author") or ""),  # (absent from manifests written before it)
+            _titles(data.get("release_titles")),
         ),
         entries=tuple(_entry(raw, path, i) for i, raw in enumerate(entries)),
         failures=tuple(f for f in failures if f is not None),
@@ -431,6 +450,7 @@ def manifest_bytes(
         "release_year": release.year,
         "illustrative": release.illustrative,
         "data_author": release.data_author,
+        "release_titles": dict(release.titles),
         "reports": [
             dict(asdict(e), scores=dict(e.scores))
             for e in sorted(

@@ -25,9 +25,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import default as default_policy
+from html import escape
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import pypdf
 import pytest
 import typer
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
@@ -1112,3 +1115,120 @@ def test_a_file_that_is_not_a_ledger_is_refused(tmp_path: Path) -> None:
     Ledger.open(tmp_path / "other.sqlite").close()
     with pytest.raises(DistributionError):  # the lock was released: the error is the same
         Ledger.open(path)
+
+
+# --- the HTML part, one-click unsubscribe, the release and counts in the recipient's words -----
+
+
+class _Words(HTMLParser):
+    """The words of an HTML body (outside <title>), its tags, and its links."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.words: list[str] = []
+        self.tags: list[str] = []
+        self.links: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self._skip += tag in ("title", "h1")
+        if tag == "a":
+            self.links.append(dict(attrs)["href"] or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._skip -= tag in ("title", "h1")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.words += data.split()
+
+
+def test_each_mail_has_an_html_part_saying_what_the_text_says(reports: Path, serve: Any) -> None:
+    """Parsed off the wire: text/plain and text/html alternatives with the same words (the
+    HTML's list items are the text's "- " lines), real structure, no layout tables, and
+    RFC 8058's one-click unsubscribe beside an https link."""
+    server = serve()
+    send(reports, server, unsubscribe_url="https://example.org/stop?who={email}")
+    box: Mailbox = server.handler
+    assert len(box.received) == 4
+    for received in box.received:
+        msg = received.message
+        assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        (alternative,) = [p for p in msg.iter_parts() if p.get_content_type() != "application/pdf"]
+        assert alternative.get_content_type() == "multipart/alternative"
+        plain_part, html_part = alternative.iter_parts()
+        assert (plain_part.get_content_type(), html_part.get_content_type()) == (
+            "text/plain",
+            "text/html",
+        )
+        plain, page = plain_part.get_content(), html_part.get_content()
+        parsed = _Words()
+        parsed.feed(page)
+        expected = [w for w in plain.split() if w != "-"]  # (list marks become <li>)
+        assert parsed.words == expected
+        assert '<html lang="en">' in page
+        heading = re.search(r"<h1>(.*)</h1>", page)
+        assert heading is not None and f"<title>{heading.group(1)}</title>" in page
+        # (the parsed header loses spaces between RFC 2047 words: compare without them)
+        assert "".join(heading.group(1).split()) == "".join(escape(str(msg["Subject"])).split())
+        assert "table" not in parsed.tags and "img" not in parsed.tags
+        assert parsed.tags.count("li") == len(received.attachments())  # a score line each
+        rcpt = received.rcpt_tos[0].replace("@", "%40")
+        assert parsed.links == [f"https://example.org/stop?who={rcpt}"]
+
+
+def test_html_escapes_what_the_recipients_file_says(reports: Path, serve: Any) -> None:
+    from reportgen.distribute.message import html_body
+
+    page = html_body("A <b> & co", "Dear <script>x</script>,\n\n- one & two\n", "fr")
+    assert "<script>" not in page and "&lt;script&gt;" in page and "one &amp; two" in page
+    assert '<html lang="fr">' in page and "<title>A &lt;b&gt; &amp; co</title>" in page
+
+
+def test_a_split_mail_counts_every_country_followed(reports: Path, serve: Any) -> None:
+    # Chloé follows three countries; 120 kB holds Lantern Cays and Sérène République (47 and
+    # 53 kB encoded, with 16 kB for the text) but not the third: two emails, 2 + 1.
+    server = serve()
+    send(reports, server, max_bytes=120_000)
+    chloe = [r for r in server.handler.received if r.rcpt_tos == ["chloe@example.com"]]
+    assert [len(r.attachments()) for r in chloe] == [2, 1]
+    first = chloe[0].message.get_body(("plain",)).get_content()
+    assert "reports for 2 of the 3 countries you follow" in " ".join(first.split())
+    assert "come in 2 emails; this is email 1" in " ".join(first.split())
+
+
+def test_the_release_is_named_in_the_recipients_language(tmp_path: Path) -> None:
+    """A French recipient of real built reports: the subject and the text name the release
+    as the French report does ("l’édition de démonstration", capitalised as a title), never
+    its English title."""
+    from typer.testing import CliRunner
+
+    from reportgen.cli import app
+
+    out = tmp_path / "out"
+    built = CliRunner().invoke(
+        app, ["build", "XAQ", "--data", "data/demo", "--out", str(out), "--lang", "en,fr"]
+    )
+    assert built.exit_code == 0, built.output
+    french_pdf = pypdf.PdfReader(out / "XAQ-kestrel-islands-2026-fr.pdf")
+    assert french_pdf.metadata is not None
+    assert "l’édition de démonstration" in str(french_pdf.metadata["/Subject"])
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "name,email,language,countries\nLéa,lea@example.org,fr,XAQ\nAl,al@example.org,en,XAQ\n",
+        encoding="utf-8",
+    )
+    result = cli("--recipients", str(people), "--reports", str(out), "--outbox",
+                 str(tmp_path / "box"), "--from", SENDER)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    mails = {}
+    for eml in (tmp_path / "box").glob("*.eml"):
+        msg = email.message_from_bytes(eml.read_bytes(), policy=default_policy)
+        mails[msg["To"].addresses[0].addr_spec] = msg
+    lea, al = mails["lea@example.org"], mails["al@example.org"]
+    assert str(lea["Subject"]).startswith("Édition de démonstration\u00a0: rapport")
+    french = lea.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "«\u202fÉdition de démonstration\u202f»" in french
+    assert "Demonstration" not in french + str(lea["Subject"])
+    assert str(al["Subject"]).startswith("Demonstration release: human rights report")

@@ -77,6 +77,7 @@ WRITTEN_BY_BATCH = """{
   "release_year": 2026,
   "illustrative": true,
   "data_author": "reportgen demo",
+  "release_titles": {},
   "reports": [
     {
       "country": "XAQ",
@@ -135,6 +136,7 @@ TOP_KEYS = [
     "release_year",
     "illustrative",
     "data_author",
+    "release_titles",
     "reports",
     "failures",
 ]

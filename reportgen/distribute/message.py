@@ -2,13 +2,16 @@
 
 In:  a ``PlannedMessage`` (recipient, subject, body, Message-ID, unsubscribe link), the
      sender (``parse_sender`` checks ``--from``) and each attached report's bytes.
-Out: an ``EmailMessage`` (SMTP policy): UTF-8 quoted-printable text, the PDFs attached
-     under their file names (RFC 2231 for non-ASCII names), Date, Message-ID,
-     List-Unsubscribe and Auto-Submitted set.
+Out: an ``EmailMessage`` (SMTP policy): UTF-8 quoted-printable text with an HTML
+     alternative made from it (``html_body``), the PDFs attached under their file names
+     (RFC 2231 for non-ASCII names), Date, Message-ID, List-Unsubscribe (with RFC 8058's
+     one-click List-Unsubscribe-Post for an https link) and Auto-Submitted set.
 """
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from email import policy
@@ -75,8 +78,17 @@ def compose(
     mail["Message-ID"] = message.message_id
     if message.unsubscribe_url:
         mail["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        if message.unsubscribe_url.startswith("https://"):
+            # RFC 8058: the mail client may unsubscribe with one POST to the link.
+            mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     mail["Auto-Submitted"] = "auto-generated"
     mail.set_content(message.body, charset="utf-8", cte="quoted-printable")
+    mail.add_alternative(
+        html_body(message.subject, message.body, recipient.language),
+        subtype="html",
+        charset="utf-8",
+        cte="quoted-printable",
+    )
     for report in message.reports:
         mail.add_attachment(
             attachments[report.file], maintype="application", subtype="pdf", filename=report.file
@@ -84,3 +96,47 @@ def compose(
     for part in mail.iter_parts():
         del part["MIME-Version"]  # the email package repeats it in parts; it belongs on top only
     return mail
+
+
+_LINK = re.compile(r"(https?://[^\s<>\"]+[^\s<>\".,;:!?)»])|(mailto:[^\s<>\"]+[^\s<>\".,;:!?)»])")
+
+
+def _inline(text: str) -> str:
+    """One line of the plain text as HTML: escaped, its web and mail links made links."""
+    out: list[str] = []
+    last = 0
+    for match in _LINK.finditer(text):
+        out.append(html.escape(text[last : match.start()]))
+        url = match.group(0)
+        out.append(f'<a href="{html.escape(url)}">{html.escape(url)}</a>')
+        last = match.end()
+    out.append(html.escape(text[last:]))
+    return "".join(out)
+
+
+def html_body(subject: str, body: str, language: str) -> str:
+    """The HTML alternative of a mail whose plain text is ``body``: the same words, escaped.
+
+    The subject is the page's title and its one heading; each paragraph of the text (lines
+    between blank lines) is a ``<p>``, lines within it kept with ``<br>``; a paragraph whose
+    lines all start with "- " is a list. Links are links. No layout tables, no styles a
+    reader's client must understand, no images: it reads the same in every client and to a
+    screen reader, in the recipient's ``language`` (``lang``).
+    """
+    blocks: list[str] = [f"<h1>{html.escape(subject)}</h1>"]
+    for paragraph in re.split(r"\n\s*\n", body.strip("\n")):
+        lines = [line.rstrip() for line in paragraph.split("\n") if line.strip()]
+        if not lines:
+            continue
+        if all(line.startswith("- ") for line in lines):
+            items = "".join(f"<li>{_inline(line[2:])}</li>" for line in lines)
+            blocks.append(f"<ul>{items}</ul>")
+        else:
+            blocks.append("<p>" + "<br>\n".join(_inline(line) for line in lines) + "</p>")
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{html.escape(language)}">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(subject)}</title>\n</head>\n<body>\n"
+        + "\n".join(blocks)
+        + "\n</body>\n</html>\n"
+    )

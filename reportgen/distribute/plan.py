@@ -24,7 +24,7 @@ from reportgen.distribute.errors import DistributionError
 from reportgen.distribute.ledger import Ledger
 from reportgen.distribute.recipients import Recipient
 from reportgen.distribute.templates import MailReport, load_mail_templates
-from reportgen.manifest import Entry, Manifest, ManifestError, read_manifest
+from reportgen.manifest import Entry, Manifest, ManifestError, Release, read_manifest
 from reportgen.project import NO_PROJECT, Project
 
 MB = 1_000_000  # --max-size counts in SI megabytes, as mail providers state their limits
@@ -103,6 +103,20 @@ class Plan:
 
 # An allowance for the headers and the text of a message, on top of its attachments.
 _TEXT_ALLOWANCE = 16_000
+
+
+def release_names(release: Release, language: str) -> tuple[str, str]:
+    """The release in ``language`` as the reports name it: in a sentence ("l’édition 2020
+    des données HRMI", as recorded by the batch) and as a title ("Édition 2020 des données
+    HRMI", the compendium cover's). A manifest written before the batch recorded it: the
+    release's own title in English, the language's phrase for the release elsewhere."""
+    from reportgen.phrases import load_phrases
+
+    phrases = load_phrases(language)
+    sentence = release.title_in(language)
+    if sentence is None:
+        sentence = phrases.release_title(release.title, release.year, language == "en")
+    return sentence, phrases.text("compendium.cover_kicker", release=sentence)
 
 
 def encoded_size(raw_bytes: int) -> int:
@@ -233,6 +247,7 @@ def plan_distribution(
         wanted.sort(key=lambda r: (r.name.casefold(), r.country))
         groups = _pack(wanted, max_bytes)
         link = unsubscribe_link(unsubscribe_url, recipient.email)
+        release, release_title = release_names(reports.release, recipient.language)
         for part, group in enumerate(groups, start=1):
             subject, body = templates.render(
                 name=recipient.name,
@@ -240,10 +255,12 @@ def plan_distribution(
                 note=recipient.note,
                 email=recipient.email,
                 language=recipient.language,
-                release=reports.release.title,
+                release=release,
+                release_title=release_title,
                 release_year=reports.release.year,
                 part=part,
                 parts=len(groups),
+                total=len(wanted),
                 unsubscribe_url=link,
                 publisher=publisher,
                 contact=contact,

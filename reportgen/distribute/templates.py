@@ -61,7 +61,8 @@ class MailTemplates:
                 ) from None
             except jinja2.TemplateError as exc:
                 raise TemplateError(f"{self.path}: mail.{key} failed: {exc}.") from None
-        subject = " ".join(rendered[0].split())  # one header line, whatever the template did
+        # One header line, whatever the template did; no-break spaces (French "rapports :") kept.
+        subject = re.sub(r"[ \t\r\n]+", " ", rendered[0]).strip(" ")
         body = re.sub(r"[ \t]+\n", "\n", rendered[1])
         body = re.sub(r"\n{3,}", "\n\n", body).strip("\n") + "\n"
         return subject, body
