@@ -78,3 +78,50 @@ def test_options_mean_the_same_everywhere(tmp_path: Path) -> None:
     assert "# Principaux constats" in text.stdout and "# Principales conclusiones" in text.stdout
     built = _cli("build", "XAQ", "--lang", "EN", "--out", str(tmp_path))
     assert built.returncode == 0 and (tmp_path / "XAQ-kestrel-islands-2026-en.pdf").exists()
+
+
+def test_the_public_api_builds_writes_and_batches_as_a_notebook_would(tmp_path: Path) -> None:
+    """The documented API (docs/api.md), in a fresh interpreter: import reportgen alone, a
+    report and a profile to bytes and a file, a batch on an executor of the caller's; the
+    user's matplotlib settings unchanged; `import reportgen` loads no drawing library."""
+    script = textwrap.dedent(
+        f"""
+        import sys
+        import matplotlib as mpl
+        mpl.rcParams["figure.dpi"] = 123
+        mpl.rcParams["text.parse_math"] = True
+        before = {{k: repr(v) for k, v in mpl.rcParams.items()}}
+        import reportgen
+        light = "reportlab" not in sys.modules and "pandas" not in sys.modules
+        from concurrent.futures import ThreadPoolExecutor
+        from reportgen.resources import demo_data_dir
+        release = reportgen.load_release(demo_data_dir())
+        built = reportgen.report(release, "kestrel islands", language="FR")
+        profile = reportgen.report(demo_data_dir(), "XAT", format="profile")
+        path = reportgen.write_report(profile, r"{tmp_path / "out"}")
+        with ThreadPoolExecutor(1) as pool:
+            result = reportgen.run_batch(demo_data_dir(), r"{tmp_path / "batch"}",
+                                     countries=["XAQ", "Ostmere"], executor=pool)
+        after = {{k: repr(v) for k, v in mpl.rcParams.items()}}
+        print(light, built.filename, built.pdf[:5], profile.pages, path.name,
+              sorted(o.code + ":" + o.status for o in result.outcomes),
+              sorted(k for k in before if before[k] != after[k]))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "True",
+        "XAQ-kestrel-islands-2026-fr.pdf",
+        "b'%PDF-'",
+        "2",
+        "XAT-united-lowland-provinces-of-erevandia-2026-en-profile.pdf",
+        "['XAQ:built',",
+        "'XDK:built']",
+        "[]",
+    ], result.stdout
+    assert (
+        tmp_path / "out" / "XAT-united-lowland-provinces-of-erevandia-2026-en-profile.pdf"
+    ).is_file()
