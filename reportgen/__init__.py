@@ -10,6 +10,7 @@ light: ``load_release``, ``report``, ``write_report``, ``run_batch`` and the typ
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -39,7 +40,9 @@ if TYPE_CHECKING:
 
 def __getattr__(name: str) -> Any:
     if name in __all__:
-        from reportgen import api
-
+        # By name, not an import statement: the drawing code's digest follows the package's
+        # import statements (``reportgen.build.drawing_modules``), and no drawing code asks
+        # the package for these names.
+        api = importlib.import_module("reportgen.api")
         return getattr(api, name)
     raise AttributeError(f"module 'reportgen' has no attribute {name!r}")

@@ -385,7 +385,8 @@ def drawing_digest() -> str:
 
 def drawing_modules() -> list[Path]:
     """The source files of the drawing side: ``_DRAWING_ROOTS``, the package modules they
-    import (read from their source, imports inside functions included), and this module."""
+    import (read from their source, imports inside functions included, those only for type
+    checkers left out), and this module."""
     found: dict[str, Path] = {}
     todo = [*_DRAWING_ROOTS]
     while todo:
@@ -395,7 +396,19 @@ def drawing_modules() -> list[Path]:
             continue
         found[name] = path
         todo += [name.rpartition(".")[0]] if "." in name else []  # its package runs first
-        for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
+        tree = ast.parse(path.read_bytes(), filename=str(path))
+        typing_only = {  # imports under `if TYPE_CHECKING:` never run
+            id(inner)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.If)
+            and isinstance(node.test, ast.Name)
+            and node.test.id == "TYPE_CHECKING"
+            for stmt in node.body
+            for inner in ast.walk(stmt)
+        }
+        for node in ast.walk(tree):
+            if id(node) in typing_only:
+                continue
             if isinstance(node, ast.Import):
                 todo += [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:

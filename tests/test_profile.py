@@ -204,6 +204,7 @@ def test_build_writes_both_formats(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == [
         "XAQ-kestrel-islands-2026-en-profile.pdf",
         "XAQ-kestrel-islands-2026-en.pdf",
+        "manifest.json",  # (as a batch records them: distribute works after build)
     ]
     refused = _cli("build", "XAQ", "--format", "pamphlet", "--out", str(tmp_path / "no"))
     assert refused.returncode == 1
