@@ -42,7 +42,7 @@ Format = Literal["report", "profile"]
 def _project(config: Path | Project | None) -> Project:
     if isinstance(config, Project):
         return config
-    return load_project(Path(config)) if config is not None else load_project(None, cwd=Path())
+    return load_project(Path(config) if config is not None else None)
 
 
 def report(

@@ -406,21 +406,21 @@ def manifest_entry(
     """The manifest's record of ``built`` (a report or profile built outside a batch, by
     ``reportgen build``), as ``build_task`` would record it: a later batch finds it unchanged
     when its model is, and ``distribute`` sends it."""
-    from reportgen.build import build_model, profile_model, recorded_scores, report_digest
+    from reportgen.build import profile_model, recorded_scores, report_digest
     from reportgen.facts import compute_facts
     from reportgen.style import profile_style
 
     report = built.report
     code, language = report.country, report.language
+    facts = compute_facts(dataset, code, style)  # (the scores and survey flag it records)
     if report.format == "profile":
-        facts = compute_facts(dataset, code, style)
+        # A profile's digest is its untrimmed model's (``build_task``); ``built`` may be trimmed.
         untrimmed = profile_model(
             dataset, facts, style, language, editorial=editorial, project=project
         )
         inputs = report_digest(untrimmed, profile_style(style))
     else:
-        facts, model = build_model(dataset, code, style, language, editorial, project)
-        inputs = report_digest(model, style)
+        inputs = report_digest(report, style)  # the model it was rendered from
     region = str(dataset.countries.loc[dataset.countries["country"] == code, "region"].iloc[0])
     return Entry(
         country=code,
