@@ -13,6 +13,8 @@ Out: ``Project``: who publishes the reports (distinct from who made the data: th
     url = "https://derechosya.example"
     logo = "brand/logo.svg"                     # SVG or PNG, relative to this file
     logo_alt = "Derechos Ya"                    # required with a logo: what it says
+    mail_logo = "brand/logo-mail.png"           # PNG for mails (clients do not show SVG);
+                                                # default: the logo, when it is a PNG
     citation = "{publisher} ({year}). {title}. Data: {data}, {release}."
     contact = "Questions: reports@derechosya.example"   # the mails' contact line
 
@@ -75,6 +77,7 @@ _SCHEMA: dict[str, Any] = {
         "url": str,
         "logo": str,
         "logo_alt": str,
+        "mail_logo": str,
         "citation": str,
         "contact": str,
     },
@@ -93,6 +96,7 @@ _SCHEMA: dict[str, Any] = {
 }
 FONT_SUFFIXES = (".ttf",)
 LOGO_SUFFIXES = (".svg", ".png")
+MAIL_LOGO_BYTES = 200_000
 
 
 class ProjectError(ReportgenError):
@@ -110,6 +114,16 @@ class Publisher:
     logo_alt: str = ""
     citation: str = ""  # the citation form (``CITATION_FIELDS``); "" for the phrase book's
     contact: str = ""
+    mail_logo: Path | None = None  # a PNG for the HTML mail (else the logo, if a PNG)
+
+    @property
+    def mail_image(self) -> Path | None:
+        """The PNG the HTML mail shows at its top (alt text: ``logo_alt``), if any."""
+        if self.mail_logo is not None:
+            return self.mail_logo
+        if self.logo is not None and self.logo.suffix.lower() == ".png":
+            return self.logo
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +163,8 @@ class Project:
         if self.path is None:
             return []
         found = [self.path]
-        if self.publisher is not None and self.publisher.logo is not None:
-            found.append(self.publisher.logo)
+        if self.publisher is not None:
+            found += [p for p in (self.publisher.logo, self.publisher.mail_logo) if p is not None]
         found += [self.phrases[lang] for lang in sorted(self.phrases)]
         return found + [self.mail[lang] for lang in sorted(self.mail)] + list(self.font)
 
@@ -254,6 +268,26 @@ def _publisher(table: dict[str, Any] | None, path: Path, base: Path) -> Publishe
                 f"{path}: publisher.logo needs logo_alt, the words a reader who cannot see the "
                 f'logo is given (logo_alt = "{name}").'
             )
+    mail_logo = None
+    if "mail_logo" in table:
+        mail_logo = _existing(base / table["mail_logo"], path, "publisher.mail_logo")
+        head = mail_logo.read_bytes()[:8]
+        if head != b"\x89PNG\r\n\x1a\n":
+            raise ProjectError(
+                f"{path}: publisher.mail_logo {mail_logo.name} is not a PNG file: mail clients "
+                "show PNG images (not SVG). Export the logo as a PNG about 320 pixels wide."
+            )
+        if mail_logo.stat().st_size > MAIL_LOGO_BYTES:
+            raise ProjectError(
+                f"{path}: publisher.mail_logo {mail_logo.name} is "
+                f"{mail_logo.stat().st_size / 1000:.0f} kB; a mail's logo should be at most "
+                f"{MAIL_LOGO_BYTES // 1000} kB (every mail carries it). Export it smaller."
+            )
+        if not str(table.get("logo_alt", "")).strip():
+            raise ProjectError(
+                f"{path}: publisher.mail_logo needs logo_alt, the words a reader who cannot "
+                f'see the logo is given (logo_alt = "{name}").'
+            )
     citation = str(table.get("citation", ""))
     if citation:
         try:
@@ -275,6 +309,7 @@ def _publisher(table: dict[str, Any] | None, path: Path, base: Path) -> Publishe
         logo_alt=str(table.get("logo_alt", "")).strip(),
         citation=citation,
         contact=str(table.get("contact", "")),
+        mail_logo=mail_logo,
     )
 
 

@@ -1178,6 +1178,84 @@ def test_each_mail_has_an_html_part_saying_what_the_text_says(reports: Path, ser
         assert parsed.links == [f"https://example.org/stop?who={rcpt}"]
 
 
+def _png(width: int, height: int) -> bytes:
+    """A real PNG of ``width`` × ``height`` pixels, one colour (written here, not by the code)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data)
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    rows = b"".join(b"\x00" + bytes([122, 31, 92]) * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_the_html_mail_shows_the_publishers_logo_with_its_alt_text(
+    reports: Path, serve: Any, tmp_path: Path
+) -> None:
+    """A PNG logo (or mail_logo) is the one image of the HTML part: a related part named by
+    Content-ID, above the heading, with the project's alt text and its size; the words and
+    the attachments are unchanged. An SVG logo alone gives no image (mail clients do not show
+    SVG), and a mail_logo that is no PNG is refused in the project file."""
+    from reportgen.project import ProjectError, load_project
+
+    logo = _png(400, 100)
+    (tmp_path / "logo.png").write_bytes(logo)
+    config = tmp_path / "reportgen.toml"
+    config.write_text(
+        '[publisher]\nname = "Derechos Ya"\nlogo = "logo.png"\n'
+        'logo_alt = "Derechos Ya: human rights now & always"\n',
+        encoding="utf-8",
+    )
+    server = serve()
+    send(reports, server, project=load_project(config))
+    for received in server.handler.received:
+        msg = received.message
+        related = msg.get_body(("related",))
+        assert related is not None and related.get_content_type() == "multipart/related"
+        page_part, image = related.iter_parts()
+        assert image.get_content_type() == "image/png"
+        assert image.get_payload(decode=True) == logo
+        cid = str(image["Content-ID"]).strip("<>")
+        page = page_part.get_content()
+        img = re.search(r"<img ([^>]*)>", page)
+        assert img is not None and page.index("<img") < page.index("<h1>")
+        attrs = dict(re.findall(r'(\w+)="([^"]*)"', img.group(1)))
+        assert attrs == {
+            "src": f"cid:{cid}",
+            "alt": "Derechos Ya: human rights now &amp; always",
+            "width": "160",  # at most 160 wide, the height in proportion: 400 × 100 → 160 × 40
+            "height": "40",
+        }
+        parsed = _Words()
+        parsed.feed(page)
+        plain = msg.get_body(("plain",)).get_content()
+        assert parsed.words == [w for w in plain.split() if w != "-"]
+        assert parsed.tags.count("li") == len(received.attachments()) >= 1  # (PDFs only)
+    # An SVG logo only: no image in the mail.
+    (tmp_path / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" '
+                                       'height="10"><rect width="10" height="10"/></svg>')  # fmt: skip
+    config.write_text(
+        '[publisher]\nname = "Derechos Ya"\nlogo = "logo.svg"\nlogo_alt = "Derechos Ya"\n',
+        encoding="utf-8",
+    )
+    assert load_project(config).publisher.mail_image is None  # type: ignore[union-attr]
+    # A mail_logo that is not a PNG is refused, saying what to give.
+    config.write_text(
+        '[publisher]\nname = "D"\nlogo = "logo.svg"\nlogo_alt = "D"\nmail_logo = "logo.svg"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ProjectError, match=r"mail_logo logo\.svg is not a PNG file"):
+        load_project(config)
+
+
 def test_html_escapes_what_the_recipients_file_says(reports: Path, serve: Any) -> None:
     from reportgen.distribute.message import html_body
 

@@ -20,7 +20,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 from reportgen.distribute.errors import DistributionError
-from reportgen.distribute.plan import PlannedMessage
+from reportgen.distribute.plan import MailLogo, PlannedMessage
 from reportgen.distribute.recipients import AddressError, line_problem, to_ascii_address
 
 
@@ -83,12 +83,23 @@ def compose(
             mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     mail["Auto-Submitted"] = "auto-generated"
     mail.set_content(message.body, charset="utf-8", cte="quoted-printable")
+    logo = message.logo
     mail.add_alternative(
-        html_body(message.subject, message.body, recipient.language),
+        html_body(message.subject, message.body, recipient.language, logo),
         subtype="html",
         charset="utf-8",
         cte="quoted-printable",
     )
+    if logo is not None:  # the image inside the HTML part (multipart/related), by Content-ID
+        html_part = mail.get_body(("html",))
+        assert html_part is not None and isinstance(html_part, EmailMessage)
+        html_part.add_related(
+            logo.data, maintype="image", subtype="png", cid=f"<{LOGO_CID}>", filename="logo.png"
+        )
+        related = mail.get_body(("related",))
+        if related is not None:
+            image = next(p for p in related.iter_parts() if p.get_content_type() == "image/png")
+            image.replace_header("Content-Disposition", 'inline; filename="logo.png"')
     for report in message.reports:
         mail.add_attachment(
             attachments[report.file], maintype="application", subtype="pdf", filename=report.file
@@ -114,16 +125,30 @@ def _inline(text: str) -> str:
     return "".join(out)
 
 
-def html_body(subject: str, body: str, language: str) -> str:
+LOGO_CID = "logo@reportgen"
+LOGO_WIDTH = 160  # CSS pixels the logo is shown at (at most)
+
+
+def html_body(subject: str, body: str, language: str, logo: MailLogo | None = None) -> str:
     """The HTML alternative of a mail whose plain text is ``body``: the same words, escaped.
 
     The subject is the page's title and its one heading; each paragraph of the text (lines
     between blank lines) is a ``<p>``, lines within it kept with ``<br>``; a paragraph whose
     lines all start with "- " is a list. Links are links. No layout tables, no styles a
-    reader's client must understand, no images: it reads the same in every client and to a
-    screen reader, in the recipient's ``language`` (``lang``).
+    reader's client must understand: it reads the same in every client and to a screen reader,
+    in the recipient's ``language`` (``lang``). The one image is the publisher's ``logo``
+    (``cid:`` + ``LOGO_CID``, a related part), above the heading, with its alt text and its
+    size (at most ``LOGO_WIDTH`` wide), so that a client that blocks images keeps the layout.
     """
-    blocks: list[str] = [f"<h1>{html.escape(subject)}</h1>"]
+    blocks: list[str] = []
+    if logo is not None:
+        width = min(LOGO_WIDTH, logo.width)
+        height = max(1, round(logo.height * width / logo.width))
+        blocks.append(
+            f'<p><img src="cid:{LOGO_CID}" alt="{html.escape(logo.alt)}" width="{width}" '
+            f'height="{height}"></p>'
+        )
+    blocks.append(f"<h1>{html.escape(subject)}</h1>")
     for paragraph in re.split(r"\n\s*\n", body.strip("\n")):
         lines = [line.rstrip() for line in paragraph.split("\n") if line.strip()]
         if not lines:

@@ -79,6 +79,29 @@ class Outcome:
 
 
 @dataclass(frozen=True, slots=True)
+class MailLogo:
+    """The publisher's PNG logo shown at the top of the HTML mail, with its alt text."""
+
+    data: bytes
+    alt: str
+    width: int  # pixels, from the PNG's header
+    height: int
+
+    @classmethod
+    def of(cls, project: Project) -> MailLogo | None:
+        """The ``project``'s mail logo (``Publisher.mail_image``), or None."""
+        mine = project.publisher
+        path = mine.mail_image if mine is not None else None
+        if mine is None or path is None:
+            return None
+        data = path.read_bytes()
+        if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+            raise DistributionError(f"{path} is not a PNG file: give a PNG as mail_logo.")
+        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        return cls(data, mine.logo_alt or mine.name, width, height)
+
+
+@dataclass(frozen=True, slots=True)
 class PlannedMessage:
     """One email to send: who, which reports, and its rendered text."""
 
@@ -91,6 +114,7 @@ class PlannedMessage:
     message_id: str
     unsubscribe_url: str | None
     estimated_bytes: int
+    logo: MailLogo | None = None  # shown atop the HTML part
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +211,7 @@ def plan_distribution(
     mine = project.publisher
     publisher = mine.name if mine is not None else "HRMI"
     contact = mine.contact if mine is not None else ""
+    logo = MailLogo.of(project)
     messages: list[PlannedMessage] = []
     skipped: list[Outcome] = []
     file_problems: dict[str, str | None] = {}
@@ -283,7 +308,10 @@ def plan_distribution(
                         recipient.email, [r.sha256 for r in group], sender_domain
                     ),
                     unsubscribe_url=link,
-                    estimated_bytes=_TEXT_ALLOWANCE + sum(encoded_size(r.bytes) for r in group),
+                    estimated_bytes=_TEXT_ALLOWANCE
+                    + sum(encoded_size(r.bytes) for r in group)
+                    + (encoded_size(len(logo.data)) if logo is not None else 0),
+                    logo=logo,
                 )
             )
     return Plan(tuple(messages), tuple(skipped))
