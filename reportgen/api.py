@@ -97,12 +97,14 @@ def run_batch(
     executor: Executor | None = None,
     jobs: int | None = None,
     force: bool = False,
+    page_size: str | None = None,
 ) -> BatchResult:
     """Build every country of the release (or ``countries``: ISO3 codes) into ``out``, as
     ``reportgen batch`` does (incremental, with its manifest; no compendium), on
     ``executor`` (any ``concurrent.futures.Executor``: a process pool, a Dask
-    ``distributed.Client.get_executor()``…; default: a process pool of ``jobs`` workers).
-    Reports that fail are in the result's ``failed``, never raised."""
+    ``distributed.Client.get_executor()``…; default: a process pool of ``jobs`` workers), on
+    pages of ``page_size`` ("A4" or "Letter"; default: the style's). Reports that fail are
+    in the result's ``failed``, never raised."""
     if executor is not None and jobs is not None:
         raise ValueError("give jobs or an executor, not both: the executor has its own workers")
     data = Path(release)
@@ -122,4 +124,5 @@ def run_batch(
         formats=formats,
         editorial=editorial,
         project=_project(config),
+        page_size=page_size,
     )

@@ -46,12 +46,14 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import hashlib
+import logging
 import multiprocessing
 import os
 import signal
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, replace
@@ -62,7 +64,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from reportgen.codebook import load_codebook
-from reportgen.errors import NoDataError, OutputError, ReportgenError
+from reportgen.errors import NoDataError, OutputError, ReportgenError, StyleError
 from reportgen.load import Dataset, load_release
 from reportgen.manifest import (
     Compendium,
@@ -81,6 +83,7 @@ from reportgen.style import Style, load_style
 if TYPE_CHECKING:
     from reportgen.build import BuiltReport
 
+_log = logging.getLogger("reportgen.batch")
 STALE = "stale"  # where a report whose rebuild failed goes: no longer current, not deleted
 # The libraries a report or the compendium is made with, whose version is part of the code's.
 _LIBRARIES = (
@@ -128,6 +131,7 @@ class Outcome:
     fatal: bool = False  # the output folder cannot be written: the run stops
     previous: str = ""  # where the report it failed to replace went (``stale/<file>``)
     format: str = "report"  # the full report, or "profile"
+    detail: str = ""  # an internal error's traceback (``reportgen --verbose`` shows it)
 
     @property
     def label(self) -> str:
@@ -217,6 +221,18 @@ def _version(library: str) -> str:
         return ""
 
 
+def sized_style(style: Style, page_size: str | None) -> Style:
+    """``style`` on pages of ``page_size`` ("A4" or "Letter", any case; None: as it is).
+    Another value is a ``StyleError`` naming it."""
+    if page_size is None:
+        return style
+    sizes: dict[str, Literal["A4", "Letter"]] = {"a4": "A4", "letter": "Letter"}
+    size = sizes.get(page_size.strip().lower())
+    if size is None:
+        raise StyleError(f"--page-size must be A4 or Letter, not {page_size!r}.")
+    return replace(style, page=replace(style.page, size=size))
+
+
 def source_digest(
     data_dir: Path, style: Style, editorial: Path | None = None, project: Project = NO_PROJECT
 ) -> str:
@@ -239,6 +255,7 @@ def source_digest(
         for path in sorted(editorial.glob("*.md")):
             _chunk(h, f"editorial/{path.name}", path.read_bytes())
     _chunk(h, "project", project.digest().encode())
+    _chunk(h, "page", style.page.size.encode())  # (a --page-size other than the style's)
     return h.hexdigest()[:32]
 
 
@@ -390,7 +407,10 @@ def build_task(task: Task) -> Outcome:
     except ReportgenError as exc:
         return outcome("failed", str(exc))
     except Exception as exc:  # a bug for one country must not stop the batch; it is reported
-        return outcome("failed", f"internal error ({type(exc).__name__}: {exc}); please report it")
+        return replace(
+            outcome("failed", f"internal error ({type(exc).__name__}: {exc}); please report it"),
+            detail=traceback.format_exc(),
+        )
 
 
 # --- manifest ------------------------------------------------------------------------------------
@@ -596,13 +616,15 @@ def run_batch(
     formats: Sequence[str] = ("report",),
     editorial: Path | None = None,
     project: Project = NO_PROJECT,
+    page_size: str | None = None,
 ) -> BatchResult:
     """Build the reports of ``codes`` (default: every country) in ``languages`` into ``out_dir``
     (in each of ``formats``: "report", the full report, and "profile", the two-page profile),
     with the editorial files of the folder ``editorial`` (``reportgen.editorial``): a file
     whose name is no country of the release or no language is an ``EditorialError`` before
     anything is built; a file that cannot be used fails its country's reports; and the
-    ``project``'s publisher, colours and phrase overrides (``reportgen.project``).
+    ``project``'s publisher, colours and phrase overrides (``reportgen.project``), on pages of
+    ``page_size`` ("A4" or "Letter", any case; default: the style's).
 
     Work goes to ``executor`` (default: a process pool of ``jobs`` workers, which die with
     this process). The run holds ``out_dir``'s lock: another run there raises
@@ -616,7 +638,7 @@ def run_batch(
 
     started = time.perf_counter()
     data_dir = data_dir.resolve()
-    the_style = branded_style(load_style(style), project)
+    the_style = sized_style(branded_style(load_style(style), project), page_size)
     # The files' digest before the data are read: a file edited in between is read as it is
     # now, and the next run, finding another digest, checks the reports again.
     sources = source_digest(data_dir, the_style, editorial, project)
@@ -706,6 +728,16 @@ def _run_locked(
         if progress:
             progress(outcome, done, total)
     own_pool = executor is None and len(tasks) > 1
+    _log.debug(
+        f"{len(tasks)} report(s) to build, {len(result.outcomes)} settled without building; "
+        + (
+            f"on {executor!r}"
+            if executor is not None
+            else f"{jobs or os.cpu_count() or 1} worker process(es)"
+            if own_pool
+            else "in this process"
+        )
+    )
     pool: Executor | None = executor
     if own_pool:
         context = multiprocessing.get_context()

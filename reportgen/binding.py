@@ -147,6 +147,12 @@ class SourcePdf:
         self.data = data
 
     @property
+    def page_size(self) -> tuple[float, float]:
+        """The first page's width and height in points (its media box)."""
+        box = self._reader.pages[0].mediabox
+        return float(box.width), float(box.height)
+
+    @property
     def author(self) -> str | None:
         """The document information's author (the publisher), if any."""
         return self._info("/Author")

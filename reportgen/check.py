@@ -635,8 +635,9 @@ def _structure_findings(structure: Structure, elements: list[Element]) -> list[F
     return findings
 
 
-def check_command(file: Path) -> int:
-    """Check ``file``, print the findings and the verdict; return the exit code.
+def check_command(file: Path, as_json: bool = False) -> int:
+    """Check ``file``, print the findings and the verdict (``as_json``: as the JSON document
+    of ``reportgen.jsonout.check``); return the exit code.
 
     0: every check passed; 1: some check failed, or the file is missing or not a PDF (one
     line on stderr naming the file). Usage errors (exit 2) are the command line's own.
@@ -667,5 +668,10 @@ def check_command(file: Path) -> int:
         )
         detail = " ".join(detail.split()) or type(exc).__name__
         return refuse(f"{file} is not a readable PDF ({detail}).")
-    print(report.render())
+    if as_json:
+        from reportgen import jsonout
+
+        sys.stdout.write(jsonout.dumps(jsonout.check(report)))
+    else:
+        print(report.render())
     return 0 if report.passed else 1

@@ -18,11 +18,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
+import os
 import re
 import sys
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -33,6 +37,7 @@ from reportgen.errors import DataValidationError, ReportgenError
 from reportgen.resources import demo_data_dir, docs_dir
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
     from email.headerregistry import Address
 
     from reportgen.distribute import LedgerPlace, OutcomeStatus, Plan, PlannedMessage, Summary
@@ -46,12 +51,59 @@ app = typer.Typer(
         "or use the shipped demo release (data/demo)."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+log = logging.getLogger("reportgen")
+
+
+class _ConsoleHandler(logging.Handler):
+    """Log records as the command line prints its messages: on stderr, one per line, a
+    record's ``label`` ("note:", "warning:") coloured before it; an error's in red."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        label = getattr(record, "label", None)
+        if label is None and record.levelno >= logging.ERROR:
+            label = "error:"
+        if label:
+            colour = "red" if record.levelno >= logging.ERROR else "yellow"
+            err.print(f"[bold {colour}]{label}[/bold {colour}]", end=" ")
+        err.print(record.getMessage(), markup=False)
+
+
+def _configure_logging(level: int) -> None:
+    """Send the ``reportgen`` loggers' records of ``level`` and above to stderr, once."""
+    log.setLevel(level)
+    if not any(isinstance(h, _ConsoleHandler) for h in log.handlers):
+        log.addHandler(_ConsoleHandler())
+    log.propagate = False
+
+
+_configure_logging(logging.INFO)  # (the root command sets the level of each run)
+
+
+def _quiet() -> bool:
+    return not log.isEnabledFor(logging.INFO)
+
+
+JsonOption = Annotated[
+    bool,
+    typer.Option(
+        "--json",
+        help="Print one JSON document on stdout instead of text (schema: docs/json.md).",
+    ),
+]
+
+
+def _print_json(document: dict[str, Any]) -> None:
+    from reportgen.jsonout import dumps
+
+    sys.stdout.write(dumps(document))
+    sys.stdout.flush()
+
 
 DataOption = Annotated[
     Path,
@@ -84,9 +136,62 @@ def _languages(lang: str) -> list[str]:
     return wanted
 
 
+def _complete_lang(incomplete: str) -> list[str]:
+    """Shell completion of ``--lang``: the languages, ``all``, and after a comma the rest."""
+    from reportgen.phrases import available_languages
+
+    done, _, last = incomplete.rpartition(",")
+    given = set(done.split(",")) if done else set()
+    options = [x for x in available_languages() if x not in given]
+    prefix = f"{done}," if done else ""
+    return [prefix + x for x in [*options, *([] if done else ["all"])] if x.startswith(last)]
+
+
+def _complete_country(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion of a country: the ISO3 codes of the ``--data`` release (default: the
+    demo's) that start with what was typed, each with its name."""
+    from reportgen.codebook import load_codebook
+    from reportgen.load import load_release
+
+    try:
+        dataset = load_release(Path(ctx.params.get("data") or DEMO))
+    except ReportgenError:
+        return []
+    book = load_codebook("en")
+    return [
+        (code, book.country(code, dataset.names).name)
+        for code in dataset.country_codes()
+        if code.startswith(incomplete.upper())
+    ]
+
+
+def _complete_format(incomplete: str) -> list[str]:
+    return [f for f in ("report", "profile", "report,profile") if f.startswith(incomplete)]
+
+
+def _complete_page_size(incomplete: str) -> list[str]:
+    return [x for x in ("A4", "Letter") if x.lower().startswith(incomplete.lower())]
+
+
+def _complete_executor(incomplete: str) -> list[str]:
+    return [x for x in ("process", "dask") if x.startswith(incomplete)]
+
+
 LangOption = Annotated[
     str,
-    typer.Option("--lang", help="Report language: en, es, fr, pt, a comma-separated list, or all."),
+    typer.Option(
+        "--lang",
+        help="Report language: en, es, fr, pt, a comma-separated list, or all.",
+        autocompletion=_complete_lang,
+    ),
+]
+PageSizeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--page-size",
+        help="A4 or Letter (default: the style's).",
+        autocompletion=_complete_page_size,
+    ),
 ]
 WaitOption = Annotated[
     bool,
@@ -149,7 +254,7 @@ def _defaults(ctx: typer.Context, project: Project, values: dict[str, Any]) -> d
 
 
 def _waiting(message: str) -> None:
-    err.print(message, markup=False)
+    log.warning(message)
 
 
 def _version(value: bool) -> None:
@@ -166,8 +271,29 @@ def _root(
             "--version", callback=_version, is_eager=True, help="Show the version and exit."
         ),
     ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="Print only warnings, errors and what a command answers (no progress lines, "
+            "no summaries). Anywhere on the command line.",
+        ),
+    ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help="Also print details of the run, and the traceback of an internal error. "
+            "Anywhere on the command line.",
+        ),
+    ] = False,
 ) -> None:
     """Publication-quality PDF country reports from HRMI human-rights data."""
+    if quiet and verbose:
+        raise typer.BadParameter("give --quiet or --verbose, not both", param_hint="--quiet")
+    _configure_logging(logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO)
 
 
 @app.command()
@@ -179,8 +305,11 @@ def validate(
         Path | None,
         typer.Option("--data", "-d", help="HRMI release directory to check, as elsewhere."),
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Check a release directory and list every problem (file, row, column, value, fix)."""
+    """Check a release directory and list every problem (file, row, column, value, fix).
+    Exits 1 when the release has errors (notes alone do not stop it)."""
+    from reportgen import jsonout
     from reportgen.load import load_release
 
     if release is not None and data_option is not None and release != data_option:
@@ -197,12 +326,18 @@ def validate(
     try:
         dataset = load_release(data)
     except DataValidationError as exc:
+        if as_json:
+            _print_json(jsonout.validate(data, exc.problems, None, exc.error_count))
+            raise typer.Exit(1) from None
         for problem in exc.problems:
             label = "[red]error[/red]" if problem.severity == "error" else "[yellow]note[/yellow]"
             out.print(label, end=" ")
             out.print(str(problem), markup=False)
         err.print(f"[red]{exc.error_count:,} error(s): the release cannot be used as it is.[/red]")
         raise typer.Exit(1) from None
+    if as_json:
+        _print_json(jsonout.validate(data, list(dataset.notes), dataset, 0))
+        return
     for problem in dataset.notes:
         out.print("[yellow]note[/yellow]", end=" ")
         out.print(str(problem), markup=False)
@@ -216,26 +351,40 @@ def validate(
     )
 
 
+def _is_tty(console: Console) -> bool:
+    """Whether ``console`` writes to a terminal (FORCE_COLOR makes Rich say so for a pipe)."""
+    isatty = getattr(console.file, "isatty", None)
+    return bool(isatty is not None and isatty())
+
+
 @app.command()
-def countries(data: DataOption = DEMO) -> None:
-    """List the countries of a release with their codes, regions and what data they have."""
-    from reportgen.codebook import load_codebook
+def countries(data: DataOption = DEMO, as_json: JsonOption = False) -> None:
+    """List the countries of a release with their codes, regions and what data they have
+    (a table on a terminal; piped, tab-separated lines with a header, never wrapped)."""
+    from reportgen import jsonout
     from reportgen.load import load_release
 
-    dataset = load_release(data)
-    book = load_codebook("en")
-    survey = set(dataset.survey_countries())
-    esr = set(dataset.esr["country"])
-    table = Table("code", "country", "region", "survey", "quality of life")
-    for row in dataset.countries.sort_values("country").itertuples(index=False):
-        code = str(row.country)
-        table.add_row(
-            code,
-            book.country(code, dataset.names).name,
-            book.regions.get(str(row.region), str(row.region)),
-            "yes" if code in survey else "",
-            "yes" if code in esr else "",
+    document = jsonout.countries(load_release(data))
+    if as_json:
+        _print_json(document)
+        return
+    header = ("code", "country", "region", "survey", "quality of life")
+    rows = [
+        (
+            c["code"],
+            c["name"],
+            c["region_name"],
+            "yes" if c["survey"] else "",
+            "yes" if c["quality_of_life"] else "",
         )
+        for c in document["countries"]
+    ]
+    if not _is_tty(out):
+        sys.stdout.write("".join("\t".join(row) + "\n" for row in [header, *rows]))
+        return
+    table = Table(*header)
+    for row in rows:
+        table.add_row(*row)
     out.print(table)
 
 
@@ -308,7 +457,12 @@ def anchors(
     country: Annotated[str, typer.Argument(help="ISO3 code or English name, any case.")],
     data: DataOption = DEMO,
     style: StyleOption = "base",
-    lang: Annotated[str, typer.Option("--lang", help="Report language: en, es, fr or pt.")] = "en",
+    lang: Annotated[
+        str,
+        typer.Option(
+            "--lang", help="Report language: en, es, fr or pt.", autocompletion=_complete_lang
+        ),
+    ] = "en",
 ) -> None:
     """List the anchors of COUNTRY's report: where an editorial file's `## after: ANCHOR` and
     `## before: ANCHOR` blocks may go (those the profile also has are marked)."""
@@ -318,6 +472,10 @@ def anchors(
     from reportgen.load import load_release
     from reportgen.style import load_style
 
+    languages = _languages(lang)
+    if len(languages) != 1:
+        raise ReportgenError(f"--lang {lang}: anchors lists one language's; give one.")
+    lang = languages[0]
     dataset = load_release(data)
     the_style = load_style(style)
     code = resolve_country(dataset, country)
@@ -399,6 +557,7 @@ FormatOption = Annotated[
     typer.Option(
         "--format",
         help="report (the full publication), profile (two pages), or report,profile.",
+        autocompletion=_complete_format,
     ),
 ]
 
@@ -406,16 +565,19 @@ FormatOption = Annotated[
 @app.command()
 def build(
     ctx: typer.Context,
-    countries: Annotated[list[str], typer.Argument(help="ISO3 codes or English names, any case.")],
+    countries: Annotated[
+        list[str],
+        typer.Argument(
+            help="ISO3 codes or English names, any case.", autocompletion=_complete_country
+        ),
+    ],
     data: DataOption = DEMO,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Directory for the PDFs.")] = Path(
         "output"
     ),
     style: StyleOption = "base",
     lang: LangOption = "en",
-    page_size: Annotated[
-        str | None, typer.Option("--page-size", help="A4 or Letter (default: the style's).")
-    ] = None,
+    page_size: PageSizeOption = None,
     wait: WaitOption = False,
     fmt: FormatOption = "report",
     editorial: EditorialOption = None,
@@ -427,9 +589,7 @@ def build(
     written; the files are then staged next to their targets and renamed into place together,
     so a failure (an unknown country, a report that cannot be built, a full disk) writes none.
     """
-    from dataclasses import replace
-
-    from reportgen.batch import manifest_entry, prepare_output, release_of
+    from reportgen.batch import manifest_entry, prepare_output, release_of, sized_style
     from reportgen.build import (
         BuiltReport,
         StagedFiles,
@@ -437,7 +597,7 @@ def build(
         build_profile,
         output_lock,
     )
-    from reportgen.errors import OutputError, StyleError
+    from reportgen.errors import OutputError
     from reportgen.facts import resolve_country
     from reportgen.load import load_release
     from reportgen.manifest import ManifestJournal
@@ -455,13 +615,7 @@ def build(
         out_dir=out_dir,
     )
     dataset = load_release(data)
-    the_style = branded_style(load_style(style), project)
-    if page_size is not None:
-        sizes: dict[str, Literal["A4", "Letter"]] = {"a4": "A4", "letter": "Letter"}
-        size = sizes.get(page_size.lower())
-        if size is None:
-            raise StyleError(f"--page-size must be A4 or Letter, not {page_size!r}.")
-        the_style = replace(the_style, page=replace(the_style.page, size=size))
+    the_style = sized_style(branded_style(load_style(style), project), page_size)
     languages = _languages(lang)
     formats = _formats(fmt)
     builders: dict[str, Callable[..., BuiltReport]] = {
@@ -528,8 +682,34 @@ def batch(
     lang: LangOption = "en",
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores)."),
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Worker processes (default: all cores); with --executor dask, the local "
+            "cluster's workers.",
+        ),
     ] = None,
+    executor_name: Annotated[
+        str,
+        typer.Option(
+            "--executor",
+            help="process: a pool of worker processes on this machine; dask: a local Dask "
+            "cluster (pip install 'reportgen[cluster]').",
+            autocompletion=_complete_executor,
+        ),
+    ] = "process",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="ADDRESS",
+            help="Run on the Dask cluster of this scheduler (tcp://host:8786); its workers "
+            "must see --data and --out at the same paths.",
+        ),
+    ] = None,
+    page_size: PageSizeOption = None,
+    as_json: JsonOption = False,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even unchanged reports.")] = False,
     compendium: Annotated[
         bool, typer.Option("--compendium/--no-compendium", help="Also bind the annual compendium.")
@@ -545,6 +725,7 @@ def batch(
     The compendium binds the profiles when the run builds them (--format profile or
     report,profile), the full reports otherwise.
     """
+    from reportgen import jsonout
     from reportgen.batch import load_batch_release, prepare_output, run_batch, select_countries
     from reportgen.build import output_lock
     from reportgen.progress import BatchProgress
@@ -561,36 +742,115 @@ def batch(
     )
     languages = _languages(lang)
     formats = _formats(fmt)
+    _dask(executor_name, scheduler, jobs)  # (its options checked before anything runs)
+    if page_size is not None:
+        from reportgen.batch import sized_style
+        from reportgen.style import load_style
+
+        sized_style(load_style(style), page_size)  # (refused before the folder is made)
     dataset = load_batch_release(data)  # loaded once: run_batch finds it in the same cache
     codes = select_countries(dataset, countries or (), region, survey_only)
     prepare_output(out_dir)
+    books: list[tuple[str, Path, bool]] = []
     # One lock over the reports and the compendium: no other run changes the folder between.
-    with output_lock(out_dir, wait=wait, on_wait=_waiting):
-        with BatchProgress(err) as progress:
+    with (
+        output_lock(out_dir, wait=wait, on_wait=_waiting),
+        _executor(executor_name, scheduler, jobs) as executor,
+    ):
+        with BatchProgress(err, quiet=_quiet()) as progress:
             result = run_batch(
                 data,
                 out_dir,
                 codes,
                 tuple(languages),
                 style,
-                jobs,
+                None if executor is not None else jobs,
                 force,
+                executor=executor,
                 progress=progress.advance,
                 on_start=progress.start,
                 formats=formats,
                 editorial=editorial,
                 project=project,
+                page_size=page_size,
             )
-        BatchProgress.summary(out, result)
+        if not as_json and not _quiet():
+            BatchProgress.summary(out, result)
+        elif not as_json:
+            BatchProgress.failures(result)
         if compendium:
             from reportgen.batch import bind_compendium
 
             book = "profile" if "profile" in formats else "report"
             for language in languages:  # bound again only when what it binds changed
                 path, bound = bind_compendium(out_dir, language, style, force, book)
-                out.print(f"compendium: {path}" + ("" if bound else " (unchanged)"))
+                books.append((language, path, bound))
+                if not as_json:
+                    out.print(f"compendium: {path}" + ("" if bound else " (unchanged)"))
+    if as_json:
+        _print_json(jsonout.batch(result, books))
     if result.failed:
         raise typer.Exit(1)
+
+
+def _dask(name: str, scheduler: str | None, jobs: int | None) -> Any:
+    """Dask's ``distributed`` module when ``--executor dask`` or ``--scheduler`` asks for it
+    (None: the batch's own process pool). Refuses an unknown executor, ``--jobs`` beside a
+    scheduler (its workers are the cluster's), and Dask not installed: before anything runs."""
+    import importlib
+
+    name = name.strip().lower()
+    if name not in ("process", "dask"):
+        raise ReportgenError(f"--executor must be process or dask, not {name!r}.")
+    if scheduler is None and name == "process":
+        return None
+    if scheduler is not None and jobs is not None:
+        raise ReportgenError(
+            f"--jobs {jobs} with --scheduler: the cluster's workers are its own. Leave out "
+            "--jobs (start more workers on the cluster instead)."
+        )
+    try:
+        return importlib.import_module("distributed")  # (its calls are untyped)
+    except ImportError:
+        raise ReportgenError(
+            "--executor dask and --scheduler need Dask: pip install 'reportgen[cluster]'."
+        ) from None
+
+
+@contextmanager
+def _executor(name: str, scheduler: str | None, jobs: int | None) -> Iterator[Executor | None]:
+    """The executor of ``--executor`` and ``--scheduler`` (None: the batch's own process
+    pool of ``jobs`` workers), shut down (with its local cluster) when the block ends."""
+    distributed = _dask(name, scheduler, jobs)
+    if distributed is None:
+        yield None
+        return
+    Client, LocalCluster = distributed.Client, distributed.LocalCluster  # noqa: N806
+    cluster: Any = None
+    try:
+        if scheduler is not None:
+            log.info(f"connecting to the Dask scheduler at {scheduler}")
+            client = Client(scheduler, timeout=15, set_as_default=False)
+        else:
+            workers = jobs or os.cpu_count() or 1
+            log.info(f"starting a local Dask cluster of {workers} worker process(es)")
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            client = Client(cluster, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        where = f"the Dask scheduler at {scheduler}" if scheduler else "a local Dask cluster"
+        raise ReportgenError(f"Cannot reach {where}: {exc}.") from None
+    try:
+        yield client.get_executor()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 @app.command()
@@ -611,6 +871,14 @@ def compendium(
             "--format", help="What to bind: profile (the two-page profiles) or report (full)."
         ),
     ] = "profile",
+    page_size: Annotated[
+        str | None,
+        typer.Option(
+            "--page-size",
+            help="A4 or Letter: checked against the reports' (default: theirs, which the "
+            "book's own pages take).",
+        ),
+    ] = None,
 ) -> None:
     """Bind the profiles (or, with --format report, the full reports) listed in a batch
     manifest into the annual compendium."""
@@ -638,16 +906,22 @@ def compendium(
     )
     with lock:
         for language in languages:
-            path = build_compendium(reports, language, output=output, style=style, format=book)
+            path = build_compendium(
+                reports, language, output=output, style=style, format=book, page_size=page_size
+            )
             out.print(str(path))
 
 
 @app.command()
-def check(file: Annotated[Path, typer.Argument(help="PDF file to check.")]) -> None:
-    """Check a PDF: tagged, fonts embedded, language, title, alt text, no untagged content."""
+def check(
+    file: Annotated[Path, typer.Argument(help="PDF file to check.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Check a PDF: tagged, fonts embedded, language, title, alt text, no untagged content.
+    Exits 1 when a check fails or the file is no readable PDF."""
     from reportgen.check import check_command
 
-    raise typer.Exit(check_command(file))
+    raise typer.Exit(check_command(file, as_json=as_json))
 
 
 # --- distribute ------------------------------------------------------------------------------
@@ -667,8 +941,9 @@ def _print_plan(plan: Plan, sender: Address) -> None:
         out.print(f"  size:    about {message.estimated_bytes / MB:.1f} MB", markup=False)
 
 
-def _print_summary(summary: Summary, dry: bool = False) -> None:
-    """Print the closing summary: counts, then every failure, doubt and gap with its reason."""
+def _print_summary(summary: Summary, dry: bool = False, counts: bool = True) -> None:
+    """Print the closing summary: counts (unless not ``counts``: ``--quiet``), then every
+    failure, doubt and gap with its reason."""
     from reportgen.distribute import NOT_ATTEMPTED
 
     table = Table(
@@ -690,7 +965,8 @@ def _print_summary(summary: Summary, dry: bool = False) -> None:
         str(summary.count("failed")),
         str(summary.count("unavailable")),
     )
-    out.print(table)
+    if counts:
+        out.print(table)
     labels: list[tuple[OutcomeStatus, str]] = [
         ("failed", "[red]failed[/red]"),
         ("uncertain", "[yellow]uncertain[/yellow]"),
@@ -720,8 +996,7 @@ def _print_summary(summary: Summary, dry: bool = False) -> None:
 
 
 def _notify(text: str) -> None:
-    err.print("[yellow]note:[/yellow] ", end="")
-    err.print(text, markup=False)
+    log.warning(text, extra={"label": "note:"})
 
 
 def _ledger_place(
@@ -735,12 +1010,11 @@ def _ledger_place(
     state = state_directory()
     path = ledger or state / LEDGER_NAME
     if ledger is not None and ledger.resolve().is_relative_to(reports.resolve()):
-        err.print("[bold yellow]warning:[/bold yellow] ", end="")
-        err.print(
+        log.warning(
             f"the ledger {ledger} is inside --reports {reports}: deleting that directory to "
             "rebuild it deletes the record of what was sent. The next run then stops, but "
             "the record is lost. Keep the ledger elsewhere, or leave out --ledger.",
-            markup=False,
+            extra={"label": "warning:"},
         )
     return LedgerPlace(path, state=state, legacy=reports / LEDGER_NAME, new_ledger=new_ledger)
 
@@ -848,6 +1122,7 @@ def distribute_command(
         ),
     ] = None,
     config: ConfigOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Email each recipient the reports of their countries and regions, once (docs/recipients.md).
 
@@ -899,10 +1174,14 @@ def distribute_command(
         message: PlannedMessage, status: OutcomeStatus, detail: str, done: int, total: int
     ) -> None:
         countries = ", ".join(r.country for r in message.reports)
-        err.print(
-            f"[{done}/{total}] {status} {message.recipient.email} ({countries}): {detail}",
-            markup=False,
-        )
+        log.info(f"[{done}/{total}] {status} {message.recipient.email} ({countries}): {detail}")
+
+    planned: list[Plan] = []
+
+    def on_plan(plan: Plan) -> None:
+        planned.append(plan)
+        if dry_run_only and not as_json:
+            _print_plan(plan, from_address)
 
     summary = distribute(
         recipients,
@@ -919,18 +1198,38 @@ def distribute_command(
         project=_project(config),
         send_policy=SendPolicy(retries=retries, rate=rate if settings is not None else 0.0),
         progress=report_progress,
-        on_plan=(lambda plan: _print_plan(plan, from_address)) if dry_run_only else None,
+        on_plan=on_plan,
         notify=_notify,
     )
-    _print_summary(summary, dry=dry_run_only)
+    if as_json:
+        from reportgen import jsonout
+
+        plan = planned[0] if planned and dry_run_only else None
+        _print_json(jsonout.distribute(plan, from_address, summary, dry_run_only))
+    else:
+        _print_summary(summary, dry=dry_run_only, counts=not _quiet())
     if not summary.ok:
         raise typer.Exit(1)
 
 
+_GLOBAL_FLAGS = frozenset({"-q", "--quiet", "-v", "--verbose"})
+
+
+def _global_first(args: list[str]) -> list[str]:
+    """``args`` with ``--quiet`` and ``--verbose`` moved before the command, wherever they
+    were given (before a ``--``), so that ``reportgen batch -v`` means ``reportgen -v batch``."""
+    end = args.index("--") if "--" in args else len(args)
+    head, tail = args[:end], args[end:]
+    return (
+        [a for a in head if a in _GLOBAL_FLAGS] + [a for a in head if a not in _GLOBAL_FLAGS] + tail
+    )
+
+
 def main() -> None:
-    """Run the CLI, turning every input error into one clear message and exit code 1."""
+    """Run the CLI, turning every input error into one clear message and exit code 1, and
+    any other exception into one "internal error" line (its traceback with ``--verbose``)."""
     try:
-        app()
+        app(args=_global_first(sys.argv[1:]), prog_name="reportgen")
     except ReportgenError as exc:
         err.print("error:", style="bold red", end=" ")
         err.print(str(exc), markup=False)
@@ -938,3 +1237,15 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted: nothing half-written was left behind.")
         sys.exit(130)
+    except Exception as exc:  # a bug: said in one line, the traceback only when asked for
+        verbose = log.isEnabledFor(logging.DEBUG)
+        err.print("internal error:", style="bold red", end=" ")
+        err.print(
+            f"{type(exc).__name__}: {exc}. This is a bug in reportgen: please report it with "
+            "the command you ran"
+            + ("." if verbose else " and its traceback (run it again with --verbose)."),
+            markup=False,
+        )
+        if verbose:
+            err.print(traceback.format_exc(), markup=False, end="")
+        sys.exit(1)

@@ -39,7 +39,7 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from reportgen.binding import BindingError, Book, BookmarkRef, Folio, FolioError, SourcePdf
 from reportgen.build import write_atomic
@@ -201,6 +201,52 @@ def _regions(reports: Iterable[_Report], book: Codebook) -> list[_Region]:
         )
         for key in keys
     ]
+
+
+def _sized(
+    style: Style,
+    reports: list[_Report],
+    sources: dict[str, SourcePdf],
+    asked: str | None,
+    reports_dir: Path,
+) -> Style:
+    """``style`` with the page size of the reports it binds (their media boxes), checked
+    against the size ``asked`` for (any case), if any."""
+    from reportgen.layout.chrome import PAGE_SIZES
+
+    def named(size: tuple[float, float]) -> str:
+        for name, (w, h) in PAGE_SIZES.items():
+            if abs(size[0] - w) < 1 and abs(size[1] - h) < 1:
+                return name
+        return f"{size[0]:.0f} × {size[1]:.0f} pt"
+
+    by_size: dict[str, list[str]] = {}
+    for r in reports:
+        by_size.setdefault(named(sources[r.code].page_size), []).append(r.file)
+    if len(by_size) > 1:
+        counts = "; ".join(f"{n}: {len(f)} (e.g. {f[0]})" for n, f in sorted(by_size.items()))
+        raise ReportgenError(
+            f"The reports in {reports_dir} are of {len(by_size)} page sizes ({counts}): a book "
+            "has one. Build them again with one --page-size (reportgen batch --force --page-size …)."
+        )
+    size = next(iter(by_size))
+    if asked is not None:
+        wanted = {n.lower(): n for n in PAGE_SIZES}.get(asked.strip().lower())
+        if wanted is None:
+            raise ReportgenError(f"--page-size must be A4 or Letter, not {asked!r}.")
+        if wanted != size:
+            raise ReportgenError(
+                f"--page-size {wanted}: the reports in {reports_dir} are {size}. Build them "
+                f"again with --page-size {wanted}, or leave --page-size out to bind them as "
+                "they are."
+            )
+    if size not in PAGE_SIZES:
+        raise ReportgenError(
+            f"The reports in {reports_dir} are {size}, neither A4 nor Letter. Build them "
+            "again with --page-size A4 or Letter."
+        )
+    page_size: Literal["A4", "Letter"] = "A4" if size == "A4" else "Letter"
+    return replace(style, page=replace(style.page, size=page_size))
 
 
 def _open(report: _Report, reports_dir: Path) -> SourcePdf:
@@ -735,17 +781,20 @@ def build_compendium(
     output: Path | None = None,
     style: str = "base",
     format: str = "profile",
+    page_size: str | None = None,
 ) -> Path:
     """Bind the profiles (``format="report"``: the full reports) of ``reports_dir`` in
     ``language`` into the annual compendium.
 
     In:  a directory written by ``reportgen batch`` (``manifest.json`` + PDFs), a language,
          a style name or path (colours and sizes of the compendium's own pages), the format
-         of the PDFs to bind.
+         of the PDFs to bind, and the page size (``page_size``, "A4" or "Letter"; default:
+         the reports', which the compendium's own pages take).
     Out: the path written: ``output`` or ``reports_dir/`` + ``compendium_filename``.
     Raises ``ReportgenError`` (nothing written) when the manifest is missing, a listed file is
     missing or has changed, or there are no reports in ``language``; ``OutputError`` when the
-    file cannot be written (a full disk, ``output`` is a folder).
+    file cannot be written (a full disk, ``output`` is a folder). Reports of two page sizes, or
+    of another size than ``page_size``, are a ``ReportgenError``: a book has one page size.
     """
     reports_dir = Path(reports_dir)
     # 1. The manifest and the files it lists, checked.
@@ -753,6 +802,7 @@ def build_compendium(
     reports = _load_reports(reports_dir, release, entries, language, format)
     book, phrases, the_style = load_codebook(language), load_phrases(language), load_style(style)
     sources = {r.code: _open(r, reports_dir) for r in reports}
+    the_style = _sized(the_style, reports, sources, page_size, reports_dir)
     trimmed = False
     if format == "report":
         # A book of full reports gives the method and the sources once, in its front matter:

@@ -7,6 +7,7 @@ where each report that could not be rebuilt went (``stale/``).
 
 from __future__ import annotations
 
+import logging
 from types import TracebackType
 
 from rich.console import Console
@@ -23,13 +24,20 @@ from rich.table import Table
 
 from reportgen.batch import BatchResult, Outcome
 
+log = logging.getLogger("reportgen.batch")
+
 
 class BatchProgress:
-    """A context manager that shows a batch's progress on ``console``."""
+    """A context manager that shows a batch's progress on ``console``: a live bar when it is
+    a real terminal (not when FORCE_COLOR only makes Rich treat a pipe as one: a CI log keeps
+    one line per report), else one line per report through the ``reportgen.batch`` logger
+    (at INFO: ``--quiet`` hides them). An internal error's traceback is logged at DEBUG."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, quiet: bool = False) -> None:
         self.console = console
-        self.live = console.is_terminal
+        isatty = getattr(console.file, "isatty", None)
+        tty = bool(isatty is not None and isatty())
+        self.live = console.is_terminal and tty and not console.is_dumb_terminal and not quiet
         self._progress: Progress | None = None
         self._task: TaskID | None = None
 
@@ -65,6 +73,8 @@ class BatchProgress:
 
     def advance(self, outcome: Outcome, done: int, total: int) -> None:
         """Called once per finished report."""
+        if outcome.detail:
+            log.debug(f"{_named(outcome)}: {outcome.detail.rstrip()}")
         if self._progress is not None and self._task is not None:
             self._progress.update(
                 self._task, completed=done, last=f"{outcome.label} {outcome.status}"
@@ -78,7 +88,14 @@ class BatchProgress:
                 line += f" ({outcome.seconds:.1f} s)"
             if outcome.reason and outcome.status == "failed":
                 line += f": {outcome.reason}"
-            self.console.print(line, markup=False, highlight=False)
+            log.info(line)
+
+    @staticmethod
+    def failures(result: BatchResult) -> None:
+        """Log every failure with its reason, as errors (what ``--quiet`` leaves of the
+        summary)."""
+        for outcome in result.failed:
+            log.error(f"{_named(outcome)}: {outcome.reason}", extra={"label": "failed"})
 
     @staticmethod
     def summary(console: Console, result: BatchResult) -> None:

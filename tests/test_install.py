@@ -8,6 +8,7 @@ Needs pip to reach the package index, as the test command itself does.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tomllib
@@ -41,7 +42,8 @@ def test_every_dependency_has_a_range_and_the_lock_satisfies_it() -> None:
             name, version = line.split("==")
             locked[name.lower().replace("_", "-")] = version
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    for line in project["dependencies"] + project["optional-dependencies"]["test"]:
+    extras = project["optional-dependencies"]
+    for line in project["dependencies"] + extras["test"] + extras["cluster"]:
         requirement = Requirement(line)
         name = requirement.name.lower().replace("_", "-")
         assert name in locked, f"{name} is not in requirements/lock.txt"
@@ -97,3 +99,15 @@ def test_the_wheel_at_the_lower_bounds_builds_the_demo(tmp_path: Path) -> None:
     ], printed
     verdict = _run(venv / "bin" / "reportgen", "check", pdfs[1])
     assert "Verdict: ACCESSIBLE" in verdict
+    # The JSON schemas and docs ship in the wheel: `check --json` is valid against its own.
+    shown = json.loads(_run(venv / "bin" / "reportgen", "check", pdfs[1], "--json"))
+    schema = json.loads(
+        _run(
+            python,
+            "-c",
+            "import json, reportgen.jsonout as j; print(json.dumps(j.schema('check')))",
+        )
+    )
+    assert shown["accessible"] is True and set(shown) == set(schema["properties"])
+    docs = _run(python, "-c", "from reportgen.resources import docs_dir; print(docs_dir())")
+    assert (Path(docs.strip()) / "json.md").is_file()
