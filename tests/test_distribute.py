@@ -949,6 +949,38 @@ def test_dry_run_prints_the_plan_and_sends_nothing(reports: Path, serve: Any) ->
     assert not state_ledger().exists() and not (reports / "distribution.sqlite").exists()
 
 
+def test_countries_with_only_a_profile_are_named_unavailable_not_unknown(
+    reports: Path, tmp_path: Path
+) -> None:
+    """A folder where only profiles of XAQ and of the Europe countries were built (the
+    manifest says so): the recipient's row is valid, and each of those countries is reported
+    unavailable because distribute sends full reports (not "unknown country code")."""
+    manifest = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))
+    for entry in manifest["reports"]:
+        if entry["country"] in ("XAQ", "XAT", "XEZ"):
+            entry["format"] = "profile"
+    _write_manifest(reports, manifest["reports"])
+    recipients = tmp_path / "one.csv"
+    recipients.write_text(
+        "name,email,language,countries,regions\n"
+        "Ana,ana@example.org,en,XAQ;XDK,europe-central-asia\n",
+        encoding="utf-8",
+    )
+    result = cli(
+        "--recipients", str(recipients), "--reports", str(reports), "--outbox",
+        str(tmp_path / "box"), "--from", SENDER, "--dry-run",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "unknown" not in result.output
+    for code in ("XAQ", "XAT", "XEZ"):
+        assert (
+            f"unavailable ana@example.org {code}: only profiles of {code} were built (en); "
+            "distribute sends full reports" in " ".join(result.stdout.split())
+        )
+    assert f"attach:  {FILES['XDK']}" in result.stdout
+    assert f"attach:  {FILES['XAQ']}" not in result.stdout
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -24,7 +24,7 @@ from reportgen.distribute.errors import DistributionError
 from reportgen.distribute.ledger import Ledger
 from reportgen.distribute.recipients import Recipient
 from reportgen.distribute.templates import MailReport, load_mail_templates
-from reportgen.manifest import Entry, Manifest, ManifestError, Release, read_manifest
+from reportgen.manifest import FORMATS, Entry, Manifest, ManifestError, Release, read_manifest
 from reportgen.project import NO_PROJECT, Project
 
 MB = 1_000_000  # --max-size counts in SI megabytes, as mail providers state their limits
@@ -219,15 +219,20 @@ def plan_distribution(
         templates = load_mail_templates(recipient.language, project.mail.get(recipient.language))
         codes = list(recipient.countries)
         for region in recipient.regions:
-            codes += [c for c in reports.in_region(region) if c not in codes]
+            built = {c for fmt in FORMATS for c in reports.in_region(region, format=fmt)}
+            codes += [c for c in sorted(built) if c not in codes]
         wanted: list[Entry] = []
         for code in codes:
             report = reports.get(code, recipient.language)
             if report is None:
                 other = reports.languages(code)
+                profiles = reports.languages(code, format="profile")
                 why = (
                     f"no '{recipient.language}' report of {code} was built (only: {', '.join(other)})"
                     if other
+                    else f"only profiles of {code} were built ({', '.join(profiles)}); distribute "
+                    "sends full reports: build them too (batch or build --format report,profile)"
+                    if profiles
                     else f"no report of {code} was built"
                 )
                 skipped.append(

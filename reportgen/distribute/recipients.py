@@ -27,7 +27,7 @@ import idna
 from reportgen.distribute.errors import DistributionError
 from reportgen.distribute.templates import mail_languages
 from reportgen.errors import DataValidationError, Problem, ReportgenError
-from reportgen.manifest import Manifest
+from reportgen.manifest import FORMATS, Manifest
 
 
 class RecipientsError(DataValidationError):
@@ -174,7 +174,7 @@ def _region_index(reports: Manifest) -> dict[str, str]:
     for code, name in load_codebook("en").regions.items():
         index[code.casefold()] = code
         index[name.casefold()] = code
-    for code in reports.regions():
+    for code in (region for fmt in FORMATS for region in reports.regions(fmt)):
         index[code.casefold()] = code
     return index
 
@@ -293,7 +293,7 @@ def load_recipients(
 
     languages = mail_languages()
     book = load_codebook("en")
-    in_manifest = reports.codes()
+    in_manifest = {code for fmt in FORMATS for code in reports.codes(fmt)}
     known = set(known_codes)
     regions = _region_index(reports)
     seen: dict[str, int] = {}
