@@ -397,23 +397,37 @@ def drawing_modules() -> list[Path]:
         found[name] = path
         todo += [name.rpartition(".")[0]] if "." in name else []  # its package runs first
         tree = ast.parse(path.read_bytes(), filename=str(path))
-        typing_only = {  # imports under `if TYPE_CHECKING:` never run
-            id(inner)
-            for node in ast.walk(tree)
-            if isinstance(node, ast.If)
-            and isinstance(node.test, ast.Name)
-            and node.test.id == "TYPE_CHECKING"
-            for stmt in node.body
-            for inner in ast.walk(stmt)
-        }
-        for node in ast.walk(tree):
-            if id(node) in typing_only:
-                continue
+        for node in _statements(tree.body):
             if isinstance(node, ast.Import):
                 todo += [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 todo += [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
     return sorted({*found.values(), Path(__file__).resolve()})
+
+
+_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Every statement in ``body`` and in the blocks nested in it (functions, classes, if,
+    try, with, loops, match) but those under ``if TYPE_CHECKING:``, which never run. Only
+    statements can import, so expressions are not walked (a tenth of the nodes)."""
+    for stmt in body:
+        yield stmt
+        typing_only = (
+            isinstance(stmt, ast.If)
+            and isinstance(stmt.test, ast.Name)
+            and stmt.test.id == "TYPE_CHECKING"
+        )
+        for field in _BODIES:
+            inner = getattr(stmt, field, None)
+            if not inner or (typing_only and field == "body"):
+                continue
+            for block in inner:  # an except handler or a match case holds statements
+                if isinstance(block, ast.stmt):
+                    yield from _statements([block])
+                else:
+                    yield from _statements(block.body)
 
 
 def _module_file(name: str) -> Path | None:
