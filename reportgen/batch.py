@@ -94,7 +94,6 @@ _LIBRARIES = (
     "pandas",
     "pillow",
     "pikepdf",
-    "pypdf",
     "jinja2",
     "babel",
 )

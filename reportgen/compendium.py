@@ -28,8 +28,7 @@ holding its divider's section and each report's tree as an ``Art``, the appendix
 index; parent-tree keys renumbered; each link attached to its ``Link`` element — and stored
 with object streams. Reports built before tagging make an untagged compendium.
 
-Binding — everything done to PDF objects — is ``reportgen.binding``'s (the only module that
-imports pypdf), whose docstring states what it relies on from the layout (the binding
+Binding — everything done to PDF objects — is ``reportgen.binding``'s (with pikepdf), whose docstring states what it relies on from the layout (the binding
 contract: each page's folio its own form XObject, the seeded first font subsets).
 """
 
@@ -759,9 +758,9 @@ class _Binder:
             plan.language,
             plan.created,
         )
-        self.book.set_metadata(info, producer="reportgen (pypdf)", ua=self.tagged)
+        self.book.set_metadata(info, producer="reportgen (pikepdf)", ua=self.tagged)
         data = self.book.write()
-        if self.tagged:  # with object streams, which pypdf does not write
+        if self.tagged:  # saved with object streams
             return merge_structure(data, self.sources, self.document, self.links)
         return compact(data)
 
