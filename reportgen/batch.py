@@ -718,6 +718,10 @@ def _run_locked(
                 )
                 continue
             tasks.append(replace(template, code=code, language=language, kept=kept, format=fmt))
+    # The heaviest first, so that no worker is left with a long report at the end while the
+    # others wait: a full report of a survey country is about five times the work of another.
+    survey = set(dataset.survey_countries())
+    tasks.sort(key=lambda t: (t.code not in survey, t.format != "report"))
     total = len(result.outcomes) + len(tasks)
     if on_start is not None:
         on_start(total)

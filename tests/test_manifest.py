@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
@@ -529,3 +530,42 @@ def test_every_stage_refuses_the_same_damaged_manifest_alike(
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert [e.country for e in read_manifest(copy).entries] == ["XAT"]
+
+
+def test_the_bytes_are_json_dumps_of_the_whole_and_a_journal_renders_each_record_anew() -> None:
+    """The file is ``json.dumps(indent=2)`` of the whole, however its records are rendered
+    (each on its own, kept between saves); a record replaced by another is rendered anew."""
+    from dataclasses import asdict
+
+    from reportgen.manifest import Compendium
+
+    release = Release("Édition de démonstration", 2026, titles=(("fr", "l’édition « démo »"),))
+    entries = [_entry("XDK", name="Nørrevik", scores={}), _entry("XAQ", language="fr")]
+    failures = [Failure("XAA", "en", "failed", "bad data: “x”", None, "s", "profile")]
+    books = [Compendium("en", "compendium-2026-en.pdf", SHA, "abc", "profile")]
+
+    def expected(entries: list[Entry], failures: list[Failure], books: list[Compendium]) -> bytes:
+        data = {
+            "generator": f"reportgen {__version__}",
+            "release": release.title,
+            "release_year": release.year,
+            "illustrative": release.illustrative,
+            "data_author": release.data_author,
+            "release_titles": dict(release.titles),
+            "reports": [
+                asdict(e) for e in sorted(entries, key=lambda e: (e.language, e.region, e.country))
+            ],
+            "failures": [asdict(f) for f in failures],
+            "compendia": [asdict(c) for c in books],
+        }
+        return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
+
+    cache: dict[int, tuple[object, str]] = {}
+    assert manifest_bytes(release, entries, failures, books, cache) == expected(
+        entries, failures, books
+    )
+    assert manifest_bytes(release, [], [], []) == expected([], [], [])
+    entries[0] = replace(entries[0], pages=3)  # a new record: not the text kept for the old
+    assert manifest_bytes(release, entries, failures, books, cache) == expected(
+        entries, failures, books
+    )
