@@ -20,9 +20,10 @@ from typing import Literal
 
 from reportgen.batch import BatchResult
 from reportgen.batch import run_batch as _run_batch
-from reportgen.build import BuiltReport, build_country, build_profile, write_atomic
+from reportgen.build import BuiltReport, build_country, build_profile
 from reportgen.facts import resolve_country
 from reportgen.load import Dataset, load_release
+from reportgen.outputs import write_atomic
 from reportgen.project import Project, branded_style, load_project
 from reportgen.style import Style, load_style
 

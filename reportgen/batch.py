@@ -63,9 +63,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from reportgen.codebook import load_codebook
 from reportgen.errors import NoDataError, OutputError, ReportgenError, StyleError
-from reportgen.load import Dataset, load_release
 from reportgen.manifest import (
     Compendium,
     Entry,
@@ -82,6 +80,7 @@ from reportgen.style import Style, load_style
 
 if TYPE_CHECKING:
     from reportgen.build import BuiltReport
+    from reportgen.load import Dataset
 
 _log = logging.getLogger("reportgen.batch")
 STALE = "stale"  # where a report whose rebuild failed goes: no longer current, not deleted
@@ -115,6 +114,23 @@ class Task:
     format: str = "report"  # the full report, or "profile"
     editorial: str = ""  # the folder of editorial files ("": none)
     project: Project = NO_PROJECT  # the publisher's identity and phrase overrides
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What a batch was asked to select, as given (before the release is read): countries
+    (codes or names), a region (code or name), survey countries only."""
+
+    countries: tuple[str, ...] = ()
+    region: str | None = None
+    survey_only: bool = False
+
+    def digest(self, sources: str) -> str:
+        """This request of the files ``sources`` (``source_digest``): 32 hex digits. Equal
+        digests select the same countries, which the manifest remembers (``selections``)."""
+        h = hashlib.sha256(sources.encode())
+        _chunk(h, "request", repr((self.countries, self.region, self.survey_only)).encode())
+        return h.hexdigest()[:32]
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +186,7 @@ def select_countries(
     survey_only: bool = False,
 ) -> list[str]:
     """The ISO3 codes to build: given countries (codes or names) or all, filtered."""
+    from reportgen.codebook import load_codebook
     from reportgen.facts import resolve_country
 
     book = load_codebook("en")
@@ -279,6 +296,8 @@ def release_stamp(data_dir: Path) -> str:
 
 @cache
 def _release(data_dir: str, stamp: str = "") -> Dataset:
+    from reportgen.load import load_release
+
     return load_release(data_dir, isolate_bad_rows=True)
 
 
@@ -299,7 +318,7 @@ def _worker_init(parent: int, method: str) -> None:
     platform a thread checks ``os.getppid()`` each second as a fallback. A forked worker also
     closes the output lock it inherited: only the batch itself holds the folder.
     """
-    from reportgen.build import forget_inherited_locks
+    from reportgen.outputs import forget_inherited_locks
 
     forget_inherited_locks()
     if sys.platform.startswith("linux"):
@@ -332,9 +351,9 @@ def build_task(task: Task) -> Outcome:
         render_report,
         report_digest,
         report_filename,
-        write_atomic,
     )
     from reportgen.facts import compute_facts
+    from reportgen.outputs import write_atomic
     from reportgen.style import profile_style
 
     start = time.perf_counter()
@@ -546,7 +565,7 @@ class _Manifest(ManifestJournal):
 
     def _set_aside(self, file: str) -> str | None:
         """Move a report that is no longer current to ``stale/``; return its new name."""
-        from reportgen.build import output_error
+        from reportgen.outputs import output_error
 
         source = self.directory / file
         if not source.is_file():
@@ -616,6 +635,7 @@ def run_batch(
     editorial: Path | None = None,
     project: Project = NO_PROJECT,
     page_size: str | None = None,
+    request: Request | None = None,
 ) -> BatchResult:
     """Build the reports of ``codes`` (default: every country) in ``languages`` into ``out_dir``
     (in each of ``formats``: "report", the full report, and "profile", the two-page profile),
@@ -632,8 +652,10 @@ def run_batch(
     only the rest. A report that fails is listed under the manifest's ``failures`` and its
     previous PDF, no longer current, is moved to ``stale/``. A folder that cannot be written
     (a full disk) stops the run with one ``OutputError`` once the running reports are done.
+    ``request``, what ``codes`` were selected by, is remembered with them in the manifest
+    (``selections``), for ``settled_batch``.
     """
-    from reportgen.build import output_lock
+    from reportgen.outputs import output_lock
 
     started = time.perf_counter()
     data_dir = data_dir.resolve()
@@ -670,7 +692,55 @@ def run_batch(
             executor,
             progress,
             on_start,
+            request.digest(sources) if request is not None else "",
         )
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def settled_batch(
+    data_dir: Path,
+    out_dir: Path,
+    request: Request,
+    languages: Sequence[str] = ("en",),
+    style: str = "base",
+    formats: Sequence[str] = ("report",),
+    editorial: Path | None = None,
+    project: Project = NO_PROJECT,
+    page_size: str | None = None,
+) -> BatchResult | None:
+    """The result of a batch that would build nothing, told without reading the release; None
+    when it would build something, or cannot tell (then run ``run_batch``).
+
+    It would build nothing when the manifest of ``out_dir`` remembers the countries that
+    ``request`` selected from the same files (``Request.digest`` of ``source_digest``), and
+    each of their reports in ``languages`` and ``formats`` is kept by step 1 of the module
+    docstring (an entry of the same ``sources``, its PDF intact) or had no data with the same
+    ``sources``. What a batch would do then is only read: no worker, no pandas, no release.
+    The caller holds the folder's lock.
+    """
+    started = time.perf_counter()
+    the_style = sized_style(branded_style(load_style(style), project), page_size)
+    sources = source_digest(data_dir.resolve(), the_style, editorial, project)
+    manifest = previous_manifest(out_dir)
+    codes = manifest.selection(request.digest(sources)) if manifest is not None else None
+    if manifest is None or codes is None:
+        return None
+    entries, failures = manifest.by_key(), manifest.failures_by_key()
+    result = BatchResult(manifest=manifest.path)
+    for code in codes:
+        for language in languages:
+            for fmt in formats:
+                key = (code, language, fmt)
+                kept = _intact(entries.get(key), out_dir)
+                failure = failures.get(key)
+                if kept is not None and kept.sources == sources:
+                    outcome = Outcome(code, language, "unchanged", entry=kept, format=fmt)
+                elif failure and failure.status == "no data" and failure.sources == sources:
+                    outcome = Outcome(code, language, "no data", reason=failure.reason, format=fmt)
+                else:
+                    return None
+                result.outcomes.append(outcome)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -685,14 +755,18 @@ def _run_locked(
     executor: Executor | None,
     progress: Progress | None,
     on_start: Callable[[int], None] | None,
+    selection: str = "",
 ) -> BatchResult:
-    from reportgen.build import remove_stale_temporaries
+    from reportgen.outputs import remove_stale_temporaries
 
     out_dir = Path(template.out_dir)
     remove_stale_temporaries(out_dir)
     sources = template.sources
     manifest = _Manifest(out_dir, dataset, sources)
     previous, tried = dict(manifest.entries), dict(manifest.failures)
+    if selection and manifest.selections.get(selection) != tuple(codes):
+        manifest.put_selection(selection, codes)  # written with the first report, or at the end
+        manifest.unsaved = True
     result = BatchResult(manifest=manifest.path)
     tasks: list[Task] = []
     for code in codes:
@@ -809,7 +883,7 @@ def compendium_digest(manifest: Manifest, language: str, style: Style, fmt: str 
     (``code_digest``: its own pages' words, layout and binding; any edit of the package
     binds it again, which only its developers meet).
     """
-    from reportgen.build import canonical_json, style_values
+    from reportgen.digests import canonical_json, style_values
 
     not_bound = ("inputs", "sources")  # how a report was decided on, not what it shows
     reports = [

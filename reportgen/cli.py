@@ -24,7 +24,7 @@ import re
 import sys
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -590,17 +590,12 @@ def build(
     so a failure (an unknown country, a report that cannot be built, a full disk) writes none.
     """
     from reportgen.batch import manifest_entry, prepare_output, release_of, sized_style
-    from reportgen.build import (
-        BuiltReport,
-        StagedFiles,
-        build_country,
-        build_profile,
-        output_lock,
-    )
+    from reportgen.build import BuiltReport, build_country, build_profile
     from reportgen.errors import OutputError
     from reportgen.facts import resolve_country
     from reportgen.load import load_release
     from reportgen.manifest import ManifestJournal
+    from reportgen.outputs import StagedFiles, output_lock
     from reportgen.project import branded_style
     from reportgen.style import load_style
 
@@ -726,8 +721,9 @@ def batch(
     report,profile), the full reports otherwise.
     """
     from reportgen import jsonout
-    from reportgen.batch import load_batch_release, prepare_output, run_batch, select_countries
-    from reportgen.build import output_lock
+    from reportgen.batch import Request, prepare_output, run_batch, settled_batch
+    from reportgen.manifest import MANIFEST
+    from reportgen.outputs import output_lock
     from reportgen.progress import BatchProgress
 
     project, (data, style, lang, fmt, editorial, out_dir) = _with_project(
@@ -748,32 +744,54 @@ def batch(
         from reportgen.style import load_style
 
         sized_style(load_style(style), page_size)  # (refused before the folder is made)
-    dataset = load_batch_release(data)  # loaded once: run_batch finds it in the same cache
-    codes = select_countries(dataset, countries or (), region, survey_only)
-    prepare_output(out_dir)
+    request = Request(tuple(countries or ()), region, survey_only)
     books: list[tuple[str, Path, bool]] = []
     # One lock over the reports and the compendium: no other run changes the folder between.
-    with (
-        output_lock(out_dir, wait=wait, on_wait=_waiting),
-        _executor(executor_name, scheduler, jobs) as executor,
-    ):
-        with BatchProgress(err, quiet=_quiet()) as progress:
-            result = run_batch(
-                data,
-                out_dir,
-                codes,
-                tuple(languages),
-                style,
-                None if executor is not None else jobs,
-                force,
-                executor=executor,
-                progress=progress.advance,
-                on_start=progress.start,
-                formats=formats,
-                editorial=editorial,
-                project=project,
-                page_size=page_size,
+    with ExitStack() as held:
+        settled = None
+        if not force and (out_dir / MANIFEST).is_file():
+            # Nothing to build? Told from the manifest and the files alone (no release read).
+            held.enter_context(output_lock(out_dir, wait=wait, on_wait=_waiting))
+            settled = settled_batch(
+                data, out_dir, request, languages, style, formats, editorial, project, page_size
             )
+        codes: list[str] = []
+        if settled is None:
+            from reportgen.batch import load_batch_release, select_countries
+
+            dataset = load_batch_release(data)  # loaded once: run_batch finds it in its cache
+            codes = select_countries(dataset, request.countries, region, survey_only)
+        prepare_output(out_dir)
+        held.enter_context(output_lock(out_dir, wait=wait, on_wait=_waiting))
+        with (
+            nullcontext(None)
+            if settled is not None
+            else _executor(executor_name, scheduler, jobs) as executor,
+            BatchProgress(err, quiet=_quiet()) as progress,
+        ):
+            if settled is not None:
+                result = settled
+                progress.start(len(result.outcomes))
+                for done, outcome in enumerate(result.outcomes, 1):
+                    progress.advance(outcome, done, len(result.outcomes))
+            else:
+                result = run_batch(
+                    data,
+                    out_dir,
+                    codes,
+                    tuple(languages),
+                    style,
+                    None if executor is not None else jobs,
+                    force,
+                    executor=executor,
+                    progress=progress.advance,
+                    on_start=progress.start,
+                    formats=formats,
+                    editorial=editorial,
+                    project=project,
+                    page_size=page_size,
+                    request=request,
+                )
         if not as_json and not _quiet():
             BatchProgress.summary(out, result)
         elif not as_json:
@@ -884,8 +902,8 @@ def compendium(
     manifest into the annual compendium."""
     from contextlib import AbstractContextManager, nullcontext
 
-    from reportgen.build import output_lock
     from reportgen.compendium import build_compendium
+    from reportgen.outputs import output_lock
 
     languages = _languages(lang)
     book = fmt.strip().lower()

@@ -41,7 +41,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from reportgen.binding import BindingError, Book, BookmarkRef, Folio, FolioError, SourcePdf
-from reportgen.build import write_atomic
 from reportgen.codebook import Codebook, load_codebook
 from reportgen.errors import ReportgenError
 from reportgen.layout.compendium_pages import (
@@ -69,6 +68,7 @@ from reportgen.layout.tagging.trim import without_sections
 from reportgen.manifest import MANIFEST, Entry, read_manifest
 from reportgen.manifest import Release as _Release
 from reportgen.model import Span
+from reportgen.outputs import write_atomic
 from reportgen.phrases import Phrases, load_phrases
 from reportgen.style import BAND_NAMES, BandScale, Style, load_style
 

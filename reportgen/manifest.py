@@ -63,11 +63,17 @@ The file (UTF-8 JSON, two-space indent, non-ASCII kept as is, one newline at the
           "inputs": "…32 hex digits…",         # what it was bound from: unchanged → kept
           "format": "profile"                  # what it binds (optional: "report")
         }
-      ]
+      ],
+      "selections": {                          # what a batch's request selected (optional)
+        "…32 hex digits…": ["ABW", "AFG"]     # request and files → the countries, in order
+      }
     }
 
 ``inputs`` and ``sources`` are ``reportgen.batch``'s digests (its docstring says of what);
-this module only keeps them.
+this module only keeps them. So are the keys of ``selections``: each digests a batch's
+request (countries, region, survey-only) with the files it was made from, so that a re-run
+with nothing changed knows its countries without reading the release (the newest
+``SELECTIONS_KEPT`` are kept; written only when there is one).
 
 Each country has at most one entry per language and format (``Key``): its full report
 (``"report"``) and its two-page profile (``"profile"``) are separate files and entries.
@@ -211,6 +217,12 @@ class Manifest:
     failures: tuple[Failure, ...] = ()
     generator: str = ""
     compendia: tuple[Compendium, ...] = ()
+    # (request digest, the countries it selected), oldest first (``reportgen.batch``)
+    selections: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def selection(self, digest: str) -> tuple[str, ...] | None:
+        """The countries the batch request ``digest`` selected, or None when not recorded."""
+        return next((codes for key, codes in self.selections if key == digest), None)
 
     def compendium(self, language: str, format: str = "report") -> Compendium | None:
         """The record of the compendium of ``format`` in ``language``, or None when none was
@@ -264,6 +276,9 @@ class Manifest:
 
 
 # --- reading ------------------------------------------------------------------------------------
+
+
+SELECTIONS_KEPT = 8  # batch requests whose countries a manifest remembers (``selections``)
 
 
 def _error(path: Path, what: str) -> ManifestError:
@@ -405,6 +420,12 @@ def read_manifest(directory: Path) -> Manifest:
     generator = data.get("generator")
     bound = data.get("compendia")  # absent in manifests written before it was kept
     compendia = (_compendium(raw) for raw in (bound if isinstance(bound, list) else ()))
+    chosen = data.get("selections")  # absent in manifests written before it was kept
+    selections = tuple(
+        (key, tuple(codes))
+        for key, codes in (chosen.items() if isinstance(chosen, dict) else ())
+        if isinstance(codes, list) and all(isinstance(c, str) for c in codes)
+    )
     return Manifest(
         directory=Path(directory),
         release=Release(
@@ -418,6 +439,7 @@ def read_manifest(directory: Path) -> Manifest:
         failures=tuple(f for f in failures if f is not None),
         generator=generator if isinstance(generator, str) else "",
         compendia=tuple(c for c in compendia if c is not None),
+        selections=selections,
     )
 
 
@@ -442,6 +464,7 @@ def manifest_bytes(
     failures: Iterable[Failure] = (),
     compendia: Iterable[Compendium] = (),
     rendered: dict[int, tuple[object, str]] | None = None,
+    selections: Sequence[tuple[str, Sequence[str]]] = (),
 ) -> bytes:
     """The file's bytes: entries by language, region, country and format; failures by language,
     country and format; compendia by language and format (a full report before its profile).
@@ -488,6 +511,8 @@ def manifest_bytes(
         ),
         "compendia": records(sorted(compendia, key=lambda c: c.key)),
     }
+    if selections:
+        parts["selections"] = plain({key: list(codes) for key, codes in selections})
     body = ",\n".join(f"  {json.dumps(key)}: {text}" for key, text in parts.items())
     return ("{\n" + body + "\n}\n").encode()
 
@@ -503,7 +528,7 @@ def write_manifest(
 
     Raises ``OutputError`` (a full disk, no permission) and leaves the previous file whole.
     """
-    from reportgen.build import write_atomic
+    from reportgen.outputs import write_atomic
 
     path = Path(directory) / MANIFEST
     write_atomic(path, manifest_bytes(release, entries, failures, compendia))
@@ -525,20 +550,26 @@ class ManifestJournal:
         self.directory = Path(directory)
         self.release = release
         self.path = self.directory / MANIFEST
-        self.entries, self.failures, self.compendia = self._read()
+        self.entries, self.failures, self.compendia, self.selections = self._read()
         self._ours: dict[Key, Entry | Failure] = {}
         self._books: dict[tuple[str, str], Compendium] = {}
+        self._chosen: dict[str, tuple[str, ...]] = {}
         self._seen = self._signature()
         self._rendered: dict[int, tuple[object, str]] = {}  # records' texts (manifest_bytes)
 
     def _read(
         self,
-    ) -> tuple[dict[Key, Entry], dict[Key, Failure], dict[tuple[str, str], Compendium]]:
+    ) -> tuple[
+        dict[Key, Entry],
+        dict[Key, Failure],
+        dict[tuple[str, str], Compendium],
+        dict[str, tuple[str, ...]],
+    ]:
         manifest = previous_manifest(self.directory)
         if manifest is None:
-            return {}, {}, {}
+            return {}, {}, {}, {}
         books = {c.key: c for c in manifest.compendia}
-        return manifest.by_key(), manifest.failures_by_key(), books
+        return manifest.by_key(), manifest.failures_by_key(), books, dict(manifest.selections)
 
     def _signature(self) -> tuple[int, int, int] | None:
         try:
@@ -555,9 +586,14 @@ class ManifestJournal:
         """Record a compendium bound by this run (written at the next ``save``)."""
         self._books[value.key] = value
 
+    def put_selection(self, digest: str, codes: Sequence[str]) -> None:
+        """Record the countries the batch request ``digest`` selected (written at the next
+        ``save``; the newest ``SELECTIONS_KEPT`` are kept)."""
+        self._chosen[digest] = tuple(codes)
+
     def _merge(self) -> None:
         if self._signature() != self._seen:
-            self.entries, self.failures, self.compendia = self._read()
+            self.entries, self.failures, self.compendia, self.selections = self._read()
         for key, value in self._ours.items():
             if isinstance(value, Entry):
                 self.entries[key] = value
@@ -566,10 +602,15 @@ class ManifestJournal:
                 self.entries.pop(key, None)
                 self.failures[key] = value
         self.compendia.update(self._books)
+        for digest, codes in self._chosen.items():  # ours the newest: last
+            self.selections.pop(digest, None)
+            self.selections[digest] = codes
+        while len(self.selections) > SELECTIONS_KEPT:
+            del self.selections[next(iter(self.selections))]
 
     def merged_bytes(self) -> bytes:
         """The manifest file's bytes with this run's changes merged in (to write it together
-        with other files: ``reportgen.build.StagedFiles``)."""
+        with other files: ``reportgen.outputs.StagedFiles``)."""
         self._merge()
         return manifest_bytes(
             self.release,
@@ -577,11 +618,12 @@ class ManifestJournal:
             self.failures.values(),
             self.compendia.values(),
             self._rendered,
+            list(self.selections.items()),
         )
 
     def save(self) -> None:
         """Merge this run's changes into the manifest on disk and write it atomically."""
-        from reportgen.build import write_atomic
+        from reportgen.outputs import write_atomic
 
         write_atomic(self.path, self.merged_bytes())
         self._seen = self._signature()

@@ -33,9 +33,9 @@ import pikepdf
 import pytest
 
 from reportgen.batch import read_failures, read_manifest, run_batch
-from reportgen.build import write_atomic
 from reportgen.check import check_command
 from reportgen.errors import OutputError
+from reportgen.outputs import write_atomic
 
 from .conftest import DEMO_DIR
 from .test_batch import _corrupt_first_row

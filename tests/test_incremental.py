@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -266,3 +267,66 @@ def test_a_copied_output_folder_is_still_current(tmp_path: Path) -> None:
     shutil.copytree(out, copy, copy_function=shutil.copy)  # new modification times
     again = run_batch(demo, copy, SELECTION[:2], executor=NoWork())
     assert set(_statuses(again).values()) == {"unchanged"}
+
+
+def _cli_without_pandas(args: Sequence[str]) -> subprocess.CompletedProcess[str]:
+    """The CLI in a process where importing pandas (the release's reader) fails: it succeeds
+    only if the run reads no release."""
+    code = (
+        "import sys; sys.modules['pandas'] = None; sys.argv = ['reportgen', *sys.argv[1:]]; "
+        "from reportgen.cli import main; main()"
+    )
+    command = [sys.executable, "-c", code, *args]
+    return subprocess.run(command, capture_output=True, text=True, check=False)
+
+
+def test_an_unchanged_rerun_is_told_from_the_manifest_without_reading_the_release(
+    demo_copy: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    command = ["batch", "--data", str(demo_copy), "--out", str(out), "-c", "XAQ", "-c", NO_DATA]
+    command += ["--lang", "en,fr", "--no-compendium", "--json"]
+    first = _cli(command)
+    before, manifest = _pdfs(out), (out / "manifest.json").read_bytes()
+    again = _cli_without_pandas(command)
+    assert again.returncode == 0, again.stderr
+    # the same result as a run that reads the release: XAQ kept, XAF without data, each language
+    shown, was = json.loads(again.stdout), json.loads(first.stdout)
+    statuses = {(r["country"], r["language"]): r["status"] for r in shown["reports"]}
+    assert statuses == {
+        ("XAQ", "en"): "unchanged",
+        ("XAQ", "fr"): "unchanged",
+        (NO_DATA, "en"): "no data",
+        (NO_DATA, "fr"): "no data",
+    }
+    assert [(r["country"], r["language"]) for r in shown["reports"]] == [
+        (r["country"], r["language"]) for r in was["reports"]
+    ]
+    assert _pdfs(out) == before and (out / "manifest.json").read_bytes() == manifest
+    # Whatever could change a report reads the release again (and so fails here): another
+    # selection, a report gone, an edited release file; the run that reads it rebuilds.
+    other = [c if c != NO_DATA else "XAT" for c in command]
+    assert _cli_without_pandas(other).returncode != 0
+    (out / _file_of(out, "XAQ", "fr")).unlink()
+    assert _cli_without_pandas(command).returncode != 0
+    _cli(command)
+    assert _cli_without_pandas(command).returncode == 0
+    (title,) = [
+        line.split("=", 1)[1].strip().strip('"')
+        for line in (demo_copy / "release.toml").read_text(encoding="utf-8").splitlines()
+        if line.startswith("title =")
+    ]
+    _edit_release_toml(demo_copy, "title", "Demonstration release, revised")
+    assert _cli_without_pandas(command).returncode != 0
+    rebuilt = json.loads(_cli(command).stdout)
+    built = {(r["country"], r["language"]) for r in rebuilt["reports"] if r["status"] == "built"}
+    assert built == {("XAQ", "en")}  # the English title (the French reports have their own)
+    # Back to the files of the first run, whose selection the manifest still remembers: the
+    # English report now on disk was built from the edited ones, so it is built again.
+    _edit_release_toml(demo_copy, "title", title)
+    assert _cli_without_pandas(command).returncode != 0
+    assert {("XAQ", "en")} == {
+        (r["country"], r["language"])
+        for r in json.loads(_cli(command).stdout)["reports"]
+        if r["status"] == "built"
+    }

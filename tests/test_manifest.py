@@ -448,8 +448,14 @@ def test_batch_writes_the_manifest_every_stage_reads(batch_out: Path) -> None:
     assert survey == {"XAQ": True, "XAT": False}  # XAT has no survey data in the demo
     # the file is what manifest_bytes makes of what was read: batch wrote it through this module
     assert manifest.path.read_bytes() == manifest_bytes(
-        manifest.release, manifest.entries, manifest.failures, manifest.compendia
+        manifest.release,
+        manifest.entries,
+        manifest.failures,
+        manifest.compendia,
+        selections=manifest.selections,
     )
+    # and it remembers the countries the batch's request selected (the CLI's selection)
+    assert [set(codes) for _, codes in manifest.selections] == [set(CODES)]
     assert load_reports(batch_out).entries == manifest.entries  # distribution's reading
 
 

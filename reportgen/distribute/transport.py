@@ -389,7 +389,7 @@ class OutboxTransport:
 
     def deliver(self, sender: str, recipient: str, data: bytes, name: str = "") -> str:
         """Write ``data`` to ``<directory>/<name>.eml`` atomically; return the file name."""
-        from reportgen.build import write_atomic
+        from reportgen.outputs import write_atomic
 
         self.in_doubt = False
         path = self.directory / f"{name}.eml"
