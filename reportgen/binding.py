@@ -189,18 +189,15 @@ class SourcePdf:
     def _bookmarks(
         self, items: Sequence[pikepdf.OutlineItem], pages: dict[tuple[int, int], int]
     ) -> tuple[SourceBookmark, ...]:
+        # The layout writes each bookmark's destination as [page /XYZ left top zoom].
         out: list[SourceBookmark] = []
         for item in items:
             dest: Any = item.destination
-            if isinstance(dest, Name | String):  # a named destination
-                dest = self._named(dest)
-            if dest is None and item.action is not None and item.action.get("/S") == "/GoTo":
-                dest = item.action.get("/D")
             target = dest[0] if isinstance(dest, Array) and len(dest) else None
             page = pages.get(target.objgen) if isinstance(target, Dictionary) else None
             if page is None:
                 continue
-            top = dest[3] if dest[1] == "/XYZ" and len(dest) > 3 else None
+            top = dest[3] if len(dest) > 3 and dest[1] == "/XYZ" else None
             out.append(
                 SourceBookmark(
                     str(item.title),
@@ -210,18 +207,6 @@ class SourcePdf:
                 )
             )
         return tuple(out)
-
-    def _named(self, name: Any) -> Any:
-        """A named destination's array, from the catalogue's /Dests or /Names tree."""
-        dests = self._pdf.Root.get("/Dests")
-        if isinstance(name, Name) and isinstance(dests, Dictionary):
-            found = dests.get(name)
-            return found.get("/D") if isinstance(found, Dictionary) else found
-        names = _dict(self._pdf.Root.get("/Names")).get("/Dests")
-        if isinstance(names, Dictionary):
-            found = pikepdf.NameTree(names).get(str(name))
-            return found.get("/D") if isinstance(found, Dictionary) else found
-        return None
 
 
 # --- the book ----------------------------------------------------------------------------------
@@ -244,8 +229,7 @@ class Book:
         return float(self._pdf.pages[page].mediabox[3])
 
     def add_pages(self, source: SourcePdf, pages: range) -> None:
-        """Append pages ``pages`` of ``source`` as they are (without their annotations'
-        links to pages not bound: none of the compendium's own pages has one)."""
+        """Append pages ``pages`` of ``source`` as they are."""
         for page in pages:
             self._pdf.pages.append(source._pdf.pages[page])
 
