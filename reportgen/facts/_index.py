@@ -9,7 +9,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from reportgen.facts.types import Standing
+from reportgen.facts.types import Estimate, Peer, Standing
 from reportgen.load import Dataset
 from reportgen.rules import CPR_BANDS
 
@@ -21,6 +21,8 @@ class _Index:
     cpr: dict[tuple[str, int], pd.DataFrame]  # (metric, year) → rows sorted by mean desc
     standings: dict[tuple[str, int], tuple[Standing, ...]]  # (metric, year) → best first
     cpr_by_country: dict[str, pd.DataFrame]
+    cpr_peers: dict[tuple[str, int], tuple[Peer, ...]]  # (metric, year) → as ``cpr``, clipped
+    cpr_estimates: dict[tuple[str, str], tuple[Estimate, ...]]  # (country, metric) → by year
     esr: dict[tuple[str, str, str], pd.DataFrame]  # (country, metric, standard) → All, by year
     esr_sex: dict[tuple[str, str, int, str, str], float]  # (country, metric, year, std, group)
     esr_used: dict[tuple[str, str], str]  # (country, metric) → the standard its figures use
@@ -75,6 +77,8 @@ def _index(dataset: Dataset) -> _Index:
         cpr=by_metric_year,
         standings={key: _standings(table) for key, table in by_metric_year.items()},
         cpr_by_country={str(c): g for c, g in cpr.groupby("country")},
+        cpr_peers={key: _peers(table) for key, table in by_metric_year.items()},
+        cpr_estimates=_estimates(cpr),
         esr=by_cms,
         esr_sex={
             (str(c), str(m), int(y), str(st), str(g)): float(v)
@@ -93,6 +97,35 @@ def _index(dataset: Dataset) -> _Index:
         risk={(str(c), str(m)): g for (c, m), g in latest_risk.groupby(["country", "metric"])},
         risk_year=risk_year,
     )
+
+
+def _peers(table: pd.DataFrame) -> tuple[Peer, ...]:
+    """The rows of ``table`` (one right, one year) as peers, bands clipped to the 0–10 scale."""
+    clip = CPR_BANDS.clip
+    return tuple(
+        Peer(str(c), float(m), clip(_num(lo, m)), clip(_num(hi, m)))
+        for c, m, lo, hi in zip(
+            table["country"], table["mean"], table["lo"], table["hi"], strict=True
+        )
+    )
+
+
+def _estimates(cpr: pd.DataFrame) -> dict[tuple[str, str], tuple[Estimate, ...]]:
+    """Every country's estimates of every civil and political metric, oldest first."""
+    ordered = cpr.sort_values("year", kind="stable")
+    series: dict[tuple[str, str], list[Estimate]] = {}
+    for c, metric, y, m, lo, hi in zip(
+        ordered["country"],
+        ordered["metric"],
+        ordered["year"],
+        ordered["mean"],
+        ordered["lo"],
+        ordered["hi"],
+        strict=True,
+    ):
+        estimate = Estimate(int(y), float(m), _num(lo, m), _num(hi, m))
+        series.setdefault((str(c), str(metric)), []).append(estimate)
+    return {key: tuple(points) for key, points in series.items()}
 
 
 def _standings(table: pd.DataFrame) -> tuple[Standing, ...]:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from reportgen.codebook import Codebook
-from reportgen.facts._index import _Index, _num
+from reportgen.facts._index import _Index
 from reportgen.facts.people import _at_risk
 from reportgen.facts.types import (
     CprDimension,
@@ -20,14 +18,6 @@ from reportgen.rules import CPR_BANDS, classify_position
 # --- survey (civil and political) --------------------------------------------------------
 
 
-def _estimates(rows: pd.DataFrame, metric: str) -> tuple[Estimate, ...]:
-    sel = rows[rows["metric"] == metric].sort_values("year")
-    return tuple(
-        Estimate(int(r.year), float(r.mean), _num(r.lo, r.mean), _num(r.hi, r.mean))
-        for r in sel.itertuples(index=False)
-    )
-
-
 def _trend(points: tuple[Estimate, ...]) -> SurveyTrend:
     latest = points[-1]
     previous = classify_change(points[-2], latest) if len(points) >= 2 else None
@@ -35,19 +25,17 @@ def _trend(points: tuple[Estimate, ...]) -> SurveyTrend:
     return SurveyTrend(points, previous, first)
 
 
-def _peers(table: pd.DataFrame, code: str) -> tuple[Estimate | None, list[Peer]]:
-    """This country's estimate and every other country's, bands clipped to the 0–10 scale."""
+def _peers(index: _Index, metric: str, year: int, code: str) -> tuple[Estimate, list[Peer]] | None:
+    """This country's estimate of ``metric`` in ``year`` and every other country's (None: it
+    has none)."""
     own: Estimate | None = None
     peers: list[Peer] = []
-    clip = CPR_BANDS.clip
-    for r in table.itertuples(index=False):
-        mean = float(r.mean)
-        peer = Peer(str(r.country), mean, clip(_num(r.lo, mean)), clip(_num(r.hi, mean)))
-        if r.country == code:
-            own = Estimate(int(r.year), peer.mean, peer.lo, peer.hi)
+    for peer in index.cpr_peers.get((metric, year), ()):
+        if peer.code == code:
+            own = Estimate(year, peer.mean, peer.lo, peer.hi)
         else:
             peers.append(peer)
-    return own, peers
+    return None if own is None else (own, peers)
 
 
 def _cpr_right(
@@ -58,11 +46,10 @@ def _cpr_right(
     at_risk_metric: str,
     year: int,
 ) -> CprRight | None:
-    table = index.cpr.get((metric, year))
-    if table is None or code not in set(table["country"]):
+    found = _peers(index, metric, year, code)
+    if found is None:
         return None
-    own, peers = _peers(table, code)
-    assert own is not None
+    own, peers = found
     above = [p for p in peers if p.mean > own.mean]
     below = [p for p in peers if p.mean < own.mean]
     n = len(peers) + 1
@@ -70,8 +57,7 @@ def _cpr_right(
     # Not "certainly below" is not enough to be possibly above: a tie on a degenerate band
     # (e.g. 10 with sd 0 for abolitionist countries) can be neither.
     possibly_above = sum(p.hi > own.lo for p in peers)
-    rows = index.cpr_by_country[code]
-    points = _estimates(rows, metric)
+    points = index.cpr_estimates.get((code, metric), ())
     return CprRight(
         key=key,
         score=points[-1] if points and points[-1].year == year else own,
@@ -110,7 +96,7 @@ def _dimension(
             missing.append(rkey)
         else:
             rights.append(fact)
-    points = _estimates(rows, dim.metric)
+    points = index.cpr_estimates.get((code, dim.metric), ())
     latest = points[-1] if points and points[-1].year == year else None
     if latest is None and not rights:
         return None
