@@ -344,3 +344,25 @@ def test_demo_release_is_the_default_from_any_directory(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "XAQ-kestrel-islands-2026-en.pdf").exists()
+
+
+def test_a_paragraph_measured_again_breaks_its_lines_for_the_new_width() -> None:
+    """A tagged paragraph keeps its measured lines only for the width they were measured at:
+    measured at another width, it breaks as a paragraph measured there first would."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph as PlainParagraph
+
+    from reportgen.layout.tagging.marking import Tag, TaggedParagraph
+
+    text = " ".join(["Every country's people are entitled to every right."] * 6)
+    body = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=12)
+
+    def lines(paragraph: PlainParagraph) -> list[str]:
+        return [" ".join(words) for _, words in paragraph.blPara.lines]
+
+    tagged = TaggedParagraph(text, body, Tag("P"))
+    for width in (300.0, 300.0, 150.0, 300.0, 150.0):
+        plain = PlainParagraph(text, body)
+        assert tagged.wrap(width, 1000.0) == plain.wrap(width, 1000.0)
+        assert lines(tagged) == lines(plain)
+        assert tagged.split(width, 30.0)[0].height == plain.split(width, 30.0)[0].height

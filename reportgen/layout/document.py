@@ -956,7 +956,7 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
             displayDocTitle=True,
             initialFontName=fonts.regular,
             invariant=1,
-            pageCompression=1,
+            pageCompression=0,  # qpdf compresses every stream once, when the tags are written
         )
         self.report, self.style, self.fonts, self.geo = report, style, fonts, geo
         self.folios: list[tuple[int, float]] = []  # (page, baseline) of each folio

@@ -280,6 +280,18 @@ def marked(canvas: Canvas, tag: Tag | None, drawn: object) -> Iterator[None]:
 # --- tagged flowables -----------------------------------------------------------------------
 
 
+# What reportlab's Paragraph.wrap (and its breakLines) sets on the paragraph (reportlab 4–5).
+_WRAP_STATE = (
+    "width",
+    "height",
+    "_wrapWidths",
+    "blPara",
+    "_width_max",
+    "_splitLongWordCount",
+    "_hyphenations",
+)
+
+
 class TaggedParagraph(RLParagraph):  # type: ignore[misc]
     """A paragraph whose text is the content of ``tag`` (P, H1, TD, LBody, Link …).
 
@@ -292,6 +304,19 @@ class TaggedParagraph(RLParagraph):  # type: ignore[misc]
         super().__init__(text, style, **kwargs)
         self.tag = tag
         self.continued = False  # a piece whose text goes on in the next piece
+        self._wrapped: tuple[float, dict[str, Any]] | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        """reportlab's ``wrap``, whose line breaking depends on the width alone: a paragraph
+        measured again at the width it was last measured at (a frame after a KeepTogether,
+        a split that measures first: about half of all calls) keeps its lines."""
+        if self._wrapped is not None and self._wrapped[0] == availWidth:
+            self.__dict__.update(self._wrapped[1])
+            return self.width, self.height
+        size: tuple[float, float] = super().wrap(availWidth, availHeight)
+        state = self.__dict__
+        self._wrapped = (availWidth, {key: state[key] for key in _WRAP_STATE if key in state})
+        return size
 
     def split(self, availWidth: float, availHeight: float) -> list[Any]:  # noqa: N803
         pieces: list[Any] = super().split(availWidth, availHeight)
