@@ -406,7 +406,7 @@ def build_task(task: Task) -> Outcome:
             return outcome("unchanged", entry=entry)
         if task.format == "profile":
             built = build_profile(
-                dataset, task.code, style, task.language, editorial, facts, task.project
+                dataset, task.code, style, task.language, editorial, facts, task.project, report
             )
         else:
             built = render_report(report, style, entry.scores)

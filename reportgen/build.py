@@ -115,10 +115,12 @@ def build_profile(
     editorial: Path | None = None,
     facts: CountryFacts | None = None,
     project: Project = NO_PROJECT,
+    untrimmed: Report | None = None,
 ) -> BuiltReport:
     """The two-page profile of one country: the same facts and rules as its report, its charts
-    in their compact form (``facts``: the country's, when already computed; ``editorial``: a
-    folder of editorial files, whose blocks at the profile's anchors are placed).
+    in their compact form (``facts``: the country's, when already computed; ``untrimmed``: its
+    ``profile_model`` with nothing trimmed, when already made; ``editorial``: a folder of
+    editorial files, whose blocks at the profile's anchors are placed).
     ``LayoutError`` if it does not fit two pages (no generated profile of the real or the demo
     release does: the tests build every one; editorial text can make one too long)."""
     from reportgen.narrative.profile import PROFILE_TRIMS
@@ -126,7 +128,11 @@ def build_profile(
     facts = facts if facts is not None else compute_facts(dataset, code, style)
     dense = profile_style(style)
     for trim in range(PROFILE_TRIMS + 1):  # the whole first; less only where it does not fit
-        profile = profile_model(dataset, facts, style, language, trim, editorial, project)
+        profile = (
+            untrimmed
+            if trim == 0 and untrimmed is not None
+            else profile_model(dataset, facts, style, language, trim, editorial, project)
+        )
         built = render_report(profile, dense, headline_scores(facts), compact_charts=True)
         if built.pages <= PROFILE_PAGES:
             break
