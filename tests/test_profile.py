@@ -179,13 +179,14 @@ def test_profile_content(hrmi: Dataset, style: Style) -> None:
     assert "How to read" not in render_text(profile)
     text = render_text(profile)
     assert "KAZ-kazakhstan-2020-en.pdf" in text  # where the full report is
-    # the groups most often named, with their average share (the report's summary list)
+    # the groups most often named, with the number of rights for which each was and its
+    # average share over them (the report's summary list, in its order: rights, then share)
     at_risk = next(s for s in profile.sections if s.id == "at-risk")
     table = at_risk.blocks[1]
     assert isinstance(table, Table)
     assert table.rows[:2] == (
-        ("People engaged in or suspected of political violence", "72%"),
-        ("Journalists", "70%"),
+        ("People engaged in or suspected of political violence", "5", "72%"),
+        ("Journalists", "5", "70%"),
     )
     charts = [c for c in profile.charts() if isinstance(c, Chart)]
     assert [c.id for c in charts] == ["chart-trend-dimensions", "chart-scorecard"]

@@ -2350,8 +2350,8 @@ def _check_summary(ck: Check, c: Country, sec: Sec | None) -> bool:
         lead = (
             "Several groups of people were consistently identified by high numbers of our experts "
             "as being at risk of having their rights violated: each of these was named by at least "
-            "30% of the experts for at least three rights, with the average share of the experts "
-            f"naming each for those rights{count}:"
+            "30% of the experts for at least three rights, with the number of those rights and the "
+            f"average share of the experts naming each for them{count}:"
         )
     expect["summary.groups"] = (r"consistently identified by high numbers of our experts", lead)
     expect["summary.no_groups"] = (
@@ -2392,7 +2392,7 @@ def _check_summary(ck: Check, c: Country, sec: Sec | None) -> bool:
         return True
     for cls, (like, sentence) in expect.items():
         ck.one(sec, cls, like, sentence)
-    items = [f"- {group_label(g[0])} ({share(g[2])})" for g in shown]
+    items = [f"- {group_label(g[0])} ({words(g[1])} rights, {share(g[2])})" for g in shown]
     ck.lines(sec, "summary.groups list", items, sec.bullets())
     return True
 

@@ -30,6 +30,7 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -294,11 +295,18 @@ class _Story:
             ]
 
         data = [row(block.header, True)] + [row(r, False) for r in block.rows]
-        first = self.geo.frame_width * (0.78 if len(block.header) == 2 else 0.5)
-        rest = (self.geo.frame_width - first) / max(1, len(block.header) - 1)
-        table = TaggedTable(
-            data, colWidths=[first] + [rest] * (len(block.header) - 1), repeatRows=1
-        )
+        columns = len(block.header)
+        if columns > 2 and all(block.numeric[1:]):
+            # Labels and figures (the groups at risk): each figure column as wide as its
+            # widest text, the labels the rest, so that they wrap as little as they can.
+            figures = [self._column_width(block, i) for i in range(1, columns)]
+            widths = [self.geo.frame_width - sum(figures), *figures]
+        else:
+            first = self.geo.frame_width * (0.78 if columns == 2 else 0.5)
+            widths = [first] + [(self.geo.frame_width - first) / max(1, columns - 1)] * (
+                columns - 1
+            )
+        table = TaggedTable(data, colWidths=widths, repeatRows=1)
         table.setStyle(
             TableStyle(
                 [
@@ -320,6 +328,17 @@ class _Story:
             )
         # Short tables stay whole; long ones split between rows, repeating the header.
         return KeepTogether(parts) if len(block.rows) <= 12 else parts
+
+    def _column_width(self, block: Table, column: int) -> float:
+        """The width column ``column`` of ``block`` needs: its widest cell or header, in the
+        cells' fonts, with the cells' padding and a margin (at least an eighth of the frame, so
+        that a column of short figures does not look squeezed)."""
+        head, body = self.st.cell_head_right, self.st.cell_right
+        widest: float = max(
+            [stringWidth(block.header[column], head.fontName, head.fontSize)]
+            + [stringWidth(row[column], body.fontName, body.fontSize) for row in block.rows]
+        )
+        return max(widest + 2 * 2 + 10, self.geo.frame_width / 8.0)
 
     def chart(self, block: Chart, parent: Tag | None) -> _Figure:
         """A chart kept whole: space, the figure, its caption if any; with its compact form

@@ -37,10 +37,14 @@ def summary_groups(
 
 
 def groups_table(ctx: Context, shown: tuple[FrequentGroup, ...]) -> Table:
-    """The frequent groups ``shown``, each with its average share over the rights for which
-    at least 30% of the experts named it: the profile's table of the summary's list."""
-    rows = tuple((group_label(ctx, g.code), ctx.ph.format_share(g.mean_share)) for g in shown)
-    return Table((ctx.t("summary.group_head"), ctx.t("summary.share_head")), rows, (False, True))
+    """The frequent groups ``shown``, each with the number of rights for which at least 30% of
+    the experts named it and its average share over them: the profile's table of the summary's
+    list (in its order: by that number, then by share)."""
+    rows = tuple(
+        (group_label(ctx, g.code), str(g.rights), ctx.ph.format_share(g.mean_share)) for g in shown
+    )
+    heads = (ctx.t("summary.group_head"), ctx.t("summary.rights_head"), ctx.t("summary.share_head"))
+    return Table(heads, rows, (False, True, True))
 
 
 def summary_section(ctx: Context) -> Section:
@@ -65,6 +69,7 @@ def summary_section(ctx: Context) -> Section:
                         "summary.group_item",
                         c=ctx.c,
                         label=group_label(ctx, g.code),
+                        rights=g.rights,
                         share=g.mean_share,
                     )
                     for g in shown
