@@ -390,6 +390,10 @@ class Book:
         return item
 
 
+# An indirect reference in an object's unparsed text (or a string that reads like one).
+_REFERENCE = re.compile(rb"\d+ \d+ R")
+
+
 def _digest(obj: Any, seen: frozenset[tuple[int, int]] = frozenset()) -> bytes:
     """A digest of ``obj`` and everything it refers to (streams by their encoded bytes)."""
     h = hashlib.sha256()
@@ -405,9 +409,13 @@ def _digest(obj: Any, seen: frozenset[tuple[int, int]] = frozenset()) -> bytes:
         if isinstance(obj, pikepdf.Stream):
             h.update(obj.read_raw_bytes())
     elif isinstance(obj, Array):
-        h.update(b"a")
-        for item in obj:
-            h.update(_digest(item, seen))
+        text = obj.unparse()
+        if _REFERENCE.search(text) is None:  # numbers, names, strings (a font's widths): as is
+            h.update(b"A" + text)
+        else:
+            h.update(b"a")
+            for item in obj:
+                h.update(_digest(item, seen))
     else:
         h.update(obj.unparse() if isinstance(obj, pikepdf.Object) else repr(obj).encode())
     return h.digest()

@@ -325,3 +325,53 @@ def test_the_compendium_refuses_a_report_that_breaks_the_contract(tmp_path: Path
     with pytest.raises(ReportgenError, match=pattern):
         build_compendium(out, format="report")
     assert not list(out.glob("compendium*"))
+
+
+def _pdf_with_font(widths: list[int], first_char: int = 32) -> SourcePdf:
+    """A one-page PDF showing text in a font whose dictionary has ``widths``."""
+    pdf = pikepdf.new()
+    descriptor = pdf.make_indirect(
+        pikepdf.Dictionary(Type=pikepdf.Name.FontDescriptor, FontName=pikepdf.Name("/Test"))
+    )
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font,
+            Subtype=pikepdf.Name.TrueType,
+            BaseFont=pikepdf.Name("/Test"),
+            FirstChar=first_char,
+            LastChar=first_char + len(widths) - 1,
+            Widths=pikepdf.Array(widths),
+            FontDescriptor=descriptor,
+        )
+    )
+    pdf.add_blank_page(page_size=(200, 200))
+    page = pdf.pages[0]
+    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    page.obj.Contents = pdf.make_stream(b"BT /F1 12 Tf 10 10 Td (ab) Tj ET")
+    data = io.BytesIO()
+    pdf.save(data)
+    return SourcePdf(data.getvalue())
+
+
+def _bound_fonts(*sources: SourcePdf) -> list[list[int]]:
+    book = Book()
+    for source in sources:
+        book.add_pages(source, range(source.pages))
+    book.store_identical_once()
+    with pikepdf.open(io.BytesIO(book.write())) as pdf:
+        fonts = {
+            page.Resources.Font.F1.objgen: [int(w) for w in page.Resources.Font.F1.Widths]
+            for page in pdf.pages
+        }
+    return sorted(fonts.values())
+
+
+def test_fonts_are_stored_once_only_when_every_part_of_them_is_the_same() -> None:
+    """Identical fonts of two PDFs are stored once; fonts that differ in one glyph's width,
+    or in where their widths start, are both kept (a shared one would misplace glyphs)."""
+    same = [278, 556, 556, 889]
+    assert _bound_fonts(_pdf_with_font(same), _pdf_with_font(same)) == [same]
+    wider = [278, 556, 600, 889]
+    assert _bound_fonts(_pdf_with_font(same), _pdf_with_font(wider)) == [same, wider]
+    shifted = _bound_fonts(_pdf_with_font(same), _pdf_with_font(same, first_char=33))
+    assert len(shifted) == 2
