@@ -136,12 +136,21 @@ class SourcePdf:
         """Read ``data``; raise ``BindingError`` (saying why) when it is not a readable PDF."""
         try:
             self._pdf = pikepdf.open(io.BytesIO(data))
-            self.pages = len(self._pdf.pages)
-            if not self.pages:
+            if not self._pdf.pages:
                 raise ValueError("it has no pages")
         except (pikepdf.PdfError, ValueError, KeyError, TypeError) as exc:
             raise BindingError(f"not a readable PDF ({exc})") from None
-        self.data = data
+
+    @property
+    def pages(self) -> int:
+        """How many pages it has."""
+        return len(self._pdf.pages)
+
+    @property
+    def pdf(self) -> pikepdf.Pdf:
+        """The PDF as read, to be edited before it is bound (``reportgen.layout.tagging``
+        leaves sections out of it, and rewrites its structure tree into the book's)."""
+        return self._pdf
 
     @property
     def page_size(self) -> tuple[float, float]:

@@ -64,7 +64,7 @@ from reportgen.layout.tagging import (
     compact,
     merge_structure,
 )
-from reportgen.layout.tagging.trim import without_sections
+from reportgen.layout.tagging.trim import leave_out_sections
 from reportgen.manifest import MANIFEST, Entry, read_manifest
 from reportgen.manifest import Release as _Release
 from reportgen.model import Span
@@ -169,19 +169,18 @@ def _load_reports(
 _CLOSING = ("how-to-read", "sources")
 
 
-def _without_closing(reports: Sequence[_Report], phrases: Phrases) -> tuple[list[_Report], bool]:
-    """``reports`` without their closing sections (``_CLOSING``), and whether every one could
-    be trimmed (a report built before its sections were identified is bound whole)."""
+def _without_closing(
+    reports: Sequence[_Report], sources: Mapping[str, SourcePdf], phrases: Phrases
+) -> tuple[list[_Report], bool]:
+    """``reports`` without their closing sections (``_CLOSING``: left out of their PDFs in
+    ``sources``, in place), and whether every one could be trimmed (a report built before its
+    sections were identified is bound whole)."""
     idents = tuple(f"section:{key}" for key in _CLOSING)
     titles = (phrases.text("headings.how_to_read"), phrases.text("headings.sources"))
     out: list[_Report] = []
     for report in reports:
-        trimmed = without_sections(report.data, idents, titles)
-        out.append(
-            report
-            if trimmed is None
-            else replace(report, data=trimmed.data, pages=trimmed.pages, printed=report.pages)
-        )
+        kept = leave_out_sections(sources[report.code].pdf, idents, titles)
+        out.append(report if kept is None else replace(report, pages=kept, printed=report.pages))
     return out, all(r.printed for r in out)
 
 
@@ -692,7 +691,7 @@ class _Binder:
             for report in region.reports:
                 first = self.first_page[report.code]
                 self.sources.append(
-                    TreeSource(report.data, tuple(range(first, first + report.pages)))
+                    TreeSource(sources[report.code].pdf, tuple(range(first, first + report.pages)))
                 )
                 kids.append(Graft(len(self.sources) - 1, None, "Art"))
             regions_kids.append(Group("Part", tuple(kids)))
@@ -806,8 +805,7 @@ def build_compendium(
     if format == "report":
         # A book of full reports gives the method and the sources once, in its front matter:
         # each report's own "How to read" and "Data sources" are left out.
-        reports, trimmed = _without_closing(reports, phrases)
-        sources = {r.code: SourcePdf(r.data) for r in reports}
+        reports, trimmed = _without_closing(reports, sources, phrases)
     regions = _regions(reports, book)
     # 2. The words of the compendium's own pages.
     first = sources[regions[0].reports[0].code]

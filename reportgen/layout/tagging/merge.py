@@ -25,9 +25,11 @@ from reportgen.layout.tagging.tree import _number_tree
 @dataclass(frozen=True, slots=True)
 class TreeSource:
     """A tagged PDF whose pages were bound into a book: ``pages[i]`` is the book's page of its
-    page ``i``; its annotations are on those pages in the same order."""
+    page ``i``; its annotations are on those pages in the same order. ``data``: its bytes, or
+    the PDF itself, open (the one its pages were copied from: merging rewrites its structure
+    elements in place, after which it is of no other use)."""
 
-    data: bytes
+    data: bytes | pikepdf.Pdf
     pages: tuple[int, ...]
 
 
@@ -79,7 +81,9 @@ class _Prepared:
     book copies no page."""
 
     def __init__(self, source: TreeSource) -> None:
-        self.pdf = pikepdf.open(io.BytesIO(source.data))
+        data = source.data
+        self.owned = not isinstance(data, pikepdf.Pdf)  # (opened here: closed here)
+        self.pdf = pikepdf.open(io.BytesIO(data)) if not isinstance(data, pikepdf.Pdf) else data
         root = self.pdf.Root.get("/StructTreeRoot")
         if root is None or "/K" not in root:
             raise ValueError("the source is not tagged")
@@ -239,11 +243,13 @@ class _BookTree:
             kids = _kid_list(element)
             kids.append(Dictionary(Type=Name.OBJR, Obj=annot, Pg=page_obj))
             element.K = Array(kids)
-        source.pdf.close()
+        if source.owned:
+            source.pdf.close()
 
     def close(self) -> None:
         for source, _ in self.opened.values():
-            source.pdf.close()
+            if source.owned:
+                source.pdf.close()
 
     def restore(self, top: Any) -> None:
         """Page (and annotation) references back in the copied elements."""

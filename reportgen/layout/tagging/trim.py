@@ -95,66 +95,9 @@ def without_sections(data: bytes, idents: Sequence[str], titles: Sequence[str]) 
     """``data`` without the sections whose structure /ID is in ``idents`` (and the top-level
     bookmarks titled ``titles``), or None when they are not its closing part or are missing."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        root = pdf.Root.get("/StructTreeRoot")
-        if root is None:
-            return None  # untagged (built before tagging): bound whole
-        found = _by_id(root)
-        elements = [found[i] for i in idents if i in found]
-        if len(elements) != len(idents):
+        kept = leave_out_sections(pdf, idents, titles)
+        if kept is None:
             return None
-        pages = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
-        drop = {piece for element in elements for piece in _content(element, pages)}
-        if not drop:
-            return None
-        first = min(page for page, _ in drop)
-        start = min(mcid for page, mcid in drop if page == first)
-        # Every piece of content after their first one must be theirs: what comes before it on
-        # that page (the end of the previous section) stays. (The parent tree lists each
-        # page's marked content, by MCID, in drawing order.)
-        nums = list(root.ParentTree.Nums)
-        entries = {int(nums[i]): nums[i + 1] for i in range(0, len(nums) - 1, 2)}
-        for index in range(first, len(pdf.pages)):
-            key = int(pdf.pages[index].obj.StructParents)
-            marked = entries.get(key)
-            count = len(marked) if isinstance(marked, Array) else 0
-            after = range(start, count) if index == first else range(count)
-            if any((index, mcid) not in drop for mcid in after):
-                return None
-        # The content: cut on their first page, the later pages removed (and that page too
-        # when they begin at its top).
-        keep = first + 1 if start > 0 else first
-        if start > 0:
-            _cut(pdf, pdf.pages[first], {mcid for page, mcid in drop if page == first})
-        gone_keys: set[int] = set()
-        for index in range(keep, len(pdf.pages)):
-            page = pdf.pages[index]
-            gone_keys.add(int(page.obj.StructParents))
-            for annot in page.obj.get("/Annots", []):
-                if "/StructParent" in annot:
-                    gone_keys.add(int(annot.StructParent))
-        del pdf.pages[keep:]
-        # The structure: the elements out of their parents, their parent-tree entries gone.
-        for element in elements:
-            parent = element.P
-            kids = [k for k in _kids(parent) if not (isinstance(k, Dictionary) and k == element)]
-            parent.K = Array(kids) if len(kids) != 1 else kids[0]
-        if start > 0:  # (every MCID of that page from ``start`` on was theirs: its list ends)
-            first_key = int(pdf.pages[first].obj.StructParents)
-            entries[first_key] = Array(list(entries[first_key])[:start])
-        kept_nums: list[Any] = []
-        for key in sorted(entries):
-            if key not in gone_keys:
-                kept_nums += [key, entries[key]]
-        root.ParentTree = pdf.make_indirect(Dictionary(Nums=Array(kept_nums)))
-        names = list(root.IDTree.Names)
-        left: list[Any] = []
-        for i in range(0, len(names) - 1, 2):
-            if str(names[i]) not in idents:
-                left += [names[i], names[i + 1]]
-        root.IDTree = Dictionary(Names=Array(left))
-        # The bookmarks of the sections left out.
-        with pdf.open_outline() as outline:
-            outline.root[:] = [item for item in outline.root if item.title not in titles]
         out = io.BytesIO()
         pdf.save(
             out,
@@ -164,4 +107,73 @@ def without_sections(data: bytes, idents: Sequence[str], titles: Sequence[str]) 
             # (the other streams pass through as they are: nothing decoded and encoded again)
             stream_decode_level=pikepdf.StreamDecodeLevel.none,
         )
-        return Trimmed(out.getvalue(), keep)
+        return Trimmed(out.getvalue(), kept)
+
+
+def leave_out_sections(
+    pdf: pikepdf.Pdf, idents: Sequence[str], titles: Sequence[str]
+) -> int | None:
+    """Leave the sections whose structure /ID is in ``idents`` (and the top-level bookmarks
+    titled ``titles``) out of ``pdf``, in place; return the pages it keeps. None, with ``pdf``
+    untouched, when they are not its closing part or are missing (as ``without_sections``)."""
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None:
+        return None  # untagged (built before tagging): bound whole
+    found = _by_id(root)
+    elements = [found[i] for i in idents if i in found]
+    if len(elements) != len(idents):
+        return None
+    pages = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
+    drop = {piece for element in elements for piece in _content(element, pages)}
+    if not drop:
+        return None
+    first = min(page for page, _ in drop)
+    start = min(mcid for page, mcid in drop if page == first)
+    # Every piece of content after their first one must be theirs: what comes before it on
+    # that page (the end of the previous section) stays. (The parent tree lists each
+    # page's marked content, by MCID, in drawing order.)
+    nums = list(root.ParentTree.Nums)
+    entries = {int(nums[i]): nums[i + 1] for i in range(0, len(nums) - 1, 2)}
+    for index in range(first, len(pdf.pages)):
+        key = int(pdf.pages[index].obj.StructParents)
+        marked = entries.get(key)
+        count = len(marked) if isinstance(marked, Array) else 0
+        after = range(start, count) if index == first else range(count)
+        if any((index, mcid) not in drop for mcid in after):
+            return None
+    # The content: cut on their first page, the later pages removed (and that page too
+    # when they begin at its top).
+    keep = first + 1 if start > 0 else first
+    if start > 0:
+        _cut(pdf, pdf.pages[first], {mcid for page, mcid in drop if page == first})
+    gone_keys: set[int] = set()
+    for index in range(keep, len(pdf.pages)):
+        page = pdf.pages[index]
+        gone_keys.add(int(page.obj.StructParents))
+        for annot in page.obj.get("/Annots", []):
+            if "/StructParent" in annot:
+                gone_keys.add(int(annot.StructParent))
+    del pdf.pages[keep:]
+    # The structure: the elements out of their parents, their parent-tree entries gone.
+    for element in elements:
+        parent = element.P
+        kids = [k for k in _kids(parent) if not (isinstance(k, Dictionary) and k == element)]
+        parent.K = Array(kids) if len(kids) != 1 else kids[0]
+    if start > 0:  # (every MCID of that page from ``start`` on was theirs: its list ends)
+        first_key = int(pdf.pages[first].obj.StructParents)
+        entries[first_key] = Array(list(entries[first_key])[:start])
+    kept_nums: list[Any] = []
+    for key in sorted(entries):
+        if key not in gone_keys:
+            kept_nums += [key, entries[key]]
+    root.ParentTree = pdf.make_indirect(Dictionary(Nums=Array(kept_nums)))
+    names = list(root.IDTree.Names)
+    left: list[Any] = []
+    for i in range(0, len(names) - 1, 2):
+        if str(names[i]) not in idents:
+            left += [names[i], names[i + 1]]
+    root.IDTree = Dictionary(Names=Array(left))
+    # The bookmarks of the sections left out.
+    with pdf.open_outline() as outline:
+        outline.root[:] = [item for item in outline.root if item.title not in titles]
+    return keep
