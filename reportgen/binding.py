@@ -3,8 +3,8 @@
 In:  PDFs made by reportgen's layout (``SourcePdf``: country reports, the compendium's own
      pages), and what the compendium decides: which pages go where, what each report page's
      folio is to say, the links, bookmarks, page labels and metadata of the book.
-Out: the book's bytes (``Book.write``), untagged; the compendium merges the structure trees
-     after (``reportgen.layout.tagging.merge_structure``).
+Out: the book's bytes (``Book.write``), untagged; the compendium has the structure trees
+     merged into it before it is saved (``reportgen.layout.tagging.merge_into``).
 
 It binds with pikepdf (qpdf copies the pages and everything they use, in C++): pages are
 appended with ``Pdf.pages``, a folio form is parsed and rewritten as a content stream
@@ -46,7 +46,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -383,13 +383,21 @@ class Book:
         for page in pdf.pages:
             page.obj.Tabs = Name.S  # tab order: the structure's
 
-    def write(self) -> bytes:
-        """The book's bytes (the outline written first)."""
+    def write(
+        self, finish: Callable[[pikepdf.Pdf], None] | None = None, compact: bool = False
+    ) -> bytes:
+        """The book's bytes: its outline written, then ``finish`` called with the book's PDF
+        (``reportgen.layout.tagging.merge_into`` gives it one structure tree), then saved —
+        with object streams when ``compact`` (a structure tree is many small objects). The
+        PDFs its pages came from must still be open (qpdf copies their streams as it saves)."""
         if self._outline:
             with self._pdf.open_outline() as outline:
                 outline.root.extend(self._item(b) for b in self._outline)
+        if finish is not None:
+            finish(self._pdf)
         buffer = io.BytesIO()
-        self._pdf.save(buffer, deterministic_id=True)
+        mode = pikepdf.ObjectStreamMode.generate if compact else pikepdf.ObjectStreamMode.preserve
+        self._pdf.save(buffer, object_stream_mode=mode, deterministic_id=True)
         return buffer.getvalue()
 
     def _item(self, bookmark: BookmarkRef) -> pikepdf.OutlineItem:

@@ -21,8 +21,8 @@ The steps, in order: read and check the manifest and the files it lists (full re
 leave out their closing sections); order the countries (codebook region order, then name);
 lay out the compendium's own pages once to learn their page counts; number every page; lay
 them out again with the numbers; bind the pages, renumbering each report page's folio; store
-identical objects once; add links, bookmarks and page labels; write; then merge the
-structure trees (``reportgen.layout.tagging.merge_structure``, with qpdf): the compendium is
+identical objects once; add links, bookmarks and page labels; merge the structure trees
+(``reportgen.layout.tagging.merge_into``, with qpdf); write. The compendium is
 tagged as each report is — Document › the front matter's sections, per region a ``Part``
 holding its divider's section and each report's tree as an ``Art``, the appendix and the
 index; parent-tree keys renumbered; each link attached to its ``Link`` element — and stored
@@ -37,6 +37,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -61,8 +62,7 @@ from reportgen.layout.tagging import (
     Graft,
     Group,
     TreeSource,
-    compact,
-    merge_structure,
+    merge_into,
 )
 from reportgen.layout.tagging.trim import leave_out_sections
 from reportgen.manifest import MANIFEST, Entry, read_manifest
@@ -383,6 +383,7 @@ class _Words:
         self.recorded = all(
             any(k in (rep.scores or {}) for k in book.rights) for r in regions for rep in r.reports
         )
+        self._made_cells: dict[tuple[float | None, str], Cell] = {}
         self.texts = self._texts()
 
     def _v(self) -> dict[str, Any]:
@@ -475,12 +476,19 @@ class _Words:
         )
 
     def _cell(self, value: float | None, kind: str) -> Cell:
-        """A score as the tables print it, in its band's colour (a dash for none)."""
+        """A score as the tables print it, in its band's colour (a dash for none); each made
+        once (both layout passes print every country's)."""
+        made = self._made_cells.get((value, kind))
+        if made is not None:
+            return made
         if value is None:
-            return Cell(self.t("compendium.missing"), None)
-        scale = self.style.cpr_bands if kind == "cpr" else self.style.esr_bands
-        key = "compendium.value" if kind == "cpr" else "compendium.value_pct"
-        return Cell(self.t(key, v=value), scale.band_of(value))
+            made = Cell(self.t("compendium.missing"), None)
+        else:
+            scale = self.style.cpr_bands if kind == "cpr" else self.style.esr_bands
+            key = "compendium.value" if kind == "cpr" else "compendium.value_pct"
+            made = Cell(self.t(key, v=value), scale.band_of(value))
+        self._made_cells[(value, kind)] = made
+        return made
 
     def _method(
         self, thresholds: Mapping[str, Mapping[str, float]]
@@ -758,10 +766,10 @@ class _Binder:
             plan.created,
         )
         self.book.set_metadata(info, producer="reportgen (pikepdf)", ua=self.tagged)
-        data = self.book.write()
-        if self.tagged:  # saved with object streams
-            return merge_structure(data, self.sources, self.document, self.links)
-        return compact(data)
+        if not self.tagged:
+            return self.book.write(compact=True)
+        tree = partial(merge_into, sources=self.sources, document=self.document, links=self.links)
+        return self.book.write(tree, compact=True)
 
 
 # --- the stage ---------------------------------------------------------------------------------

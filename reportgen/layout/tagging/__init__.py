@@ -29,7 +29,7 @@ PDF/UA), ``merge`` (pikepdf: the structure trees of bound PDFs merged into one b
 ``trim`` (pikepdf: a tagged report without its closing sections, as a book of reports binds
 it; sections are found by their identifiers, ``section:<id>``).
 
-Binding: ``merge_structure`` gives a book bound from tagged PDFs (the compendium) one structure
+Binding: ``merge_into`` gives a book bound from tagged PDFs (the compendium), open, one structure
 tree made of theirs: qpdf copies the elements (their page references first replaced by the
 book's page numbers, so that no page is copied along), and every parent-tree key is renumbered.
 """
@@ -47,8 +47,8 @@ from reportgen.layout.tagging.marking import (
     marked,
     tagger_of,
 )
-from reportgen.layout.tagging.merge import BookLink, Graft, Group, TreeSource, merge_structure
-from reportgen.layout.tagging.tree import DocumentInfo, compact, finish, xmp_packet
+from reportgen.layout.tagging.merge import BookLink, Graft, Group, TreeSource, merge_into
+from reportgen.layout.tagging.tree import DocumentInfo, finish, xmp_packet
 
 __all__ = [
     "BookLink",
@@ -65,10 +65,9 @@ __all__ = [
     "TaggingCanvas",
     "TreeSource",
     "artifact",
-    "compact",
     "finish",
     "marked",
-    "merge_structure",
+    "merge_into",
     "tagger_of",
     "xmp_packet",
 ]

@@ -126,31 +126,27 @@ class _Prepared:
         return self.root.K if ident is None else self.ids[ident]
 
 
-def merge_structure(
-    book: bytes,
+def merge_into(
+    pdf: pikepdf.Pdf,
     sources: list[TreeSource],
     document: Group,
     links: list[BookLink],
-) -> bytes:
-    """The ``book`` (bound from ``sources``' pages) with one structure tree made of theirs.
+) -> None:
+    """Give the book ``pdf`` (bound from ``sources``' pages, open, to be saved after) one
+    structure tree made of theirs, in place.
 
     ``document`` says where each source's elements go; every source's parent-tree entries and
     its pages' and annotations' keys are renumbered into the book's one parent tree; the
     book's own link annotations (``links``) become children of their ``Link`` elements. The
     elements are copied with qpdf (fast, in C++), their page references restored after.
-    Saved with object streams.
     """
-    with pikepdf.open(io.BytesIO(book)) as pdf:
-        tree = _BookTree(pdf, sources, document, links)
-        try:
-            top = tree.place(document, tree.root)
-        finally:
-            tree.close()
-        tree.restore(top)
-        tree.finish(top)
-        out = io.BytesIO()
-        pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
-        return out.getvalue()
+    tree = _BookTree(pdf, sources, document, links)
+    try:
+        top = tree.place(document, tree.root)
+    finally:
+        tree.close()
+    tree.restore(top)
+    tree.finish(top)
 
 
 def _grafts(item: Graft | Group) -> Iterator[Graft]:

@@ -2,8 +2,7 @@
 
 In:  the bytes of the final build pass and its ``Tagger`` (``tagging.marking``).
 Out: the same PDF with its structure tree, parent tree, ``/MarkInfo``, XMP metadata with the
-     PDF/UA identifier, link /Contents, tab order and clean ToUnicode maps; ``compact`` packs
-     objects into object streams.
+     PDF/UA identifier, link /Contents, tab order and clean ToUnicode maps.
 """
 
 from __future__ import annotations
@@ -255,14 +254,6 @@ def finish(
             deterministic_id=True,
             compress_streams=True,
         )
-        return out.getvalue()
-
-
-def compact(data: bytes) -> bytes:
-    """The PDF ``data`` stored with object streams (a structure tree is many small objects)."""
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        out = io.BytesIO()
-        pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
         return out.getvalue()
 
 
