@@ -603,10 +603,10 @@ def _lay_out(
 ) -> tuple[RenderedMatter, _Numbers, MatterPlan]:
     """Lay out the compendium's own pages until their page counts are stable (two passes).
 
-    The first pass prints the widest page numbers the book may need; its page counts number
-    every page, and the second pass prints those numbers.
+    The first pass prints the widest page numbers the book may need, untagged (tags change no
+    line); its page counts number every page, and the second pass prints those numbers.
     """
-    matter = render_matter(words.plan(None, ()), style)
+    matter = render_matter(words.plan(None, ()), style, tagged=False)
     for _ in range(4):
         numbers = _number(matter, regions)
         plan = words.plan(numbers, words.folios(matter, numbers))
