@@ -192,6 +192,31 @@ def test_profile_content(hrmi: Dataset, style: Style) -> None:
     assert [c.id for c in charts] == ["chart-trend-dimensions", "chart-scorecard"]
 
 
+def test_a_quality_of_life_profile_states_each_score_once_on_one_page(
+    hrmi: Dataset, style: Style
+) -> None:
+    # Antigua and Barbuda: three quality of life rights of 2017, no survey, no earlier
+    # score in the scorecard. Its scorecard gives each right's score; a chart of the same
+    # scores under it said them twice and sent the sources alone to a second page.
+    latest = hrmi.esr[(hrmi.esr["country"] == "ATG") & (hrmi.esr["group"] == "All")]
+    latest = latest[latest["year"] == latest["year"].max()]
+    scores = {str(r.metric): f"{r.adj:.1f}%" for r in latest.itertuples()}
+    assert len(scores) == 3
+    profile = build_profile(hrmi, "ATG", style)
+    pages, text, _problems = _pages_text_and_sizes(profile.pdf)
+    assert pages == 1
+    assert "Data sources and citation" in text
+    said = " ".join(_findings(profile.report))
+    for metric, score in scores.items():
+        # once in the scorecard, and in the findings where they name it
+        assert text.count(score) == 1 + said.count(score), (metric, score)
+    # no legend of change marks the scorecard does not show (it has no earlier score)...
+    assert "clear change" not in text
+    # ...which Albania's, with its overall score's change since 2007, has
+    albania = build_profile(hrmi, "ALB", style)
+    assert "clear change" in _pages_text_and_sizes(albania.pdf)[1]
+
+
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "reportgen", *args], capture_output=True, text=True, check=False

@@ -9,7 +9,10 @@ Out: a ``Report`` of ``format="profile"``, in reading order: the cover band with
      the citation and the full report's file. The layout fills page one and lets the rest
      flow to page two. A quality-of-life-only country's profile has its scorecard with the
      findings, then, in the same chapter (no heading that would only repeat "quality of
-     life"), its rights, their trend and women and men (one page, when that is all).
+     life"), the trend and women and men (one page, when that is all). Its scorecard gives
+     each right's score, band and change; the full report's chart of the rights under both
+     benchmarks is not repeated under it (the same scores twice, and the room of the
+     sources, which it sent alone to a second page: 42 profiles of the 2020 release).
 
 Every number comes from the same builders as the full report's (findings, scorecard, charts,
 the summary's groups), so a figure in the profile is the figure in the report.
@@ -41,7 +44,7 @@ from reportgen.narrative.closing import (
 from reportgen.narrative.cpr import dimensions_trend_chart
 from reportgen.narrative.findings import key_findings_section, lede, scorecard_section
 from reportgen.narrative.overview import headline_figures
-from reportgen.narrative.qol import qol_rights_chart, qol_sexes_chart, qol_trend_chart
+from reportgen.narrative.qol import qol_sexes_chart, qol_trend_chart
 from reportgen.narrative.report import assemble, published_by, report_context
 from reportgen.project import NO_PROJECT, Project
 from reportgen.rules import FREQUENT_RIGHTS, FREQUENT_SHARE
@@ -85,13 +88,12 @@ def _over_time(ctx: Context) -> Section | None:
 
 
 def _qol_charts(ctx: Context) -> tuple[Block, ...]:
-    """The charts of a quality-of-life-only profile: the rights under both benchmarks, their
-    trend, women and men (each titled; those the data have)."""
+    """The charts of a quality-of-life-only profile under its scorecard: the trend, women and
+    men (each titled; those the data have)."""
     q = ctx.facts.quality_of_life
     if ctx.facts.has_survey or q is None:
         return ()
     made: list[Chart | None] = [
-        qol_rights_chart(ctx, q, size="full"),
         qol_trend_chart(ctx, q),
         qol_sexes_chart(ctx, q),
     ]
