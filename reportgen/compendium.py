@@ -432,9 +432,8 @@ class _Words:
         intro = [self.p("compendium.appendix_intro")]
         if not self.recorded:
             intro.append(self.p("compendium.appendix_not_recorded"))
+        # (illustrative data: the cover says so, and every page's mark; the about text not again)
         about = [self.p("compendium.about"), self.p("compendium.organisation")]
-        if illustrative:
-            about.append(self.p("compendium.illustrative"))
         return MatterTexts(
             running_head=self.t("compendium.running_head"),
             publisher=self.publisher,
@@ -450,6 +449,7 @@ class _Words:
             how=self._method(thresholds),
             source_title=self.t("compendium.source_title"),
             source=(self.p("compendium.source"), self.p("compendium.cite")),
+            navigate=self._navigate(),
             contents_title=self.t("meta.contents"),
             front_entries=(),
             appendix_title=self.t("compendium.appendix_title"),
@@ -514,9 +514,16 @@ class _Words:
             self.p("how.qol"),
             self.p("qol.benchmarks"),
         ]
-        if self.trimmed:  # the reports refer to their own "How to read", left out
-            method.append(self.p("compendium.how_refer", heading=self.t("headings.how_to_read")))
-        return (*method, self.p("compendium.navigate"))
+        return tuple(method)
+
+    def _navigate(self) -> tuple[tuple[Span, ...], ...]:
+        """How the PDF leads to each country, and (reports bound without their "How to
+        read") where the method they refer to is, for the cover."""
+        out = [self.p("compendium.navigate")]
+        if self.trimmed:
+            heading, here = self.t("headings.how_to_read"), self.t("compendium.how_title")
+            out.append(self.p("compendium.how_refer", heading=heading, here=here))
+        return tuple(out)
 
     def _cells(self, report: _Report) -> tuple[Cell, ...]:
         """The headline scores of ``report``, in the codebook's order of dimensions."""

@@ -475,6 +475,26 @@ def test_title_kicker_and_about_name_what_the_book_binds(book: Book) -> None:
     assert not [p for p, text in enumerate(book.texts) if other in text]
 
 
+def test_the_front_matter_is_the_cover_and_one_page_of_method_before_the_contents(
+    book: Book,
+) -> None:
+    """The data, the citation and how the PDF leads to each country are the cover's imprint;
+    the about text, the method and the bands' colours fill page ii, and the contents begin on
+    page iii (the citation, or the colours, went alone to a page of their own)."""
+    cover = book.texts[0]
+    assert "Data source and citation" in cover
+    assert "Cite as: " in cover
+    assert "In the PDF, every entry of the contents" in cover
+    trimmed = book.fmt == "report"  # the reports are bound without their "How to read"
+    refer = "refers to “How to read this report”, it means “How to read the scores”, on the next"
+    assert (refer in cover) == trimmed
+    assert list(book.part("About this compendium")) == [1]
+    method = book.texts[1]
+    assert "How to read the scores" in method
+    assert "The colour of each score shows its band" in method
+    assert "Contents" in book.texts[2]
+
+
 def test_page_labels_are_roman_then_arabic(book: Book) -> None:
     roman = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"]
     assert 3 <= book.front <= len(roman)

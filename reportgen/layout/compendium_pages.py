@@ -180,6 +180,7 @@ class MatterTexts:
     how: tuple[Spans, ...]
     source_title: str
     source: tuple[Spans, ...]
+    navigate: tuple[Spans, ...]  # how the PDF leads to each country, where the method is
     contents_title: str
     front_entries: tuple[
         tuple[str, str, str], ...
@@ -570,7 +571,18 @@ class _Layout:
                 Spacer(1, 10),
                 TaggedParagraph(markup(t.cover_note), self.st.caveat, sect.child("P")),
             ]
-        out += [NextPageTemplate("body"), PageBreak()]
+        # How the PDF leads to each country, then the data and how to cite the book, under
+        # the publisher (an imprint, as a title page gives it): after the method they went
+        # alone to a page of their own.
+        out += [
+            Spacer(1, 10),
+            *self.paragraphs(t.navigate, sect, self.st.note),
+            Spacer(1, 8),
+            TaggedParagraph(escape(t.source_title), self.st.h[3], sect.child("H2")),
+            *self.paragraphs(t.source, sect, self.st.note),
+            NextPageTemplate("body"),
+            PageBreak(),
+        ]
         return out
 
     def cover_regions(self, parent: Tag) -> Flowable:
@@ -616,8 +628,6 @@ class _Layout:
         out.append(TaggedParagraph(escape(t.how_title), self.st.h[2], sect.child("H2")))
         out += self.paragraphs(t.how, sect)
         out.append(self.legend(sect))
-        out.append(TaggedParagraph(escape(t.source_title), self.st.h[2], sect.child("H2")))
-        out += self.paragraphs(t.source, sect)
         return out
 
     def contents(self) -> list[Any]:
