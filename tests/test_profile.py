@@ -211,10 +211,20 @@ def test_a_quality_of_life_profile_states_each_score_once_on_one_page(
         # once in the scorecard, and in the findings where they name it
         assert text.count(score) == 1 + said.count(score), (metric, score)
     # no legend of change marks the scorecard does not show (it has no earlier score)...
-    assert "clear change" not in text
-    # ...which Albania's, with its overall score's change since 2007, has
+    for words in ("clear change", "slight change", "about the same"):
+        assert words not in text
+    # ...and Albania's names the marks its rows have, and only those
     albania = build_profile(hrmi, "ALB", style)
-    assert "clear change" in _pages_text_and_sizes(albania.pdf)[1]
+    spec = _scorecard(albania.report)
+    rows = [row for panel in spec.panels for row in panel.rows]  # type: ignore[attr-defined]
+    marks = {
+        "clear change": any(r.direction in ("up", "down") and r.clear for r in rows),
+        "slight change": any(r.direction in ("up", "down") and not r.clear for r in rows),
+        "about the same": any(r.direction == "flat" for r in rows),
+    }
+    assert any(marks.values())
+    albania_text = _pages_text_and_sizes(albania.pdf)[1]
+    assert {words: words in albania_text for words in marks} == marks
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:

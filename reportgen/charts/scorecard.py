@@ -10,8 +10,8 @@ printed score; a chip in the band's colour and the band's name; a small scale sh
 four band tints, the score as a dot in the highlight ink and, where given, its uncertainty
 band as a line; the change mark (an arrow up or down, filled for a clear change and outlined
 for a slight one, a dash for no change, nothing when there is no earlier score) and the
-earlier score it is measured from. Column heads at the top, a legend of the change marks at
-the bottom (when a row has one). ``texts.axis`` is not printed: the panels have different scales, and each
+earlier score it is measured from. Column heads at the top, a legend of the change marks the
+rows show at the bottom. ``texts.axis`` is not printed: the panels have different scales, and each
 panel's title and the ends printed over its scale give its unit. Where the width cannot give the names a fair column (narrower than about 330 pt)
 each name takes a line of its own above its row's marks. Names wrap; nothing is ever cut.
 """
@@ -191,8 +191,20 @@ def _panels(spec: Scorecard, sizes: Sizes, cols: _Columns, m: _Metrics) -> list[
 
 
 def _legend_keys(spec: Scorecard, pal: Palette) -> list[Key]:
+    """The legend's keys of the change marks the rows show (none when they show none)."""
     legend = spec.texts.legend
-    return [Key(legend[name], pal.text, kind) for name, kind in _LEGEND_KEYS if legend.get(name)]
+    rows = [row for panel in spec.panels for row in panel.rows]
+    arrows = [row.clear for row in rows if row.direction in ("up", "down")]
+    shown = {
+        "clear": any(arrows),
+        "slight": not all(arrows),  # (an arrow not filled; none when there is no arrow)
+        "flat": any(row.direction == "flat" for row in rows),
+    }
+    return [
+        Key(legend[name], pal.text, kind)
+        for name, kind in _LEGEND_KEYS
+        if legend.get(name) and shown[name]
+    ]
 
 
 def _scorecard(spec: Scorecard, pal: Palette, sizes: Sizes, width: float) -> VectorDrawing:
@@ -202,10 +214,9 @@ def _scorecard(spec: Scorecard, pal: Palette, sizes: Sizes, width: float) -> Vec
     m = _metrics(sizes)
     cols = _columns(spec, sizes, width, m)
     panels = _panels(spec, sizes, cols, m)
-    # (the legend of the change marks only where a row has one: a country with one year of
-    # data would be shown marks it does not have)
-    keys = _legend_keys(spec, pal) if cols.has_change else []
-    legend = legend_rows(keys, sizes.small, width - 1.0)
+    # (the legend of the change marks the rows have: a country with one year of data would
+    # be shown marks it does not have)
+    legend = legend_rows(_legend_keys(spec, pal), sizes.small, width - 1.0)
     legend_h = legend_height(legend, sizes.small) + 6.0 if legend else 0.0
     heads = _heads(spec, cols)
     head_h = _head_h(sizes) if heads else 0.0
