@@ -464,7 +464,7 @@ def test_title_kicker_and_about_name_what_the_book_binds(book: Book) -> None:
     assert book.title in book.texts[0]
     about = " ".join(book.texts[p] for p in book.part("About this compendium"))
     if book.fmt == "profile":
-        assert "brings together the two-page country profiles built from" in about
+        assert "brings together the country profiles (one or two pages each) built from" in about
         other = "Human rights country report ·"
     else:
         assert "brings together the country reports built from" in about
