@@ -153,13 +153,19 @@ def _umask() -> int:
 
 
 def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs: a zombie (ended, not yet reaped: a killed batch's
+    worker whose parent died first, until init reaps it) has ended (Linux's /proc says so)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True  # another user's process
-    return True
+    try:  # "pid (name) S …": the state follows the name, which may hold spaces and ")"
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc (macOS, Windows): as the signal said
+    return state not in ("Z", "X")
 
 
 def remove_stale_temporaries(directory: Path) -> None:

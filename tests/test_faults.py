@@ -216,6 +216,35 @@ def test_batch_removes_only_its_own_temporaries(tmp_path: Path) -> None:
     assert not list(out.glob(".reportgen-*.tmp"))
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc")
+def test_a_temporary_of_a_worker_that_ended_unreaped_is_removed(tmp_path: Path) -> None:
+    # A killed batch's worker whose parent died first stays a zombie until init reaps it (in
+    # a container, maybe never): it has ended, and its temporary goes; a running one's stays.
+    out = tmp_path / "out"
+    out.mkdir()
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        deadline = time.monotonic() + 30  # ended, and not reaped: the kernel says "Z"
+        while time.monotonic() < deadline:
+            state = Path(f"/proc/{zombie.pid}/stat").read_text().rpartition(")")[2].split()[0]
+            if state == "Z":
+                break
+            time.sleep(0.02)
+        assert state == "Z"
+        ended = out / f".reportgen-{zombie.pid}-a1b2c3.tmp"
+        alive = out / f".reportgen-{running.pid}-d4e5f6.tmp"
+        ended.write_bytes(b"half a report")
+        alive.write_bytes(b"a report being written")
+        assert run_batch(DEMO_DIR, out, ["XAF"]).count("no data") == 1  # nothing to build
+        assert not ended.exists()
+        assert alive.exists()
+    finally:
+        running.kill()
+        running.wait()
+        zombie.wait()
+
+
 # --- build A B: all or nothing -----------------------------------------------------------------
 
 
