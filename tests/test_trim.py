@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 import page
 import pikepdf
@@ -18,11 +19,31 @@ from pdfua import validate
 
 from reportgen.build import BuiltReport, build_country
 from reportgen.check import check_pdf
-from reportgen.layout.tagging.trim import without_sections
+from reportgen.layout.tagging.trim import leave_out_sections
 from reportgen.load import Dataset
 from reportgen.phrases import load_phrases
 from reportgen.style import Style
 from tests.pdfcheck import outline, page_texts
+
+
+class Trimmed(NamedTuple):
+    data: bytes
+    pages: int
+
+
+def without_sections(
+    data: bytes, idents: tuple[str, ...], titles: tuple[str, ...]
+) -> Trimmed | None:
+    """``data`` with ``leave_out_sections`` applied, saved: its bytes and the pages it keeps
+    (None: it is bound whole)."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        kept = leave_out_sections(pdf, idents, titles)
+        if kept is None:
+            return None
+        out = io.BytesIO()
+        pdf.save(out)
+        return Trimmed(out.getvalue(), kept)
+
 
 CLOSING = ("section:how-to-read", "section:sources")
 PHRASES = load_phrases("en")

@@ -1,12 +1,12 @@
 """A tagged PDF without its closing sections: what a book of reports leaves out (pikepdf).
 
-In:  the bytes of a tagged report (``finish``'s output: sections identified ``section:<id>``),
-     the identifiers of the sections to leave out and their bookmark titles.
-Out: ``Trimmed``: the same PDF without them — the pages that held only them removed, their
+In:  a tagged report, open with pikepdf (``finish``'s output: sections identified
+     ``section:<id>``), the identifiers of the sections to leave out and their bookmark titles.
+Out: ``leave_out_sections`` edits it in place — the pages that held only them removed, their
      marked content cut from the page where they begin, their structure elements, parent-tree
-     entries, annotations and bookmarks gone — or None when they are not its closing part
-     (content of another section on or after their first page): the book then binds the
-     report whole.
+     entries, annotations and bookmarks gone — and gives the pages it keeps; or None, the PDF
+     untouched, when they are not its closing part (content of another section on or after
+     their first page): the book then binds the report whole.
 
 Only trailing sections can go: every page before the first one stays as it is, so a bound
 report's pages keep their places and their own folios ("page 3 of 14"), which the book
@@ -15,23 +15,13 @@ renumbers.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-__all__ = ["Trimmed", "without_sections"]
-
-
-@dataclass(frozen=True, slots=True)
-class Trimmed:
-    """A PDF with its closing sections left out: its bytes and its number of pages."""
-
-    data: bytes
-    pages: int
+__all__ = ["leave_out_sections"]
 
 
 def _kids(element: Any) -> list[Any]:
@@ -91,31 +81,12 @@ def _cut(pdf: pikepdf.Pdf, page: Any, dropped: set[int]) -> None:
     page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(kept))
 
 
-def without_sections(data: bytes, idents: Sequence[str], titles: Sequence[str]) -> Trimmed | None:
-    """``data`` without the sections whose structure /ID is in ``idents`` (and the top-level
-    bookmarks titled ``titles``), or None when they are not its closing part or are missing."""
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        kept = leave_out_sections(pdf, idents, titles)
-        if kept is None:
-            return None
-        out = io.BytesIO()
-        pdf.save(
-            out,
-            object_stream_mode=pikepdf.ObjectStreamMode.generate,
-            deterministic_id=True,
-            compress_streams=True,
-            # (the other streams pass through as they are: nothing decoded and encoded again)
-            stream_decode_level=pikepdf.StreamDecodeLevel.none,
-        )
-        return Trimmed(out.getvalue(), kept)
-
-
 def leave_out_sections(
     pdf: pikepdf.Pdf, idents: Sequence[str], titles: Sequence[str]
 ) -> int | None:
     """Leave the sections whose structure /ID is in ``idents`` (and the top-level bookmarks
     titled ``titles``) out of ``pdf``, in place; return the pages it keeps. None, with ``pdf``
-    untouched, when they are not its closing part or are missing (as ``without_sections``)."""
+    untouched, when they are not its closing part or are missing."""
     root = pdf.Root.get("/StructTreeRoot")
     if root is None:
         return None  # untagged (built before tagging): bound whole
