@@ -27,6 +27,7 @@ from pdfua import validate
 
 from reportgen.build import build_model, build_profile
 from reportgen.errors import NoDataError
+from reportgen.facts import CountryFacts
 from reportgen.load import Dataset
 from reportgen.model import BulletList, Chart, Report, Table
 from reportgen.style import Style
@@ -112,7 +113,24 @@ def _check_release(
             failures.append(f"{where}: key findings differ from the report's")
         if _scorecard(profile.report) != _scorecard(report):
             failures.append(f"{where}: scorecard differs from the report's")
+        failures += [f"{where}: {p}" for p in _first_tier_split(facts, profile.report)]
     return built, failures
+
+
+def _first_tier_split(facts: CountryFacts, profile: Report) -> list[str]:
+    """What is wrong with the profile's table of groups at risk: the key findings count the
+    groups named for the most rights ("Six groups were each named …"); the table lists them
+    all when they fit in its six rows (tier computed from the facts, not the narrative)."""
+    if not facts.frequent_groups:
+        return []
+    most = max(g.rights for g in facts.frequent_groups)
+    tier = sum(1 for g in facts.frequent_groups if g.rights == most)
+    at_risk = next(s for s in profile.sections if s.id == "at-risk")
+    table = next(b for b in at_risk.blocks if isinstance(b, Table))
+    listed = sum(1 for row in table.rows if row[1] == str(most))
+    if tier <= 6 and listed < tier:
+        return [f"the table lists {listed} of the {tier} groups named for {most} rights"]
+    return []
 
 
 # Every profile in English and French (the longest); in Spanish and Portuguese, those of the

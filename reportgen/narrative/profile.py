@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Literal
 
-from reportgen.facts import CountryFacts
+from reportgen.facts import CountryFacts, FrequentGroup
 from reportgen.load import Dataset
 from reportgen.model import (
     Block,
@@ -47,7 +47,7 @@ from reportgen.narrative.overview import headline_figures
 from reportgen.narrative.qol import qol_sexes_chart, qol_trend_chart
 from reportgen.narrative.report import assemble, published_by, report_context
 from reportgen.project import NO_PROJECT, Project
-from reportgen.rules import FREQUENT_RIGHTS, FREQUENT_SHARE
+from reportgen.rules import FREQUENT_RIGHTS, FREQUENT_SHARE, cut_with_ties
 from reportgen.style import Style
 
 # The groups page one names: the most often named, a tie at the cut kept up to the maximum.
@@ -64,7 +64,7 @@ def _at_risk(ctx: Context, trim: int) -> Section | None:
     if not f.frequent_groups:
         return Section("at-risk", ctx.t("profile.at_risk"), 1, (ctx.p("summary.no_groups"),))
     limit, most = (PROFILE_GROUPS, PROFILE_GROUPS_MAX) if trim < 2 else (3, 3)
-    shown = summary_groups(f.frequent_groups, limit, most)
+    shown = _table_groups(f.frequent_groups, limit, most)
     intro = ctx.p(
         "profile.at_risk_intro",
         share=FREQUENT_SHARE,
@@ -74,6 +74,19 @@ def _at_risk(ctx: Context, trim: int) -> Section | None:
     )
     table = groups_table(ctx, shown)
     return Section("at-risk", ctx.t("profile.at_risk"), 1, (intro, table))
+
+
+def _table_groups(
+    groups: tuple[FrequentGroup, ...], limit: int, most: int
+) -> tuple[FrequentGroup, ...]:
+    """The groups of the profile's table: the ``limit`` named for the most rights, with every
+    group tied with the last on that number while they stay within ``most`` (the key findings
+    count the groups of the first tier: "Six groups were each named …" keeps all six in the
+    table); when that tie is too wide, the summary's cut, which breaks it on the share."""
+    shown, _left, edge = cut_with_ties(groups, limit, most, key=lambda g: g.rights)
+    if edge is None and shown:
+        return shown
+    return summary_groups(groups, limit, most)
 
 
 def _over_time(ctx: Context) -> Section | None:
