@@ -1035,7 +1035,10 @@ def _scorecard(c: Country) -> str | None:
         ]
     overall = c.q.overall if c.q else None
     if overall is not None:
-        items.append(f"{DIMS['SER_Average']['name']} {pct(overall.value)} ({BANDS[overall.band]})")
+        # an overall score of the other standard than the rights' says so (Argentina's core)
+        note = f" ({STANDARD_SHORT[overall.standard]})" if overall.fallback else ""
+        label = DIMS["SER_Average"]["name"] + note
+        items.append(f"{label} {pct(overall.value)} ({BANDS[overall.band]})")
     rights = c.qol_rights
     mixed = len({m.year for m in rights}) > 1
     for m in rights:
@@ -2142,8 +2145,11 @@ def _check_qol_trend(ck: Check, c: Country, sec: Sec | None, said: Said) -> None
         if alt is None
         else re.sub(r"\] (\w)", lambda m: "] " + m.group(1).upper(), alt, count=1)
     )
+    overall = q.overall
+    # the overall series of the other standard than the country's says so in its title
+    note = f" ({STANDARD_SHORT[overall.standard]})" if overall and overall.fallback else ""
     expected = said.chart(
-        f"[Chart: Quality of life, {fy}–{ly}] {poss} quality of life score, income-adjusted, went "
+        f"[Chart: Quality of life, {fy}–{ly}{note}] {poss} quality of life score, income-adjusted, went "
         f"from {first} in {fy} to {last} in {ly}."
     )
     if alt != expected:

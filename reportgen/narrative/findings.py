@@ -324,9 +324,16 @@ def _qol_panel(ctx: Context, q: QualityOfLife) -> ScorecardPanel | None:
                 "scorecard.change", before=ctx.ph.format_pct(t.income_adjusted[0]), since=t.years[0]
             )
             direction = _DIRECTION[t.direction]
+        label = ctx.book.dimensions["quality_of_life"].name
+        if q.overall_fallback and q.overall_standard:
+            # scored under the other standard than the rights below it (Argentina's is core,
+            # its education high-income): the row says so, as the fallen-back rights do
+            label = ctx.t(
+                "chart.label_note", label=label, notes=[standard_note(ctx, q.overall_standard)]
+            )
         rows.append(
             ScorecardRow(
-                ctx.book.dimensions["quality_of_life"].name,
+                label,
                 q.income_adjusted,
                 ctx.ph.format_pct(q.income_adjusted),
                 q.band,

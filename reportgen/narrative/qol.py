@@ -261,8 +261,13 @@ def qol_trend_chart(ctx: Context, q: QualityOfLife) -> Chart | None:
     tr = q.trend
     if tr is None:
         return None
+    title = ctx.t("chart.esr_trend_title", first=tr.years[0], last=tr.years[-1])
+    if q.overall_fallback and q.overall_standard:  # the overall series is the other standard's
+        title = ctx.t(
+            "chart.label_note", label=title, notes=[standard_note(ctx, q.overall_standard)]
+        )
     texts = ChartTexts(
-        ctx.t("chart.esr_trend_title", first=tr.years[0], last=tr.years[-1]),
+        title,
         ctx.t("chart.axis_pct"),
         ctx.source(),
         ctx.band_labels(),
