@@ -419,10 +419,6 @@ class _Words:
 
     def _texts(self) -> MatterTexts:
         cpr, esr = self.style.cpr_bands, self.style.esr_bands
-        thresholds = {
-            kind: {"very_bad": scale.very_bad, "bad": scale.bad, "fair": scale.fair}
-            for kind, scale in (("cpr", cpr), ("esr", esr))
-        }
         cpr_ranges, esr_ranges = self._ranges("cpr", cpr), self._ranges("esr", esr)
         legend = tuple(
             LegendItem(band, self.book.bands.get(band, band), (cpr_ranges[band], esr_ranges[band]))
@@ -446,7 +442,7 @@ class _Words:
             about_title=self.t("compendium.about_title"),
             about=tuple(about),
             how_title=self.t("compendium.how_title"),
-            how=self._method(thresholds),
+            how=self._method(),
             source_title=self.t("compendium.source_title"),
             source=(self.p("compendium.source"), self.p("compendium.cite")),
             navigate=self._navigate(),
@@ -490,12 +486,11 @@ class _Words:
         self._made_cells[(value, kind)] = made
         return made
 
-    def _method(
-        self, thresholds: Mapping[str, Mapping[str, float]]
-    ) -> tuple[tuple[Span, ...], ...]:
+    def _method(self) -> tuple[tuple[Span, ...], ...]:
         """The method, once for the whole book, as a report's "How to read" gives it for
-        every scale: the bands, what they are, the two dimensions and their rights, the
-        uncertainty, changes, people at risk, quality of life and its benchmarks."""
+        every scale: what the bands are (their ranges are the legend's, which opens it), the
+        two dimensions and their rights, the uncertainty, changes, people at risk, quality of
+        life and its benchmarks."""
         dims = [
             {
                 "name": dim.phrase,
@@ -505,7 +500,6 @@ class _Words:
             if dim.kind == "cpr"
         ]
         method = [
-            self.p("how.bands", **thresholds),
             self.p("overview.caveat"),
             self.p("how.dimensions", dims=dims),
             self.p("how.uncertainty"),

@@ -626,8 +626,10 @@ class _Layout:
         ]
         out += self.paragraphs(t.about, sect)
         out.append(TaggedParagraph(escape(t.how_title), self.st.h[2], sect.child("H2")))
-        out += self.paragraphs(t.how, sect)
+        # the bands first: the legend gives their ranges and colours (in words they would be
+        # said twice), then what they mean and the rest of the method
         out.append(self.legend(sect))
+        out += self.paragraphs(t.how, sect)
         return out
 
     def contents(self) -> list[Any]:
