@@ -318,12 +318,16 @@ def _qol_panel(ctx: Context, q: QualityOfLife) -> ScorecardPanel | None:
     rows: list[ScorecardRow] = []
     if q.income_adjusted is not None and q.band is not None:
         t = q.trend
-        change, direction = "", "none"
+        change = ""
         if t is not None and len(t.years) > 1:
             change = ctx.t(
                 "scorecard.change", before=ctx.ph.format_pct(t.income_adjusted[0]), since=t.years[0]
             )
-            direction = _DIRECTION[t.direction]
+        # The earlier score only, no mark: a civil and political mark says whether a change
+        # is clear of the earlier uncertainty (filled) or slight (outlined); a quality of life
+        # score has no uncertainty, so either mark would claim what the data cannot tell
+        # (Argentina's rise of 3.9 points, and Kazakhstan's of 6, were marked 'slight').
+        direction = "none"
         label = ctx.book.dimensions["quality_of_life"].name
         if q.overall_fallback and q.overall_standard:
             # scored under the other standard than the rights below it (Argentina's is core,
