@@ -604,10 +604,11 @@ def _lay_out(
 ) -> tuple[RenderedMatter, _Numbers, MatterPlan]:
     """Lay out the compendium's own pages until their page counts are stable (two passes).
 
-    The first pass prints the widest page numbers the book may need, untagged (tags change no
-    line); its page counts number every page, and the second pass prints those numbers.
+    The first pass prints the widest page numbers the book may need, only to count pages
+    (untagged, no text set: neither changes a line); its page counts number every page, and
+    the second pass prints those numbers.
     """
-    matter = render_matter(words.plan(None, ()), style, tagged=False)
+    matter = render_matter(words.plan(None, ()), style, sizing=True)
     for _ in range(4):
         numbers = _number(matter, regions)
         plan = words.plan(numbers, words.folios(matter, numbers))

@@ -44,6 +44,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
@@ -1144,11 +1145,47 @@ class _MatterDocument(BaseDocTemplate):  # type: ignore[misc]
         canvas.restoreState()
 
 
-def render_matter(plan: MatterPlan, style: Style, *, tagged: bool = True) -> RenderedMatter:
+class _SizingText(PDFTextObject):  # type: ignore[misc]
+    """A text object that encodes no text (the cost of setting it): its cursor moves as the
+    real one's, and what the sizing pass draws is thrown away."""
+
+    def _formatText(self, text: str) -> str:  # noqa: N802 (reportlab's name)
+        return ""
+
+
+class _SizingCanvas(Canvas):  # type: ignore[misc]
+    """A canvas for the sizing pass: pages, frames, positions and anchors as the real pass
+    has them (layout never reads what was drawn), but no text set and no PDF written; the
+    pass only counts pages. Text is most of the drawing's cost."""
+
+    def beginText(self, x: float = 0, y: float = 0, direction: Any = None) -> PDFTextObject:  # noqa: N802
+        return _SizingText(self, x, y, direction)
+
+    def drawText(self, aTextObject: PDFTextObject) -> None:  # noqa: N802, N803
+        pass
+
+    def drawString(self, x: float, y: float, text: str, *args: Any, **kwargs: Any) -> None:  # noqa: N802
+        pass
+
+    def drawRightString(self, x: float, y: float, text: str, *args: Any, **kwargs: Any) -> None:  # noqa: N802
+        pass
+
+    def drawCentredString(self, x: float, y: float, text: str, *args: Any, **kwargs: Any) -> None:  # noqa: N802
+        pass
+
+    def save(self) -> None:
+        pass
+
+
+def render_matter(
+    plan: MatterPlan, style: Style, *, tagged: bool = True, sizing: bool = False
+) -> RenderedMatter:
     """Lay out the compendium's own pages described by ``plan``; return the PDF and its map.
 
     The PDF is tagged (``tagged=False``: not, for measuring the cost); its structure has no
-    link annotations yet (the compendium adds them to the ``Link`` elements).
+    link annotations yet (the compendium adds them to the ``Link`` elements). ``sizing``:
+    only the page count, anchors and links, as the real layout has them; no PDF (``pdf`` is
+    empty) and no text set, for the pass that numbers the pages.
     """
     fonts = register_fonts()
     geo = page_geometry(style)
@@ -1158,7 +1195,9 @@ def render_matter(plan: MatterPlan, style: Style, *, tagged: bool = True) -> Ren
     layout = _Layout(plan, style, fonts, geo, recorder)
     doc.mark_tag = layout.mark_tag
     story = layout.story()
-    doc.build(story, canvasmaker=TaggingCanvas if tagged else Canvas)
+    tagged = tagged and not sizing
+    maker = _SizingCanvas if sizing else TaggingCanvas if tagged else Canvas
+    doc.build(story, canvasmaker=maker)
     data = buffer.getvalue()
     untagged: tuple[str, ...] = ()
     if tagged:
