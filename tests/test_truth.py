@@ -2464,7 +2464,9 @@ def _check_how(ck: Check, c: Country, sec: Sec | None) -> None:
             "carry uncertainty. The charts draw each score as a dot and its uncertainty band as a "
             "line: the credible range of the score, from its 10th to its 90th percentile, like the "
             "margin of error of an opinion poll. When two countries’ bands overlap, we cannot say "
-            "for certain which of them is doing better. Each chart of a right shows every country "
+            "for certain which of them is doing better. A band that reaches past either end of "
+            "the 0–10 scale is cut there and ends in an arrowhead. Each chart of a right shows "
+            "every country "
             "surveyed that year, best first, with the country of the report highlighted.",
             Starts("A change from one year to another is called clear when"),
             Starts("People at risk: we asked the human rights experts surveyed which groups"),
