@@ -599,6 +599,9 @@ class _Words:
         return tuple(out)
 
 
+_ABOUT_PAGE = 1  # the about text and the method: page ii, after the cover
+
+
 def _lay_out(
     words: _Words, regions: Sequence[_Region], style: Style
 ) -> tuple[RenderedMatter, _Numbers, MatterPlan]:
@@ -606,12 +609,17 @@ def _lay_out(
 
     The first pass prints the widest page numbers the book may need, only to count pages
     (untagged, no text set: neither changes a line); its page counts number every page, and
-    the second pass prints those numbers.
+    the second pass prints those numbers. When the about text and the method spill over
+    their page, they are set a little denser (one more sizing pass).
     """
+    dense = False
     matter = render_matter(words.plan(None, ()), style, sizing=True)
+    if matter.anchors["contents"].page > _ABOUT_PAGE + 1:  # the about page spilled over
+        dense = True
+        matter = render_matter(replace(words.plan(None, ()), dense_about=True), style, sizing=True)
     for _ in range(4):
         numbers = _number(matter, regions)
-        plan = words.plan(numbers, words.folios(matter, numbers))
+        plan = replace(words.plan(numbers, words.folios(matter, numbers)), dense_about=dense)
         again = render_matter(plan, style)
         if _number(again, regions) == numbers:
             return again, numbers, plan

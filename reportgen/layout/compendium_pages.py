@@ -219,6 +219,9 @@ class MatterPlan:
     language: str
     created: str  # PDF date, e.g. "D:20200101000000+00'00'"
     font_order: tuple[str, ...] = ()  # faces in the order the reports name them (F1, F2, …)
+    # The about page's text set a little denser: the about text and the method are one page,
+    # and in some languages (or with an organisation's own words) they would spill over.
+    dense_about: bool = False
 
 
 # --- the result ----------------------------------------------------------------------------
@@ -625,12 +628,22 @@ class _Layout:
         out: list[Any] = [
             _Title(escape(t.about_title), self.st.h[1], "about", self.rec, sect.child("H1"))
         ]
-        out += self.paragraphs(t.about, sect)
+        body = self.st.body
+        if self.plan.dense_about:
+            f = self.style.fonts
+            body = ParagraphStyle(
+                "about_dense",
+                body,
+                fontSize=f.body_size - 0.5,
+                leading=f.leading - 1.0,
+                spaceAfter=(f.body_size - 0.5) * 0.5,
+            )
+        out += self.paragraphs(t.about, sect, body)
         out.append(TaggedParagraph(escape(t.how_title), self.st.h[2], sect.child("H2")))
         # the bands first: the legend gives their ranges and colours (in words they would be
         # said twice), then what they mean and the rest of the method
         out.append(self.legend(sect))
-        out += self.paragraphs(t.how, sect)
+        out += self.paragraphs(t.how, sect, body)
         return out
 
     def contents(self) -> list[Any]:
