@@ -39,6 +39,7 @@ __all__ = [
     "Release",
     "RiskExpect",
     "all_people_frequent",
+    "all_people_rights",
     "at_risk",
     "band_cpr",
     "band_esr",
@@ -622,9 +623,14 @@ def frequent_groups(rel: Release, code: str) -> tuple[tuple[int, int, float], ..
     return tuple(sorted(items, key=lambda t: (-t[1], -t[2], t[0])))
 
 
+def all_people_rights(rel: Release, code: str) -> int:
+    """The number of rights for which "All people" is at >= 30 %."""
+    return len(_counting(rel, code).get(ALL_PEOPLE, []))
+
+
 def all_people_frequent(rel: Release, code: str) -> bool:
     """Whether "All people" is at >= 30 % for >= 3 rights."""
-    return len(_counting(rel, code).get(ALL_PEOPLE, [])) >= FREQUENT_RIGHTS
+    return all_people_rights(rel, code) >= FREQUENT_RIGHTS
 
 
 def qol_risk_groups(rel: Release, code: str) -> tuple[tuple[int, float], ...]:

@@ -152,7 +152,6 @@ SPOTLIGHT = [
     "Experts identified people who are homeless, and street children and homeless youth as most at risk",
     "People with low social or economic status",
     "consistently identified by high numbers of our experts",
-    "all people were frequently identified as being at risk",
     "is not yet fully meeting its quality of life obligations under international law",
     "The global-best benchmark scores every country against the same high standard",
     "The income-adjusted benchmark asks what a country could be expected to achieve given its income",

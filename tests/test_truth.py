@@ -2366,9 +2366,16 @@ def _check_summary(ck: Check, c: Country, sec: Sec | None) -> bool:
         if not frequent and c.has_survey
         else None,
     )
+    k = ind.all_people_rights(c.rel.ind, c.code)
+    count = (
+        f"every one of the {words(c.asked)}"
+        if k == c.asked
+        else f"{words(k)} of the {words(c.asked)}"
+    )
     expect["summary.all_people"] = (
-        r"all people were frequently identified",
-        "Furthermore, all people were frequently identified as being at risk."
+        r"^Everyone in .*, not only particular groups, was named at risk",
+        f"Everyone in {n.name}, not only particular groups, was named at risk by at least "
+        f"{share(ind.FREQUENT_SHARE)} of the experts for {count} rights they were asked about."
         if ind.all_people_frequent(c.rel.ind, c.code)
         else None,
     )

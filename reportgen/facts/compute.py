@@ -12,6 +12,7 @@ from reportgen.facts.quality import _quality_of_life
 from reportgen.facts.survey import _dimension
 from reportgen.facts.types import CountryFacts
 from reportgen.load import Dataset
+from reportgen.rules import FREQUENT_RIGHTS
 from reportgen.style import Style
 
 # --- entry points --------------------------------------------------------------------------
@@ -66,7 +67,7 @@ def compute_facts(dataset: Dataset, code: str, style: Style) -> CountryFacts:
         for key, right in book.rights.items()
         if (risk := _at_risk(index, code, key, right.at_risk)) is not None
     ]
-    frequent, all_frequent = _frequent(risks)
+    frequent, all_people_rights = _frequent(risks)
     n_survey = len(dataset.survey_countries(survey_year)) if survey_year else 0
     return CountryFacts(
         code=code,
@@ -80,6 +81,7 @@ def compute_facts(dataset: Dataset, code: str, style: Style) -> CountryFacts:
         safety=safety,
         quality_of_life=qol,
         frequent_groups=frequent,
-        all_people_frequent=all_frequent,
+        all_people_frequent=all_people_rights >= FREQUENT_RIGHTS,
+        all_people_rights=all_people_rights,
         answered_rights=len(risks),
     )

@@ -53,8 +53,9 @@ def same_share(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
 
 
-def _frequent(rights: list[AtRisk]) -> tuple[tuple[FrequentGroup, ...], bool]:
-    """Groups named by ≥ 30% of experts for at least three rights (every group, ties kept)."""
+def _frequent(rights: list[AtRisk]) -> tuple[tuple[FrequentGroup, ...], int]:
+    """Groups named by ≥ 30% of experts for at least three rights (every group, ties kept),
+    and the number of rights for which ≥ 30% named everyone ("All people")."""
     tally: dict[str, list[float]] = {}
     for right in rights:
         for group in right.groups:
@@ -68,5 +69,5 @@ def _frequent(rights: list[AtRisk]) -> tuple[tuple[FrequentGroup, ...], bool]:
         ),
         key=lambda g: (-g.rights, -round(g.mean_share, 9), _code_order(g.code)),
     )
-    all_people = sum((r.all_people or 0) >= FREQUENT_SHARE for r in rights) >= FREQUENT_RIGHTS
+    all_people = sum((r.all_people or 0) >= FREQUENT_SHARE for r in rights)
     return tuple(frequent), all_people

@@ -217,8 +217,9 @@ class CountryFacts:
     safety: CprDimension | None
     quality_of_life: QualityOfLife | None
     frequent_groups: tuple[FrequentGroup, ...]
-    all_people_frequent: bool
+    all_people_frequent: bool  # everyone named by ≥ 30% for at least three rights
     answered_rights: int = 0  # rights with people-at-risk answers: the base of frequent_groups
+    all_people_rights: int = 0  # rights for which ≥ 30% of the experts named everyone
 
     @property
     def has_survey(self) -> bool:

@@ -79,7 +79,14 @@ def summary_section(ctx: Context) -> Section:
     elif f.has_survey:
         blocks.append(ctx.p("summary.no_groups"))
     if f.all_people_frequent:
-        blocks.append(ctx.p("summary.all_people"))
+        blocks.append(
+            ctx.p(
+                "summary.all_people",
+                share=FREQUENT_SHARE,
+                k=f.all_people_rights,
+                n=f.answered_rights,
+            )
+        )
     q = f.quality_of_life
     if q is not None and q.band is not None:
         blocks.append(ctx.p(f"summary.quality_of_life.{q.band}"))
