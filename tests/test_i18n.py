@@ -270,7 +270,7 @@ def test_sentences_agree_with_the_country() -> None:
     )
     pt = load_phrases("pt")
     assert pt.text("dimension.all_poor", c=_country("pt", "BRA"), n=2) == (
-        "O Brasil precisa de introduzir grandes melhorias nas duas áreas."
+        "O Brasil precisa de introduzir grandes melhorias nos dois direitos deste grupo."
     )
 
 

@@ -108,7 +108,7 @@ SPOTLIGHT = [
     "They are not a full description of a country’s performance",
     "Kazakhstan’s empowerment score of 2.5/10 suggests that a large number of people are not "
     "enjoying their civil liberties and political freedoms",
-    "Kazakhstan needs to make major improvements in all three areas",
+    "Kazakhstan needs to make major improvements on all three rights of this group",
     "Kazakhstan scores 2.1/10 for the right to assembly and association",
     "with the scores of the 28 other countries surveyed in 2019",
     "could in fact be performing worse than Saudi Arabia",
@@ -152,6 +152,9 @@ SPOTLIGHT = [
     "Experts identified people who are homeless, and street children and homeless youth as most at risk",
     "People with low social or economic status",
     "consistently identified by high numbers of our experts",
+    # "Furthermore, all people were frequently identified as being at risk", counted
+    "Everyone in Kazakhstan, not only particular groups, was named at risk by at least 30% of the "
+    "experts for three of the 13 rights",
     "is not yet fully meeting its quality of life obligations under international law",
     "The global-best benchmark scores every country against the same high standard",
     "The income-adjusted benchmark asks what a country could be expected to achieve given its income",

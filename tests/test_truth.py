@@ -1261,18 +1261,18 @@ def _check_dimension(ck: Check, c: Country, dim: str, sec: Sec, said: Said) -> N
     ck.one(sec, "alt.rights", r"^\[Chart: .*: each right, ", None)
     bands = {r.band for r in rights}
     like = (
-        r"(needs to make major improvements in|has major improvements to make\.$|scores in the "
+        r"(needs to make major improvements on|has major improvements to make\.$|scores in the "
         r"good range on every right|^On every right of this group, |does best on|^Of these "
         r"rights, .* scores highest on)"
     )
     expected = None
     if rights and bands <= {"very_bad", "bad"} and len(rights) > 1:
-        areas = "both areas" if len(rights) == 2 else f"all {words(len(rights))} areas"
+        areas = "both rights" if len(rights) == 2 else f"all {words(len(rights))} rights"
         expected = said.due(
             "dimension.all_poor",
             [
-                f"{n.Name} needs to make major improvements in {areas}.",
-                f"In {areas}, {n.name} has major improvements to make.",
+                f"{n.Name} needs to make major improvements on {areas} of this group.",
+                f"On {areas} of this group, {n.name} has major improvements to make.",
             ],
         )
     elif rights and bands == {"good"}:
