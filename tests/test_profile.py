@@ -114,6 +114,8 @@ def _check_release(
         if _scorecard(profile.report) != _scorecard(report):
             failures.append(f"{where}: scorecard differs from the report's")
         failures += [f"{where}: {p}" for p in _first_tier_split(facts, profile.report)]
+        if language == "en":
+            failures += [f"{where}: {p}" for p in _sexes_unexplained(facts, _text)]
     return built, failures
 
 
@@ -130,6 +132,27 @@ def _first_tier_split(facts: CountryFacts, profile: Report) -> list[str]:
     listed = sum(1 for row in table.rows if row[1] == str(most))
     if tier <= 6 and listed < tier:
         return [f"the table lists {listed} of the {tier} groups named for {most} rights"]
+    return []
+
+
+def _sexes_unexplained(facts: CountryFacts, text: str) -> list[str]:
+    """What is wrong with a quality-of-life-only profile's chart of women and men: it has no
+    text of its own, so when a right's overall score (in the scorecard) lies outside its
+    women's and men's, its caption says why; otherwise it does not."""
+    q = facts.quality_of_life
+    if facts.has_survey or q is None:
+        return []
+    both = [r for r in q.rights if r.sexes.female is not None and r.sexes.male is not None]
+    outside = [
+        r.key
+        for r in both
+        if not min(r.sexes.female, r.sexes.male)
+        <= r.income_adjusted  # type: ignore[type-var]
+        <= max(r.sexes.female, r.sexes.male)  # type: ignore[type-var]
+    ]
+    said = "need not lie between" in re.sub(r"\s+", " ", text)
+    if bool(outside) != said:
+        return [f"overall outside women's and men's for {outside}, explained: {said}"]
     return []
 
 

@@ -108,7 +108,7 @@ def _qol_charts(ctx: Context) -> tuple[Block, ...]:
         return ()
     made: list[Chart | None] = [
         qol_trend_chart(ctx, q),
-        qol_sexes_chart(ctx, q),
+        qol_sexes_chart(ctx, q, explain=True),
     ]
     return tuple(c for c in made if c is not None)
 

@@ -355,11 +355,16 @@ def _qol_sexes(ctx: Context, q: QualityOfLife, scale: BandScaleSpec) -> Section 
     return Section("qol-sexes", ctx.t("headings.qol_sexes"), 2, tuple(blocks))
 
 
-def qol_sexes_chart(ctx: Context, q: QualityOfLife) -> Chart | None:
-    """Women's and men's scores of the rights published by sex (None: none is)."""
+def qol_sexes_chart(ctx: Context, q: QualityOfLife, explain: bool = False) -> Chart | None:
+    """Women's and men's scores of the rights published by sex (None: none is). ``explain``:
+    the chart has no text of its own (the profile), so when a right's overall score lies
+    outside its women's and men's, the caption says why it may."""
     with_sexes = [r for r in q.rights if r.sexes.female is not None and r.sexes.male is not None]
     if not with_sexes:
         return None
+    caption = ctx.t("caption.esr_sexes")
+    if explain and any(_outside_sexes(r) for r in with_sexes):
+        caption = f"{caption} {ctx.t('qol.sexes_basis')}"
     items = tuple(_esr_item(ctx, r, q.year, q.standard) for r in with_sexes)
     mixed = any(r.year != q.year for r in with_sexes)
     texts = ChartTexts(
@@ -385,9 +390,16 @@ def qol_sexes_chart(ctx: Context, q: QualityOfLife) -> Chart | None:
     return Chart(
         "chart-qol-sexes",
         EsrRightsChart(items, _scale(ctx), texts, by_sex=True),
-        ctx.t("caption.esr_sexes"),
+        caption,
         alt,
     )
+
+
+def _outside_sexes(r: EsrRight) -> bool:
+    """Whether the right's overall score lies outside its women's and men's scores."""
+    f, m = r.sexes.female, r.sexes.male
+    assert f is not None and m is not None
+    return not min(f, m) <= r.income_adjusted <= max(f, m)
 
 
 def _qol_risk(ctx: Context, q: QualityOfLife) -> Section:
