@@ -450,7 +450,8 @@ def manifest_entry(
 
     report = built.report
     code, language = report.country, report.language
-    facts = compute_facts(dataset, code, style)  # (the scores and survey flag it records)
+    # (the scores and survey flag it records)
+    facts = built.facts if built.facts is not None else compute_facts(dataset, code, style)
     if report.format == "profile":
         # A profile's digest is its untrimmed model's (``build_task``); ``built`` may be trimmed.
         untrimmed = profile_model(

@@ -16,12 +16,13 @@ the manifest's to lay out again only the reports whose pages would change.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 import hashlib
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, partial
 from importlib import metadata
 from pathlib import Path
@@ -53,6 +54,9 @@ class BuiltReport:
     scores: dict[
         str, float | None
     ]  # headline scores: empowerment, safety (/10), quality_of_life (%)
+    # the facts it was built from, when its builder had them (``build_country``,
+    # ``build_profile``): whoever records it need not compute them again
+    facts: CountryFacts | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def filename(self) -> str:
@@ -93,7 +97,7 @@ def build_country(
     ``project``: the publisher's identity and phrase overrides (``style`` carries its
     colours: ``project.branded_style``)."""
     facts, report = build_model(dataset, code, style, language, editorial, project)
-    return render_report(report, style, headline_scores(facts))
+    return replace(render_report(report, style, headline_scores(facts)), facts=facts)
 
 
 def country_editorial(
@@ -135,6 +139,7 @@ def build_profile(
         )
         built = render_report(profile, dense, headline_scores(facts), compact_charts=True)
         if built.pages <= PROFILE_PAGES:
+            built = replace(built, facts=facts)
             break
     if built.pages > PROFILE_PAGES:
         placed = editorial is not None and editorial_file(editorial, code, language)
