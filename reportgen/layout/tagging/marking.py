@@ -292,6 +292,31 @@ _WRAP_STATE = (
 )
 
 
+# Parsed markup, by text and style values: reportlab parses every paragraph's markup anew
+# (about 6% of a report's time), and a report's headings, captions, table heads and method
+# are those of the report before it. A hit gets copies of the fragments, never the same ones.
+_PARSED: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
+_PARSED_MAX = 8192  # entries (cleared when full: a few megabytes at most)
+_STYLE_KEYS: dict[int, tuple[Any, tuple[Any, ...]]] = {}  # id → (the style, kept alive; key)
+PARSE_MEMO = True  # (off: every paragraph parsed, as reportlab does; benchmarks compare)
+
+
+def _style_key(style: Any) -> tuple[Any, ...]:
+    """Every value of a paragraph style (what the parser may read), as a hashable key."""
+    known = _STYLE_KEYS.get(id(style))
+    if known is not None and known[0] is style:
+        return known[1]
+    key = tuple(
+        (name, value if isinstance(value, str | int | float | None) else repr(value))
+        for name, value in sorted(style.__dict__.items())
+        if name != "parent"
+    )
+    if len(_STYLE_KEYS) >= 4096:
+        _STYLE_KEYS.clear()
+    _STYLE_KEYS[id(style)] = (style, key)
+    return key
+
+
 class TaggedParagraph(RLParagraph):  # type: ignore[misc]
     """A paragraph whose text is the content of ``tag`` (P, H1, TD, LBody, Link …).
 
@@ -305,6 +330,24 @@ class TaggedParagraph(RLParagraph):  # type: ignore[misc]
         self.tag = tag
         self.continued = False  # a piece whose text goes on in the next piece
         self._wrapped: tuple[float, dict[str, Any]] | None = None
+
+    def _setup(self, text: Any, style: Any, bulletText: Any, frags: Any, cleaner: Any) -> None:  # noqa: N803
+        """reportlab's ``_setup``, with the markup parsed once per text and style values."""
+        if frags is not None or bulletText is not None or not isinstance(text, str):
+            super()._setup(text, style, bulletText, frags, cleaner)
+            return
+        key = (text, self.caseSensitive, _style_key(style)) if PARSE_MEMO else None
+        hit = _PARSED.get(key) if key is not None else None
+        if hit is not None:
+            cleaned, parsed = hit
+            super()._setup(cleaned, style, None, [f.clone() for f in parsed], cleaner)
+            return
+        super()._setup(text, style, None, None, cleaner)
+        # (kept only when the parse changed neither the style nor the bullet)
+        if key is not None and self.style is style and self.bulletText is None:
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.clear()
+            _PARSED[key] = (self.text, tuple(f.clone() for f in self.frags))
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         """reportlab's ``wrap``, whose line breaking depends on the width alone: a paragraph
