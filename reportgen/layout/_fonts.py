@@ -17,6 +17,7 @@ import importlib.util
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -77,6 +78,34 @@ def _cache_subsets(font: TTFont) -> None:
     font.face.makeSubset = lambda subset: cached(tuple(subset))
 
 
+SPLIT_MEMO = True  # (off: every string split anew, as reportlab does; benchmarks compare)
+
+
+def _memo_splits(font: TTFont) -> None:
+    """Keep what ``font.splitString`` gives each text in a document: reportlab maps a string's
+    characters to the document's subset codes one by one in Python on every draw, and a
+    report draws the same strings again (labels, ticks, bands). A character's code never
+    changes once given in a document, so a text split once splits the same way after."""
+    split = font.splitString
+
+    def memoized(text: Any, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:
+        state = font.state.get(doc)
+        memo = getattr(state, "_reportgen_splits", None) if SPLIT_MEMO else None
+        if memo is not None:
+            hit = memo.get(text)
+            if hit is not None:
+                return list(hit)
+        result: list[tuple[int, bytes]] = split(text, doc, encoding)
+        if SPLIT_MEMO:
+            state = font.state[doc]
+            if memo is None:
+                memo = state._reportgen_splits = {}
+            memo[text] = tuple(result)
+        return result
+
+    font.splitString = memoized
+
+
 _lock = threading.Lock()
 _registered: FontSet | None = None
 
@@ -93,6 +122,7 @@ def register_fonts() -> FontSet:
             if name not in known:
                 font = TTFont(name, str(directory / filename))
                 _cache_subsets(font)
+                _memo_splits(font)
                 pdfmetrics.registerFont(font)
         fonts = FontSet(
             family=FAMILY,
@@ -131,6 +161,7 @@ def register_text_faces(files: tuple[str, ...]) -> FontSet:
             if name not in known:
                 font = TTFont(name, str(path))
                 _cache_subsets(font)
+                _memo_splits(font)
                 pdfmetrics.registerFont(font)
         # (the family is named as its regular face, so <b>/<i> in Paragraphs set in it work)
         pdfmetrics.registerFontFamily(
