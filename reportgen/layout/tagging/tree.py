@@ -7,9 +7,11 @@ Out: the same PDF with its structure tree, parent tree, ``/MarkInfo``, XMP metad
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
-from collections.abc import Iterable
+import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
@@ -111,6 +113,50 @@ def _fix_fonts(pdf: pikepdf.Pdf, pages: Iterable[pikepdf.Page]) -> None:
             fixed = clean_to_unicode(to_unicode.read_bytes())
             if fixed is not None:
                 to_unicode.write(fixed)
+
+
+# Font files compressed once per process, by the digest of their bytes: every document of a
+# run embeds the same seeded subsets of the same faces (``chrome.seed_first_subsets``), which
+# qpdf would compress again in each (most of a profile's save).
+_COMPRESSED_FONTS: dict[bytes, bytes] = {}
+_FONT_LEVEL = 9  # zlib: done once, so the smallest
+
+
+def _font_files(pages: Iterable[pikepdf.Page]) -> Iterator[pikepdf.Stream]:
+    """The embedded font programs of ``pages`` and their forms, each once."""
+    seen: set[tuple[int, int]] = set()
+
+    def of(resources: Any) -> Iterator[pikepdf.Stream]:
+        for font in resources.get("/Font", Dictionary()).values():
+            descriptor = font.get("/FontDescriptor")
+            program = descriptor.get("/FontFile2") if descriptor is not None else None
+            if program is not None and program.objgen not in seen:
+                seen.add(program.objgen)
+                yield program
+        for xobject in resources.get("/XObject", Dictionary()).values():
+            form = xobject.get("/Subtype") == Name.Form and "/Resources" in xobject
+            if form and xobject.objgen not in seen:
+                seen.add(xobject.objgen)
+                yield from of(xobject.Resources)
+
+    for page in pages:
+        yield from of(page.obj.get("/Resources", Dictionary()))
+
+
+def _compress_fonts(pages: Iterable[pikepdf.Page]) -> None:
+    """Compress the font programs of ``pages``, each distinct one once per process (the same
+    bytes as compressing it here every time), so that equal programs are equal streams."""
+    for program in _font_files(pages):
+        # (one compressed already, by reportlab, is decoded: the same face, the same bytes)
+        raw = program.read_bytes() if "/Filter" in program else program.read_raw_bytes()
+        key = hashlib.blake2b(raw, digest_size=16).digest()
+        packed = _COMPRESSED_FONTS.get(key)
+        if packed is None:
+            packed = zlib.compress(raw, _FONT_LEVEL)
+            if len(_COMPRESSED_FONTS) >= 64:
+                _COMPRESSED_FONTS.clear()
+            _COMPRESSED_FONTS[key] = packed
+        program.write(packed, filter=Name.FlateDecode)
 
 
 class _TreeWriter:
@@ -243,6 +289,7 @@ def finish(
         metadata.Subtype = Name.XML
         catalog.Metadata = metadata
         _fix_fonts(pdf, pdf.pages)
+        _compress_fonts(pdf.pages)
         out = io.BytesIO()
         pdf.save(
             out,
