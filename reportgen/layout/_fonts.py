@@ -78,7 +78,7 @@ def _cache_subsets(font: TTFont) -> None:
     font.face.makeSubset = lambda subset: cached(tuple(subset))
 
 
-SPLIT_MEMO = True  # (off: every string split anew, as reportlab does; benchmarks compare)
+SPLIT_MEMO = True  # (off: every string split anew, as reportlab does: benchmarks/bench_memos.py)
 
 
 def _memo_splits(font: TTFont) -> None:

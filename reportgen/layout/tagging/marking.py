@@ -298,7 +298,7 @@ _WRAP_STATE = (
 _PARSED: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
 _PARSED_MAX = 8192  # entries (cleared when full: a few megabytes at most)
 _STYLE_KEYS: dict[int, tuple[Any, tuple[Any, ...]]] = {}  # id → (the style, kept alive; key)
-PARSE_MEMO = True  # (off: every paragraph parsed, as reportlab does; benchmarks compare)
+PARSE_MEMO = True  # (off: every paragraph parsed, as reportlab does: benchmarks/bench_memos.py)
 
 
 def _style_key(style: Any) -> tuple[Any, ...]:
