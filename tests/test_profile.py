@@ -142,14 +142,13 @@ def _sexes_unexplained(facts: CountryFacts, text: str) -> list[str]:
     q = facts.quality_of_life
     if facts.has_survey or q is None:
         return []
-    both = [r for r in q.rights if r.sexes.female is not None and r.sexes.male is not None]
-    outside = [
-        r.key
-        for r in both
-        if not min(r.sexes.female, r.sexes.male)
-        <= r.income_adjusted  # type: ignore[type-var]
-        <= max(r.sexes.female, r.sexes.male)  # type: ignore[type-var]
-    ]
+    outside = []
+    for r in q.rights:
+        women, men = r.sexes.female, r.sexes.male
+        if women is None or men is None:
+            continue
+        if not min(women, men) <= r.income_adjusted <= max(women, men):
+            outside.append(r.key)
     said = "need not lie between" in re.sub(r"\s+", " ", text)
     if bool(outside) != said:
         return [f"overall outside women's and men's for {outside}, explained: {said}"]
