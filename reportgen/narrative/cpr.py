@@ -319,6 +319,11 @@ def _dimension_section(ctx: Context, dim: CprDimension) -> Section:
                 year=year,
             )
         )
+    # the score's trend ("This score has gone up …") next to the score it speaks of; then
+    # what the rights of the group have in common, which leads into their sections
+    if dim.trend is not None and len(dim.trend.points) > 1:
+        blocks.append(_trend_sentence(ctx, dim.trend, d.phrase))
+        blocks.append(_trend_chart(ctx, dim))
     if dim.rights:
         bands = {r.band for r in dim.rights}
         if bands <= {"very_bad", "bad"} and len(dim.rights) > 1:
@@ -338,9 +343,6 @@ def _dimension_section(ctx: Context, dim: CprDimension) -> Section:
                         worst=[book.rights[r.key].phrase for r in worst],
                     )
                 )
-    if dim.trend is not None and len(dim.trend.points) > 1:
-        blocks.append(_trend_sentence(ctx, dim.trend, d.phrase))
-        blocks.append(_trend_chart(ctx, dim))
     children = tuple(_right_section(ctx, r) for r in dim.rights)
     return Section(slug("cpr", dim.key), d.name, 2, tuple(blocks), children)
 
