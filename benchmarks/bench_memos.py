@@ -1,14 +1,15 @@
 """Benchmark: the layout's memos on and off, built alternately in one process.
 
-Usage: python benchmarks/bench_memos.py [RELEASE_DIR] [--countries N]
-       (default: $HRMI_DATA_DIR, else the demo release; every country)
+Usage: python benchmarks/bench_memos.py [RELEASE_DIR] [--countries N] [--pairs P]
+       (default: $HRMI_DATA_DIR, else the demo release; every country; 3 pairs)
 
 Two memos keep what reportlab would compute again: the parsed markup of a paragraph
 (``reportgen.layout.tagging.marking.PARSE_MEMO``) and a font's split of a text into subset
-codes (``reportgen.layout._fonts.SPLIT_MEMO``). Each is switched off and on in turn (off, on,
-off, on) while every report of the release is built; the script prints the time of each
-state, the ratio, and how many PDFs differ between the two states (it must be none: a memo
-that changed a byte would be wrong). Asserts nothing.
+codes (``reportgen.layout._fonts.SPLIT_MEMO``). For each, every report of the release is
+built with it off, then on, P times; the script prints the on/off time ratio of each pair
+(the machine's speed drifts: a ratio taken pair by pair, and their median, survive it) and
+how many PDFs differ between the two states (it must be none: a memo that changed a byte
+would be wrong). Asserts nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import statistics
 import time
 from pathlib import Path
 
@@ -43,6 +45,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("release", nargs="?", default=None)
     parser.add_argument("--countries", type=int, default=0, help="only the first N (0: all)")
+    parser.add_argument("--pairs", type=int, default=3, help="off/on pairs (default 3)")
     args = parser.parse_args()
     hrmi = os.environ.get("HRMI_DATA_DIR")
     directory = Path(args.release or hrmi or ROOT / "data" / "demo")
@@ -56,21 +59,19 @@ def main() -> None:
         ("paragraph markup", marking, "PARSE_MEMO"),
         ("font splits", fonts, "SPLIT_MEMO"),
     ):
-        seconds = {False: 0.0, True: 0.0}
+        ratios: list[float] = []
         differ = 0
-        reference: dict[str, bytes] = {}
-        for state in (False, True, False, True):
-            setattr(module, flag, state)
-            built, took = _build_all(dataset, style, codes)
-            seconds[state] += took
-            if not state:
-                reference = built
-            else:
-                differ += sum(1 for code, pdf in built.items() if reference.get(code) != pdf)
-        setattr(module, flag, True)
+        for _ in range(args.pairs):
+            # a pair: off, then on (the machine's speed drifts; the ratio is taken pair by pair)
+            setattr(module, flag, False)
+            reference, off = _build_all(dataset, style, codes)
+            setattr(module, flag, True)
+            built, on = _build_all(dataset, style, codes)
+            ratios.append(on / off)
+            differ += sum(1 for code, pdf in built.items() if reference.get(code) != pdf)
         print(
-            f"{name + ':':18s} off {seconds[False]:6.2f} s, on {seconds[True]:6.2f} s, "
-            f"on/off {seconds[True] / seconds[False]:.3f}; PDFs that differ: {differ}"
+            f"{name + ':':18s} on/off per pair {' '.join(f'{r:.3f}' for r in ratios)}, "
+            f"median {statistics.median(ratios):.3f}; PDFs that differ: {differ}"
         )
 
 
