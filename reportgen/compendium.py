@@ -502,7 +502,8 @@ class _Words:
         method = [
             self.p("overview.caveat"),
             self.p("how.dimensions", dims=dims),
-            self.p("how.uncertainty"),
+            # (the profiles have no chart of a right across countries)
+            self.p("how.uncertainty", charts=self.fmt == "report"),
             self.p("how.trends"),
             self.p("how.risk"),
             self.p("how.qol"),

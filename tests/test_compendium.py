@@ -496,6 +496,8 @@ def test_the_front_matter_is_the_cover_and_one_page_of_method_before_the_content
         "band, and a dash that no score was produced" in method
     )
     assert "Contents" in book.texts[2]
+    # the charts of a right across countries are the full reports' (a profile has none)
+    assert ("Each chart of a right shows every country" in method) == (book.fmt == "report")
 
 
 # How each language titles the method, begins its last paragraph and titles the contents.

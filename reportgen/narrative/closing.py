@@ -123,7 +123,7 @@ def how_to_read_section(ctx: Context) -> Section:
         ]
         blocks += [
             ctx.p("how.dimensions", dims=dims),
-            ctx.p("how.uncertainty"),
+            ctx.p("how.uncertainty", charts=True),
             ctx.p("how.trends"),
             ctx.p("how.risk"),
         ]
