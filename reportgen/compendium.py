@@ -613,11 +613,11 @@ def _lay_out(
     the second pass prints those numbers. When the about text and the method spill over
     their page, they are set a little denser (one more sizing pass).
     """
-    dense = False
-    matter = render_matter(words.plan(None, ()), style, sizing=True)
-    if matter.anchors["contents"].page > _ABOUT_PAGE + 1:  # the about page spilled over
-        dense = True
-        matter = render_matter(replace(words.plan(None, ()), dense_about=True), style, sizing=True)
+    sizing = words.plan(None, ())
+    matter = render_matter(sizing, style, sizing=True)
+    dense = matter.anchors["contents"].page > _ABOUT_PAGE + 1  # the about page spilled over
+    if dense:
+        matter = render_matter(replace(sizing, dense_about=True), style, sizing=True)
     for _ in range(4):
         numbers = _number(matter, regions)
         plan = replace(words.plan(numbers, words.folios(matter, numbers)), dense_about=dense)

@@ -1168,23 +1168,11 @@ class _SizingText(PDFTextObject):  # type: ignore[misc]
 
 class _SizingCanvas(Canvas):  # type: ignore[misc]
     """A canvas for the sizing pass: pages, frames, positions and anchors as the real pass
-    has them (layout never reads what was drawn), but no text set and no PDF written; the
-    pass only counts pages. Text is most of the drawing's cost."""
+    has them (layout never reads what was drawn), but its text objects set no text (most of
+    the drawing's cost) and it writes no PDF; the pass only counts pages."""
 
     def beginText(self, x: float = 0, y: float = 0, direction: Any = None) -> PDFTextObject:  # noqa: N802
         return _SizingText(self, x, y, direction)
-
-    def drawText(self, aTextObject: PDFTextObject) -> None:  # noqa: N802, N803
-        pass
-
-    def drawString(self, x: float, y: float, text: str, *args: Any, **kwargs: Any) -> None:  # noqa: N802
-        pass
-
-    def drawRightString(self, x: float, y: float, text: str, *args: Any, **kwargs: Any) -> None:  # noqa: N802
-        pass
-
-    def drawCentredString(self, x: float, y: float, text: str, *args: Any, **kwargs: Any) -> None:  # noqa: N802
-        pass
 
     def save(self) -> None:
         pass

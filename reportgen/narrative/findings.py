@@ -323,11 +323,6 @@ def _qol_panel(ctx: Context, q: QualityOfLife) -> ScorecardPanel | None:
             change = ctx.t(
                 "scorecard.change", before=ctx.ph.format_pct(t.income_adjusted[0]), since=t.years[0]
             )
-        # The earlier score only, no mark: a civil and political mark says whether a change
-        # is clear of the earlier uncertainty (filled) or slight (outlined); a quality of life
-        # score has no uncertainty, so either mark would claim what the data cannot tell
-        # (Argentina's rise of 3.9 points, and Kazakhstan's of 6, were marked 'slight').
-        direction = "none"
         label = ctx.book.dimensions["quality_of_life"].name
         if q.overall_fallback and q.overall_standard:
             # scored under the other standard than the rights below it (Argentina's is core,
@@ -342,8 +337,12 @@ def _qol_panel(ctx: Context, q: QualityOfLife) -> ScorecardPanel | None:
                 ctx.ph.format_pct(q.income_adjusted),
                 q.band,
                 ctx.book.bands[q.band],
+                # the earlier score only, no mark (direction "none"): a civil and political
+                # mark says whether a change is clear of the earlier uncertainty (filled) or
+                # slight (outlined); a quality of life score has no uncertainty, so either
+                # would claim what the data cannot tell (Argentina's rise of 3.9 points, and
+                # Kazakhstan's of 7, were marked 'slight')
                 change=change,
-                direction=direction,  # type: ignore[arg-type]
                 headline=True,
             )
         )

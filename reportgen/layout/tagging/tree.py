@@ -101,38 +101,17 @@ def clean_to_unicode(data: bytes) -> bytes | None:
     return None if fixed == data else fixed.replace(b"0 beginbfchar\nendbfchar\n", b"")
 
 
-def _fix_fonts(pdf: pikepdf.Pdf, pages: Iterable[pikepdf.Page]) -> None:
-    seen: set[tuple[int, int]] = set()
-    for page in pages:
-        fonts = page.obj.get("/Resources", Dictionary()).get("/Font", Dictionary())
-        for font in fonts.values():
-            to_unicode = font.get("/ToUnicode")
-            if to_unicode is None or to_unicode.objgen in seen:
-                continue
-            seen.add(to_unicode.objgen)
-            fixed = clean_to_unicode(to_unicode.read_bytes())
-            if fixed is not None:
-                to_unicode.write(fixed)
-
-
-# Font files compressed once per process, by the digest of their bytes: every document of a
-# run embeds the same seeded subsets of the same faces (``chrome.seed_first_subsets``), which
-# qpdf would compress again in each (most of a profile's save).
-_COMPRESSED_FONTS: dict[bytes, bytes] = {}
-_FONT_LEVEL = 9  # zlib: done once, so the smallest
-
-
-def _font_files(pages: Iterable[pikepdf.Page]) -> Iterator[pikepdf.Stream]:
-    """The embedded font programs of ``pages`` and their forms, each once."""
+def _fonts(pages: Iterable[pikepdf.Page]) -> Iterator[Any]:
+    """The font dictionaries of ``pages`` and of the forms they draw, each once."""
     seen: set[tuple[int, int]] = set()
 
-    def of(resources: Any) -> Iterator[pikepdf.Stream]:
+    def of(resources: Any) -> Iterator[Any]:
         for font in resources.get("/Font", Dictionary()).values():
-            descriptor = font.get("/FontDescriptor")
-            program = descriptor.get("/FontFile2") if descriptor is not None else None
-            if program is not None and program.objgen not in seen:
-                seen.add(program.objgen)
-                yield program
+            if not font.is_indirect:
+                yield font
+            elif font.objgen not in seen:
+                seen.add(font.objgen)
+                yield font
         for xobject in resources.get("/XObject", Dictionary()).values():
             form = xobject.get("/Subtype") == Name.Form and "/Resources" in xobject
             if form and xobject.objgen not in seen:
@@ -143,10 +122,35 @@ def _font_files(pages: Iterable[pikepdf.Page]) -> Iterator[pikepdf.Stream]:
         yield from of(page.obj.get("/Resources", Dictionary()))
 
 
+def _fix_fonts(pdf: pikepdf.Pdf, pages: Iterable[pikepdf.Page]) -> None:
+    seen: set[tuple[int, int]] = set()
+    for font in _fonts(pages):
+        to_unicode = font.get("/ToUnicode")
+        if to_unicode is None or to_unicode.objgen in seen:
+            continue
+        seen.add(to_unicode.objgen)
+        fixed = clean_to_unicode(to_unicode.read_bytes())
+        if fixed is not None:
+            to_unicode.write(fixed)
+
+
+# Font files compressed once per process, by the digest of their bytes: every document of a
+# run embeds the same seeded subsets of the same faces (``chrome.seed_first_subsets``), which
+# qpdf would compress again in each (most of a profile's save).
+_COMPRESSED_FONTS: dict[bytes, bytes] = {}
+_FONT_LEVEL = 9  # zlib: done once, so the smallest
+
+
 def _compress_fonts(pages: Iterable[pikepdf.Page]) -> None:
     """Compress the font programs of ``pages``, each distinct one once per process (the same
     bytes as compressing it here every time), so that equal programs are equal streams."""
-    for program in _font_files(pages):
+    seen: set[tuple[int, int]] = set()
+    for font in _fonts(pages):
+        descriptor = font.get("/FontDescriptor")
+        program = descriptor.get("/FontFile2") if descriptor is not None else None
+        if program is None or program.objgen in seen:
+            continue
+        seen.add(program.objgen)
         # (one compressed already, by reportlab, is decoded: the same face, the same bytes)
         raw = program.read_bytes() if "/Filter" in program else program.read_raw_bytes()
         key = hashlib.blake2b(raw, digest_size=16).digest()
