@@ -324,6 +324,7 @@ class Sheet:
         self.tagged: Tagged | None = None
         self.width = 100.0
         self.height = 100.0
+        self._size: tuple[float, float] | None = None  # (width, height) the figure is set to
 
     def _canvas(self, zorder: float) -> Axes:
         ax = self.figure.add_axes((0.0, 0.0, 1.0, 1.0))
@@ -335,13 +336,17 @@ class Sheet:
 
     def begin(self, width: float, height: float) -> None:
         """Start a chart of ``width`` x ``height`` points, forgetting the previous chart."""
-        self.width, self.height = float(width), float(height)
-        self.figure.set_size_inches(self.width / 72.0, self.height / 72.0)
+        size = (float(width), float(height))
+        if size != self._size:
+            # (a chart of the sheet's last size keeps its figure and limits: setting them
+            # again invalidates every transform of the figure for nothing)
+            self.width, self.height = self._size = size
+            self.figure.set_size_inches(self.width / 72.0, self.height / 72.0)
+            for ax in self.figure.axes:
+                ax.set_xlim(0.0, self.width)
+                ax.set_ylim(0.0, self.height)
         for layer in (self._back, self._front):
             layer.clear()
-        for ax in self.figure.axes:
-            ax.set_xlim(0.0, self.width)
-            ax.set_ylim(0.0, self.height)
         self._lines = []
         self._texts = []
         self._line_tags = []

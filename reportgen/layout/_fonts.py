@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reportlab.pdfbase import pdfmetrics
+from reportlab import rl_config
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from reportgen.vector import FontRef
@@ -95,7 +97,9 @@ def _memo_splits(font: TTFont) -> None:
             hit = memo.get(text)
             if hit is not None:
                 return list(hit)
-        result: list[tuple[int, bytes]] = split(text, doc, encoding)
+        result = _split_known(font, text, doc) if SPLIT_MEMO else None
+        if result is None:
+            result = split(text, doc, encoding)
         if SPLIT_MEMO:
             state = font.state[doc]
             if memo is None:
@@ -105,6 +109,54 @@ def _memo_splits(font: TTFont) -> None:
 
     font.splitString = memoized
 
+
+def _split_known(font: TTFont, text: Any, doc: Any) -> list[tuple[int, bytes]] | None:
+    """What ``font.splitString(text, doc)`` gives when every character of ``text`` already
+    has a code of the document's first subset (most texts after the first few): one run,
+    its bytes the codes, mapped in C (``str.translate``) instead of a Python loop over the
+    characters; None when a character is new to the document, has no glyph or lies in a
+    later subset (reportlab's loop then assigns and splits it)."""
+    state = font.state.get(doc)
+    if state is None or not isinstance(text, str) or not text:
+        return None
+    assignments = state.assignments
+    table: dict[int, int] | None = getattr(state, "_reportgen_codes", None)
+    if table is None or len(assignments) != getattr(state, "_reportgen_seen", -1):
+        # (re)made when the document's codes grew: codes never change once given
+        table = {code: n for code, n in assignments.items() if n < 256}
+        if 32 in table:
+            table[0xA0] = table[32]  # reportlab draws a no-break space as a space
+        state._reportgen_codes, state._reportgen_seen = table, len(assignments)
+        state._reportgen_chars = frozenset(map(chr, table))
+    if not state._reportgen_chars.issuperset(text):
+        return None
+    return [(0, text.translate(table).encode("latin-1"))]
+
+
+_NUMBER_TYPES = (int, float)  # (the exact types reportlab's ``pdfdoc.format`` prints as numbers)
+
+
+def _format_array(self: pdfdoc.PDFArray, document: Any, IND: bytes = b"\n ") -> bytes:  # noqa: N803
+    """``PDFArray.format``, numbers formatted in one call: an array of numbers only (each
+    subset's /Widths: 256 of them, four or more subsets a document) is printed by one
+    ``fp_str`` call instead of one ``pdfdoc.format`` dispatch and encoding per number. Byte
+    for byte reportlab's output (its own code for any other array)."""
+    sequence = self.sequence
+    if len(sequence) <= 10 or not all(type(e) in _NUMBER_TYPES for e in sequence):
+        formatted: bytes = _REPORTLAB_FORMAT_ARRAY(self, document, IND)
+        return formatted
+    items: list[bytes] = fp_str(*sequence).encode("ascii").split(b" ")
+    if (self.multiline and rl_config.pdfMultiLine) or self.multiline == "forced":
+        joined = IND.join(items)
+    else:
+        for i in reversed(range(10, len(items), 10)):  # broken up every 10 elements
+            items.insert(i, b"\n ")
+        joined = b" ".join(items)
+    return b"[ " + joined + b" ]"
+
+
+_REPORTLAB_FORMAT_ARRAY = pdfdoc.PDFArray.format
+pdfdoc.PDFArray.format = _format_array
 
 _lock = threading.Lock()
 _registered: FontSet | None = None

@@ -35,6 +35,7 @@ refuses a PDF that breaks one.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -49,7 +50,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFDocument
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, Frame
 
 from reportgen.layout._fonts import FontSet, register_fonts
 from reportgen.layout.tagging import Tag, artifact, marked
@@ -63,6 +64,7 @@ __all__ = [
     "LOGO_HEAD_HEIGHT",
     "PAGE_SIZES",
     "FolioFont",
+    "FrameOfPage",
     "Geometry",
     "ParagraphStyles",
     "band",
@@ -79,6 +81,21 @@ __all__ = [
     "running_head",
     "seed_first_subsets",
 ]
+
+
+class FrameOfPage(Frame):  # type: ignore[misc]
+    """A platypus ``Frame`` that copies cheaply: reportlab deep-copies the current frame
+    each time it measures a ``KeepTogether`` (``flowables._listWrapOn``), ~50 ``deepcopy``
+    calls for the numbers a frame holds. The copy is the same: its numbers and strings
+    shared (immutable), anything else deep-copied."""
+
+    def __deepcopy__(self, memo: dict[int, object]) -> FrameOfPage:
+        twin: FrameOfPage = copy.copy(self)
+        for name, value in vars(self).items():
+            if not isinstance(value, int | float | str | None):
+                setattr(twin, name, copy.deepcopy(value, memo))
+        return twin
+
 
 PAGE_SIZES = {"A4": A4, "Letter": LETTER}
 

@@ -49,7 +49,6 @@ from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
     Flowable,
-    Frame,
     FrameBreak,
     KeepTogether,
     NextPageTemplate,
@@ -61,6 +60,7 @@ from reportlab.platypus import (
 
 from reportgen.layout._fonts import FontSet, register_fonts
 from reportgen.layout.chrome import (
+    FrameOfPage,
     Geometry,
     ParagraphStyles,
     band,
@@ -1030,8 +1030,8 @@ class _MatterDocument(BaseDocTemplate):  # type: ignore[misc]
         self.plan, self.style, self.fonts, self.geo = plan, style, fonts, geo
         self.mark_tag: Tag | None = None  # the cover's illustrative mark is real content
 
-        def frame(fid: str, x: float, y: float, w: float, h: float) -> Frame:
-            return Frame(
+        def frame(fid: str, x: float, y: float, w: float, h: float) -> FrameOfPage:
+            return FrameOfPage(
                 x, y, w, h, id=fid, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0
             )
 
@@ -1039,7 +1039,7 @@ class _MatterDocument(BaseDocTemplate):  # type: ignore[misc]
         column = (g.frame_width - _COLUMN_GAP) / 2
         right_x = g.left + column + _COLUMN_GAP
 
-        def columns(top: float, prefix: str) -> list[Frame]:
+        def columns(top: float, prefix: str) -> list[FrameOfPage]:
             height = top - g.bottom
             return [
                 frame(f"{prefix}-left", g.left, g.bottom, column, height),

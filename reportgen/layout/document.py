@@ -36,7 +36,6 @@ from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
     Flowable,
-    Frame,
     FrameBreak,
     KeepInFrame,
     KeepTogether,
@@ -53,6 +52,7 @@ from reportgen.layout._replay import VectorFlowable
 from reportgen.layout.chrome import (
     LOGO_COVER_HEIGHT,
     LOGO_HEAD_HEIGHT,
+    FrameOfPage,
     Geometry,
     ParagraphStyles,
     band,
@@ -986,7 +986,7 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
         self.mark_tag: Tag | None = None  # the cover's illustrative mark is real content
         created = meta.created.replace("-", "")
         self._date = f"D:{created}000000+00'00'"
-        frame = Frame(
+        frame = FrameOfPage(
             geo.left,
             geo.bottom,
             geo.frame_width,
@@ -999,7 +999,7 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
         )
         share = band_share(report, geo, style)
         band = share * geo.height
-        cover_top = Frame(
+        cover_top = FrameOfPage(
             geo.left,
             geo.height - band + 8 * mm,
             geo.frame_width,
@@ -1010,7 +1010,7 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
             topPadding=0,
             bottomPadding=0,
         )
-        cover_bottom = Frame(
+        cover_bottom = FrameOfPage(
             geo.left,
             geo.bottom,
             geo.frame_width,
