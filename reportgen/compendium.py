@@ -388,7 +388,8 @@ class _Words:
 
     def _v(self) -> dict[str, Any]:
         return {
-            "release": self.release.title,
+            # (the release as this language's sentences name it, as its reports do)
+            "release": self.release.title_in(self.ph.language) or self.release.title,
             "year": self.release.year,
             "publisher": self.publisher,
             "data": self.data_author,

@@ -528,6 +528,26 @@ def test_the_method_and_the_bands_fill_one_page_in_every_language(
     assert contents in texts[2][:200], texts[2][:200]  # after the running head
     # the ranges are said once: by the legend, not by a paragraph of the report's "How to read"
     assert method.count("3,5") == 2  # "moins de 3,5" and "de 3,5 à 6", the legend's cells
+    # the cover names the release as the language's reports do (it said "HRMI 2020 release"
+    # or "Demonstration release", in English, on every book)
+    assert _RELEASE_WORDS[release][language] in texts[0].replace("\n", " ").lower()
+    assert "release" not in texts[0]
+
+
+# How each language's sentences name the release (demo: its release.toml; the real release:
+# phrase meta.release), without the article.
+_RELEASE_WORDS = {
+    "demo": {
+        "fr": "édition de démonstration",
+        "es": "edición de demostración",
+        "pt": "edição de demonstração",
+    },
+    "hrmi": {
+        "fr": "édition 2020 des données hrmi",
+        "es": "edición 2020 de los datos de la hrmi",
+        "pt": "edição de 2020 dos dados da hrmi",
+    },
+}
 
 
 def test_page_labels_are_roman_then_arabic(book: Book) -> None:
