@@ -80,7 +80,9 @@ def _cache_subsets(font: TTFont) -> None:
     font.face.makeSubset = lambda subset: cached(tuple(subset))
 
 
-SPLIT_MEMO = True  # (off: every string split anew, as reportlab does: benchmarks/bench_memos.py)
+# (off: every string split anew by reportlab's own loop, neither memo nor known-code shortcut:
+# benchmarks/bench_memos.py)
+SPLIT_MEMO = True
 
 
 def _memo_splits(font: TTFont) -> None:
