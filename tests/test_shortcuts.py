@@ -99,3 +99,14 @@ def test_a_frame_copies_as_deepcopy_does() -> None:
     assert vars(twin) == vars(plain_twin)
     twin.add_generated_content("another")
     assert ours._generated_content == ["a flowable"]
+
+
+def test_escape_is_saxutils_escape() -> None:
+    """Markup escaped without ``xml.sax.saxutils`` (its import costs ``urllib.request``)."""
+    from xml.sax.saxutils import escape as sax_escape
+
+    from reportgen.layout.chrome import escape
+
+    for text in ["", "a & b", "<b>x</b>", "&amp;", "l’édition \"1\" 'q' > <", "\u00a0&\u202f"]:
+        assert escape(text) == sax_escape(text)
+        assert escape(text).replace('"', "&quot;") == sax_escape(text, {'"': "&quot;"})

@@ -39,7 +39,7 @@ import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from xml.sax.saxutils import escape
+from html import escape as _html_escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
@@ -70,6 +70,7 @@ __all__ = [
     "band",
     "define_folio",
     "draw_folio",
+    "escape",
     "folio_font",
     "folio_xobject",
     "illustrative_mark",
@@ -81,6 +82,12 @@ __all__ = [
     "running_head",
     "seed_first_subsets",
 ]
+
+
+def escape(text: str) -> str:
+    """``text`` with ``&``, ``<`` and ``>`` as entities (paragraph markup, XMP), as
+    ``xml.sax.saxutils.escape`` gives it (whose import pulls in ``urllib.request``)."""
+    return _html_escape(text, quote=False)
 
 
 class FrameOfPage(Frame):  # type: ignore[misc]
@@ -162,9 +169,7 @@ def markup(spans: tuple[Span, ...], link_color: str = "") -> str:
             text = f"<i>{text}</i>"
         if s.href:
             color = f' color="{link_color}"' if link_color else ""
-            text = (
-                f'<a href="{escape(s.href, {chr(34): "&quot;"})}"{color} underline="1">{text}</a>'
-            )
+            text = f'<a href="{escape(s.href).replace(chr(34), "&quot;")}"{color} underline="1">{text}</a>'
         out.append(text)
     return "".join(out)
 

@@ -36,7 +36,6 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -64,6 +63,7 @@ from reportgen.layout.chrome import (
     Geometry,
     ParagraphStyles,
     band,
+    escape,
     illustrative_mark,
     markup,
     page_geometry,

@@ -13,8 +13,8 @@ import re
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from html import escape
 from typing import Any
-from xml.sax.saxutils import escape
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
@@ -22,6 +22,11 @@ from pikepdf import Array, Dictionary, Name
 from reportgen.layout.tagging.marking import Tagger, _Node
 
 # --- after the build: the structure tree and the rest, written with pikepdf ----------------
+
+
+def _xml(text: str) -> str:
+    """``text`` with ``&``, ``<`` and ``>`` as entities (as ``xml.sax.saxutils.escape``)."""
+    return escape(text, quote=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,15 +52,15 @@ def _xmp_date(pdf_date: str) -> str:
 def xmp_packet(info: DocumentInfo, producer: str, ua: bool = True) -> bytes:
     """The XMP metadata: Dublin Core title etc., dates, and (``ua``) the PDF/UA-1 identifier."""
     date = _xmp_date(info.created)
-    keywords = f"<pdf:Keywords>{escape(info.keywords)}</pdf:Keywords>" if info.keywords else ""
+    keywords = f"<pdf:Keywords>{_xml(info.keywords)}</pdf:Keywords>" if info.keywords else ""
     subject = (
-        f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(info.subject)}'
+        f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{_xml(info.subject)}'
         "</rdf:li></rdf:Alt></dc:description>"
         if info.subject
         else ""
     )
     creator = (
-        f"<dc:creator><rdf:Seq><rdf:li>{escape(info.author)}</rdf:li></rdf:Seq></dc:creator>"
+        f"<dc:creator><rdf:Seq><rdf:li>{_xml(info.author)}</rdf:li></rdf:Seq></dc:creator>"
         if info.author
         else ""
     )
@@ -67,11 +72,11 @@ def xmp_packet(info: DocumentInfo, producer: str, ua: bool = True) -> bytes:
         'xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
         'xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">\n'
         "<dc:format>application/pdf</dc:format>\n"
-        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(info.title)}</rdf:li>'
+        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{_xml(info.title)}</rdf:li>'
         "</rdf:Alt></dc:title>\n"
         f"{creator}{subject}"
-        f"<dc:language><rdf:Bag><rdf:li>{escape(info.language)}</rdf:li></rdf:Bag></dc:language>\n"
-        f"{keywords}<pdf:Producer>{escape(producer)}</pdf:Producer>\n"
+        f"<dc:language><rdf:Bag><rdf:li>{_xml(info.language)}</rdf:li></rdf:Bag></dc:language>\n"
+        f"{keywords}<pdf:Producer>{_xml(producer)}</pdf:Producer>\n"
         f"<xmp:CreatorTool>reportgen</xmp:CreatorTool>\n"
         f"<xmp:CreateDate>{date}</xmp:CreateDate><xmp:ModifyDate>{date}</xmp:ModifyDate>\n"
         f"{'<pdfuaid:part>1</pdfuaid:part>' if ua else ''}\n"
