@@ -532,6 +532,22 @@ def test_the_method_and_the_bands_fill_one_page_in_every_language(
     # or "Demonstration release", in English, on every book)
     assert _RELEASE_WORDS[release][language] in texts[0].replace("\n", " ").lower()
     assert "release" not in texts[0]
+    # The regional tables' headings wrap between words, never inside one (the French book
+    # printed "Autonomisatio" over "n" on every region's page).
+    book, phrases = load_codebook(language), load_phrases(language)
+    unit = phrases.text("compendium.unit.cpr")
+
+    def plain(text: str) -> str:
+        return " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
+
+    appendix = plain(phrases.text("compendium.appendix_title"))
+    dividers = [p for p in texts[3:] if unit in p and appendix not in plain(p)]
+    assert dividers
+    for page in dividers:
+        words = set(page.split())
+        for heading in [*(d.name for d in book.dimensions.values()), "compendium.column.page"]:
+            heading = phrases.text(heading) if heading.startswith("compendium.") else heading
+            assert set(heading.split()) <= words, (heading, page[:400])
 
 
 # How each language's sentences name the release (demo: its release.toml; the real release:

@@ -885,10 +885,31 @@ class _Layout:
         t, c = self.plan.texts, self.style.colors
         width = self.geo.frame_width
         n = len(t.score_columns)
-        page_width = 34.0
-        score_width = min(80.0, (width - page_width) * 0.55 / max(1, n))
-        name_width = width - page_width - n * score_width
         pad = 4.0
+
+        def widest(text: str, style: ParagraphStyle) -> float:
+            return max(
+                (pdfmetrics.stringWidth(w, style.fontName, style.fontSize) for w in text.split()),
+                default=0.0,
+            )
+
+        # The headings wrap between words, never inside one: a column is as wide as its
+        # longest word ("Autonomisation" is wider than 80 pt less the padding, "Página" than
+        # 34 pt)
+        page_width = max(34.0, widest(t.page_column, self.header_right) + 2 * pad + 1)
+        longest = max(
+            (
+                widest(text, style)
+                for name, unit in t.score_columns
+                for text, style in ((name, self.header_centre), (unit, self.unit))
+            ),
+            default=0.0,
+        )
+        score_width = min(
+            max(min(80.0, (width - page_width) * 0.55 / max(1, n)), longest + 2 * pad + 1),
+            (width - page_width) * 0.7 / max(1, n),
+        )
+        name_width = width - page_width - n * score_width
         table_tag = parent.child("Table")
         head = table_tag.child("TR")
 
