@@ -306,3 +306,62 @@ def test_build_writes_both_formats(tmp_path: Path) -> None:
     assert "--format must be report, profile or report,profile, not 'pamphlet'" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert not (tmp_path / "no").exists()
+
+
+_WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}
+
+
+def test_a_country_without_headline_scores_opens_with_what_its_data_have(
+    hrmi: Dataset, hrmi_dir: Path, style: Style
+) -> None:
+    """A country with neither survey nor overall quality of life score (Saint Vincent and
+    the Grenadines: three of the five rights) had nothing under its name: no headline
+    figure and no lede. Its lede now says how many rights have scores and that there is no
+    overall score (counted from the release's files, ``tests/independent``); a country with
+    an overall score never says so."""
+    from reportgen.build import profile_model
+    from reportgen.facts import compute_facts
+    from tests import independent
+
+    rel = independent.load(hrmi_dir)
+    checked = 0
+    for code in hrmi.country_codes():
+        q = independent.qol(rel, code)
+        survey = any(
+            independent.cpr_dimension(rel, code, d) is not None for d in ("empower", "physint")
+        )
+        if q is None or survey:
+            continue
+        facts = compute_facts(hrmi, code, style)
+        lede = profile_model(hrmi, facts, style, "en").cover.lede
+        rights = [m for m in independent.ESR_RIGHTS if q[m] is not None]
+        if q.overall is None and len(rights) >= 2:
+            assert lede.startswith(
+                f"The data give scores for {_WORDS[len(rights)]} of the five quality of life "
+                "rights in "
+            ), (code, lede)
+            assert lede.endswith(", and no overall quality of life score."), (code, lede)
+            checked += 1
+        else:
+            assert "no overall" not in lede, (code, lede)
+    assert checked >= 5, checked  # (the 2020 release has 57 such countries)
+
+
+@pytest.mark.parametrize(
+    ("code", "has"),
+    [
+        ("KAZ", "each right’s cross-country chart, rank, trend and people at risk, and"),
+        ("FSM", "each right’s cross-country chart, rank and people at risk, and"),  # one survey
+        ("VCT", "each right’s score against both benchmarks and"),  # no survey
+    ],
+)
+def test_a_profile_promises_what_its_full_report_has_and_is_cited_as_a_profile(
+    hrmi: Dataset, style: Style, code: str, has: str
+) -> None:
+    """The profile sent every reader to the full report for "each right's cross-country
+    chart, rank, trend and people at risk", which a quality of life country's report does
+    not have (nor a trend, one surveyed once); and asked to be cited as a "country report"."""
+    text = " ".join(render_text(build_profile(hrmi, code, style).report).split())
+    assert f"gives {has} explains the method." in text
+    assert ": human rights country profile. HRMI 2020 release." in text
+    assert "country report." not in text

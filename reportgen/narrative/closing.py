@@ -134,7 +134,9 @@ def how_to_read_section(ctx: Context) -> Section:
     return Section("how-to-read", ctx.t("headings.how_to_read"), 1, tuple(blocks))
 
 
-def sources_section(ctx: Context) -> Section:
+def sources_section(ctx: Context, profile: bool = False) -> Section:
+    """The data's sources and how to cite the document (``profile``: the country's profile,
+    cited as a profile, not as its report)."""
     info = ctx.dataset.info
     q = ctx.facts.quality_of_life
     blocks: list[Block] = [ctx.p("sources.release", release=ctx.release, publisher=info.publisher)]
@@ -154,24 +156,29 @@ def sources_section(ctx: Context) -> Section:
     for block in blocks:
         assert isinstance(block, Paragraph)
         spans += [Span(" "), *block.spans] if spans else list(block.spans)
-    citation = _citation(ctx)
+    citation = _citation(ctx, profile)
     return Section("sources", ctx.t("headings.sources"), 1, (Paragraph(tuple(spans)), citation))
 
 
-def _citation(ctx: Context) -> Paragraph:
-    """How to cite the report: by its publisher, the data credited to their author (the
-    project's own citation form where it gives one)."""
+def _citation(ctx: Context, profile: bool = False) -> Paragraph:
+    """How to cite the report (``profile``: the profile): by its publisher, the data credited
+    to their author (the project's own citation form where it gives one)."""
     info, p = ctx.dataset.info, ctx.publisher
     year = info.publication_year
     if p is None:
         return ctx.p(
-            "sources.citation", "note", publisher=info.publisher, year=year, release=ctx.release
+            "sources.citation",
+            "note",
+            publisher=info.publisher,
+            year=year,
+            release=ctx.release,
+            profile=profile,
         )
     if p.citation:
         text = p.citation.format(
             publisher=p.name,
             year=year,
-            title=ctx.t("meta.title", year=year),
+            title=ctx.t("profile.meta_title" if profile else "meta.title", year=year),
             country=ctx.c.bare,
             data=info.publisher,
             release=ctx.release,
@@ -185,4 +192,5 @@ def _citation(ctx: Context) -> Paragraph:
         data=info.publisher,
         year=year,
         release=ctx.release,
+        profile=profile,
     )

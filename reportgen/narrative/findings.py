@@ -87,6 +87,10 @@ def lede(ctx: Context) -> str:
                 also=bool(cpr),
             )
         )
+    if not parts and q is not None and len(q.rights) >= 2:
+        # No headline score to state: say what the data have, not nothing.
+        total = len(q.rights) + len(q.missing_rights)
+        parts.append(ctx.t("findings.lede_no_overall", n=len(q.rights), total=total))
     return " ".join(parts)
 
 

@@ -124,12 +124,18 @@ def _joined(paragraphs: list[Paragraph], role: Literal["body", "note"]) -> Parag
 def _sources(ctx: Context, report_file: str, trim: int) -> Section:
     """The report's sources in one paragraph; the bands (the profile has no "How to read"),
     its citation and where the full report is in another."""
-    sources = sources_section(ctx)
+    sources = sources_section(ctx, profile=True)
     paragraphs = [b for b in sources.blocks if isinstance(b, Paragraph)]
     data, cite = paragraphs[:-1], paragraphs[-1]
     bands = how_to_read_section(ctx).blocks[0]
     assert isinstance(bands, Paragraph)
-    full = ctx.p("profile.full_report", file=report_file)
+    f = ctx.facts
+    # (what the full report has: a survey country's per-right charts, ranks and people at
+    # risk, and its trend from a second survey on; else each right under both benchmarks)
+    trend = any(
+        d is not None and d.trend and len(d.trend.points) > 1 for d in (f.empowerment, f.safety)
+    )
+    full = ctx.p("profile.full_report", file=report_file, survey=f.has_survey, trend=trend)
     notes = [bands, cite, full] if trim < 1 else [cite, full]
     blocks = (_joined(data, "body"), _joined(notes, "note"))
     return Section(sources.id, sources.title, 1, blocks)
