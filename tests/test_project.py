@@ -136,7 +136,7 @@ def test_a_png_logo_and_a_citation_form(demo: Dataset, style: Style, tmp_path: P
     built = build_profile(demo, "XAQ", style, "en", project=project)
     text = _flat(built.pdf)
     assert (
-        "Cite as: Derechos Ya, Kestrel Islands: human rights country report 2026 (2026), with "
+        "Cite as: Derechos Ya, Kestrel Islands: human rights country profile 2026 (2026), with "
         "data by reportgen demo." in text
     )
     with pikepdf.open(io.BytesIO(built.pdf)) as doc:

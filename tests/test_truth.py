@@ -761,6 +761,12 @@ def _lede(c: Country) -> str:
             verb = verb.removeprefix("also ")
         parts.append(f"At {pct(overall.value)} ({when}), {n.name} {verb}: ")
         parts[-1] += f"{_qol_suggestion(c, overall.band)}."
+    rights = [m for m in ind.ESR_RIGHTS if c.q and c.q[m] is not None]
+    if not parts and len(rights) >= 2:  # no headline score: what the data have
+        parts.append(
+            f"The data give scores for {words(len(rights))} of the {words(len(ind.ESR_RIGHTS))} "
+            f"quality of life rights in {n.name}, and no overall quality of life score."
+        )
     return " ".join(parts)
 
 
