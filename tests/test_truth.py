@@ -2507,9 +2507,12 @@ def _check_sources(ck: Check, c: Country, sec: Sec | None) -> None:
             f"{rel.cpr_years[0]}–{rel.cpr_years[-1]}."
         )
     if c.q is not None and rel.esr_years:
+        # a figure under the other standard (the rights' and the overall score's): named too
+        others = {m.standard for m in c.q.metrics.values() if m is not None and m.fallback}
+        other = f", or the {STANDARDS[others.pop()]} where it has no figure" if others else ""
         parts.append(
             f"Quality of life: international statistics, {rel.esr_years[0]}–{rel.esr_years[-1]}; "
-            f"{STANDARDS[c.q.default_standard]}."
+            f"{STANDARDS[c.q.default_standard]}{other}."
         )
     expected: list[str | Starts] = [Starts("Data: "), Starts("Cite as: ")]
     _paragraphs(ck, sec, "sources", expected)

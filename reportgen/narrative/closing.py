@@ -143,12 +143,18 @@ def sources_section(ctx: Context, profile: bool = False) -> Section:
     if info.cpr_years and ctx.facts.has_survey:
         blocks.append(ctx.p("sources.survey", years=f"{info.cpr_years[0]}–{info.cpr_years[-1]}"))
     if q is not None and info.esr_years:
+        # (the other standard, where a figure of the report is its: "high-income standard,
+        # or the core standard where it has no figure")
+        others = {r.standard for r in q.rights if r.standard != q.standard}
+        if q.overall_fallback and q.overall_standard is not None:
+            others.add(q.overall_standard)
         blocks.append(
             ctx.p(
                 "sources.esr",
                 first=info.esr_years[0],
                 last=info.esr_years[-1],
                 standard=ctx.book.standards[q.standard],
+                fallback=ctx.book.standards[min(others)] if others else None,
             )
         )
     # (the data's lines in one paragraph: short lines would leave most of the page width blank)
