@@ -548,6 +548,13 @@ def test_the_method_and_the_bands_fill_one_page_in_every_language(
         for heading in [*(d.name for d in book.dimensions.values()), "compendium.column.page"]:
             heading = phrases.text(heading) if heading.startswith("compendium.") else heading
             assert set(heading.split()) <= words, (heading, page[:400])
+    # … and so do the appendix's ("Proteção contra o desaparecime" over "nto forçado")
+    start = next(i for i, p in enumerate(texts) if i > 2 and appendix in plain(p))
+    index = plain(phrases.text("compendium.index_title"))
+    end = next(i for i, p in enumerate(texts) if i > start and index in plain(p))
+    shown = set().union(*(p.split() for p in texts[start:end]))
+    for right in (r for r in book.rights.values() if r.kind == "cpr"):
+        assert set(right.name.split()) <= shown, (right.name, sorted(shown)[:50])
 
 
 # How each language's sentences name the release (demo: its release.toml; the real release:

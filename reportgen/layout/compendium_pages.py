@@ -798,7 +798,7 @@ class _Layout:
         name_width = width - n * score_width
         pad = 3.0
         # The headings wrap between words, never inside one: the longest word sets their
-        # size (down to 7 pt, for "desaparecimento" in five columns)
+        # size (down to 7 pt)
         words = [word for _, title in table.columns for word in title.split()]
         size = float(self.header.fontSize)
         while size > 7 and any(
@@ -806,6 +806,12 @@ class _Layout:
             for w in words
         ):
             size -= 0.25
+        # (at 7 pt a word can still be wider than its column, "desaparecimento" by 2 pt: the
+        # columns then widen to it, the countries' column giving the room)
+        longest = max((pdfmetrics.stringWidth(w, self.fonts.bold, size) for w in words), default=0)
+        if longest > score_width - 2 * HEAD_PAD:
+            score_width = min(longest + 2 * HEAD_PAD + 0.5, width * 0.8 / max(1, n))
+            name_width = width - n * score_width
         heading = ParagraphStyle("th_right", self.header_centre, fontSize=size, leading=size * 1.2)
         table_tag = parent.child("Table")
         head = table_tag.child("TR")
