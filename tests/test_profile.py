@@ -365,3 +365,34 @@ def test_a_profile_promises_what_its_full_report_has_and_is_cited_as_a_profile(
     assert f"gives {has} explains the method." in text
     assert ": human rights country profile. HRMI 2020 release." in text
     assert "country report." not in text
+
+
+@pytest.mark.parametrize("kind", ["report", "profile"])
+def test_the_metadata_names_only_what_the_document_has(
+    hrmi: Dataset, style: Style, kind: str
+) -> None:
+    """A quality of life country's PDF said 'Civil and political rights and quality of life'
+    in its subject, and 'people at risk' in its keywords (what a catalogue or a search shows
+    of it), though it has neither."""
+    import pikepdf
+
+    from reportgen.build import build_country
+
+    build = build_profile if kind == "profile" else build_country
+    for code, subject, keywords in [
+        (
+            "VCT",
+            "Quality of life in Saint Vincent and the Grenadines, from the HRMI 2020 release",
+            "human rights, Saint Vincent and the Grenadines, quality of life, 2020",
+        ),
+        (
+            "KAZ",
+            "Civil and political rights and quality of life in Kazakhstan, from the HRMI 2020 "
+            "release",
+            "human rights, Kazakhstan, civil and political rights, quality of life, people at "
+            "risk, 2020",
+        ),
+    ]:
+        with pikepdf.open(io.BytesIO(build(hrmi, code, style).pdf)) as pdf:
+            assert str(pdf.docinfo["/Subject"]) == subject
+            assert str(pdf.docinfo["/Keywords"]) == keywords

@@ -91,11 +91,16 @@ def assemble(
     ``profile.*``)."""
     info, year = ctx.dataset.info, ctx.dataset.info.publication_year
     key = "meta" if fmt == "report" else "profile"
+    # (what the document has: a quality of life country's is not about civil and political
+    # rights, nor about people at risk)
+    cpr, qol = ctx.facts.has_survey, ctx.facts.quality_of_life is not None
     metadata = Metadata(
         title=ctx.t(f"{key}.{'title' if fmt == 'report' else 'meta_title'}", year=year),
         author=ctx.publisher.name if ctx.publisher is not None else info.publisher,
-        subject=ctx.t("meta.subject", release=ctx.release),
-        keywords=tuple(k.strip() for k in ctx.t("meta.keywords", year=year).split(";")),
+        subject=ctx.t("meta.subject", release=ctx.release, cpr=cpr, qol=qol),
+        keywords=tuple(
+            k.strip() for k in ctx.t("meta.keywords", year=year, cpr=cpr, qol=qol).split(";")
+        ),
         language=ctx.ph.locale.replace("_", "-"),
         created=date(year, 1, 1).isoformat(),
     )
