@@ -1,9 +1,10 @@
-"""The speed shortcuts into reportlab give reportlab's own output, byte for byte.
+"""The speed shortcuts give the output of the code they stand in for, byte for byte.
 
-Each shortcut (``reportgen.layout._fonts``, ``reportgen.layout.chrome.FrameOfPage``) is
-checked against the reportlab code it stands in for, called directly, on inputs that reach
-every branch of that code: new characters, characters of a later subset, no-break spaces,
-characters without a glyph; arrays short and long, of numbers and of anything else.
+Each shortcut (``reportgen.layout._fonts``, ``reportgen.layout.chrome.FrameOfPage``,
+``reportgen.layout.tagging.escape``) is checked against that code (reportlab's, the standard
+library's), called directly, on inputs that reach every branch of it: new characters,
+characters of a later subset, no-break spaces, characters without a glyph; arrays short and
+long, of numbers and of anything else.
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ def test_escape_is_saxutils_escape() -> None:
     """Markup escaped without ``xml.sax.saxutils`` (its import costs ``urllib.request``)."""
     from xml.sax.saxutils import escape as sax_escape
 
-    from reportgen.layout.chrome import escape
+    from reportgen.layout.tagging import escape
 
     for text in ["", "a & b", "<b>x</b>", "&amp;", "l’édition \"1\" 'q' > <", "\u00a0&\u202f"]:
         assert escape(text) == sax_escape(text)

@@ -308,7 +308,10 @@ class Sheet:
     """
 
     def __init__(self) -> None:
-        self.figure: Figure = new_figure(100.0, 100.0)
+        # (the figure, its canvases' limits and ``width``/``height`` always agree: a chart
+        # of the last one's size sets none of them again)
+        self.width = self.height = 100.0
+        self.figure: Figure = new_figure(self.width, self.height)
         self.figure.patch.set_visible(False)  # transparent: never paints over the page
         back = self._canvas(zorder=-1.0)
         self._front_ax = self._canvas(zorder=1.0)
@@ -322,9 +325,6 @@ class Sheet:
         self._text_tags: list[object] = []
         self.tag: object = None
         self.tagged: Tagged | None = None
-        self.width = 100.0
-        self.height = 100.0
-        self._size: tuple[float, float] | None = None  # (width, height) the figure is set to
 
     def _canvas(self, zorder: float) -> Axes:
         ax = self.figure.add_axes((0.0, 0.0, 1.0, 1.0))
@@ -332,15 +332,15 @@ class Sheet:
         ax.patch.set_visible(False)
         ax.set_zorder(zorder)
         ax.set_autoscale_on(False)
+        ax.set_xlim(0.0, self.width)
+        ax.set_ylim(0.0, self.height)
         return ax
 
     def begin(self, width: float, height: float) -> None:
         """Start a chart of ``width`` x ``height`` points, forgetting the previous chart."""
-        size = (float(width), float(height))
-        if size != self._size:
-            # (a chart of the sheet's last size keeps its figure and limits: setting them
-            # again invalidates every transform of the figure for nothing)
-            self.width, self.height = self._size = size
+        if (float(width), float(height)) != (self.width, self.height):
+            # (setting the same size again would invalidate every transform of the figure)
+            self.width, self.height = float(width), float(height)
             self.figure.set_size_inches(self.width / 72.0, self.height / 72.0)
             for ax in self.figure.axes:
                 ax.set_xlim(0.0, self.width)

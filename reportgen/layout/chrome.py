@@ -39,7 +39,6 @@ import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from html import escape as _html_escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
@@ -53,7 +52,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame
 
 from reportgen.layout._fonts import FontSet, register_fonts
-from reportgen.layout.tagging import Tag, artifact, marked
+from reportgen.layout.tagging import Tag, artifact, escape, marked
 from reportgen.model import Span
 from reportgen.style import Color, Style
 
@@ -70,7 +69,6 @@ __all__ = [
     "band",
     "define_folio",
     "draw_folio",
-    "escape",
     "folio_font",
     "folio_xobject",
     "illustrative_mark",
@@ -82,12 +80,6 @@ __all__ = [
     "running_head",
     "seed_first_subsets",
 ]
-
-
-def escape(text: str) -> str:
-    """``text`` with ``&``, ``<`` and ``>`` as entities (paragraph markup, XMP), as
-    ``xml.sax.saxutils.escape`` gives it (whose import pulls in ``urllib.request``)."""
-    return _html_escape(text, quote=False)
 
 
 class FrameOfPage(Frame):  # type: ignore[misc]

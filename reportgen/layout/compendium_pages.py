@@ -63,7 +63,6 @@ from reportgen.layout.chrome import (
     Geometry,
     ParagraphStyles,
     band,
-    escape,
     illustrative_mark,
     markup,
     page_geometry,
@@ -79,6 +78,7 @@ from reportgen.layout.tagging import (
     TaggedTable,
     TaggingCanvas,
     artifact,
+    escape,
     finish,
     marked,
 )
@@ -107,8 +107,17 @@ Rect = tuple[float, float, float, float]
 _COVER_BAND = 0.56
 _DIVIDER_BAND = 0.26
 _COLUMN_GAP = 9 * mm
-_DOT_PITCH = 2.6
-HEAD_PAD = 1.5  # side padding of the appendix's column headings (long words at 7 pt)  # distance between the dots of leaders, in points
+_DOT_PITCH = 2.6  # distance between the dots of leaders, in points
+HEAD_PAD = 1.5  # side padding of the appendix's column headings (long words at 7 pt)
+
+
+def _widest_word(texts: Sequence[str], font: str, size: float) -> float:
+    """The width in points of the widest word of ``texts`` in ``font`` at ``size`` (0: none):
+    the least a column whose heading wraps between words can be."""
+    return max(
+        (pdfmetrics.stringWidth(w, font, size) for text in texts for w in text.split()),
+        default=0.0,
+    )
 
 
 # --- the plan: what the pages show ---------------------------------------------------------
@@ -799,16 +808,13 @@ class _Layout:
         pad = 3.0
         # The headings wrap between words, never inside one: the longest word sets their
         # size (down to 7 pt)
-        words = [word for _, title in table.columns for word in title.split()]
+        titles = [title for _, title in table.columns]
         size = float(self.header.fontSize)
-        while size > 7 and any(
-            pdfmetrics.stringWidth(w, self.fonts.bold, size) > score_width - 2 * HEAD_PAD
-            for w in words
-        ):
+        while size > 7 and _widest_word(titles, self.fonts.bold, size) > score_width - 2 * HEAD_PAD:
             size -= 0.25
         # (at 7 pt a word can still be wider than its column, "desaparecimento" by 2 pt: the
         # columns then widen to it, the countries' column giving the room)
-        longest = max((pdfmetrics.stringWidth(w, self.fonts.bold, size) for w in words), default=0)
+        longest = _widest_word(titles, self.fonts.bold, size)
         if longest > score_width - 2 * HEAD_PAD:
             score_width = min(longest + 2 * HEAD_PAD + 0.5, width * 0.8 / max(1, n))
             name_width = width - n * score_width
@@ -892,29 +898,19 @@ class _Layout:
         width = self.geo.frame_width
         n = len(t.score_columns)
         pad = 4.0
-
-        def widest(text: str, style: ParagraphStyle) -> float:
-            return max(
-                (pdfmetrics.stringWidth(w, style.fontName, style.fontSize) for w in text.split()),
-                default=0.0,
-            )
-
         # The headings wrap between words, never inside one: a column is as wide as its
         # longest word ("Autonomisation" is wider than 80 pt less the padding, "Página" than
-        # 34 pt)
-        page_width = max(34.0, widest(t.page_column, self.header_right) + 2 * pad + 1)
+        # 34 pt), up to where the countries' column would be left too little.
+        head, centre, unit = self.header_right, self.header_centre, self.unit
+        page_width = max(
+            34.0, _widest_word([t.page_column], head.fontName, head.fontSize) + 2 * pad + 1
+        )
         longest = max(
-            (
-                widest(text, style)
-                for name, unit in t.score_columns
-                for text, style in ((name, self.header_centre), (unit, self.unit))
-            ),
-            default=0.0,
+            _widest_word([name for name, _ in t.score_columns], centre.fontName, centre.fontSize),
+            _widest_word([unit_ for _, unit_ in t.score_columns], unit.fontName, unit.fontSize),
         )
-        score_width = min(
-            max(min(80.0, (width - page_width) * 0.55 / max(1, n)), longest + 2 * pad + 1),
-            (width - page_width) * 0.7 / max(1, n),
-        )
+        share = (width - page_width) / max(1, n)  # (of the width the countries leave)
+        score_width = min(max(min(80.0, share * 0.55), longest + 2 * pad + 1), share * 0.7)
         name_width = width - page_width - n * score_width
         table_tag = parent.child("Table")
         head = table_tag.child("TR")

@@ -52,6 +52,12 @@ from reportgen.rules import (
 )
 
 
+def has_trend(dim: CprDimension | None) -> bool:
+    """Whether the dimension has scores of more than one survey year (a trend to state and
+    draw: the report's sentence and chart, the profile's graphic)."""
+    return dim is not None and dim.trend is not None and len(dim.trend.points) > 1
+
+
 def _change_key(change: Change) -> str:
     return "flat" if change.direction == "flat" else f"{change.direction}_{change.size}"
 
@@ -321,7 +327,7 @@ def _dimension_section(ctx: Context, dim: CprDimension) -> Section:
         )
     # the score's trend ("This score has gone up …") next to the score it speaks of; then
     # what the rights of the group have in common, which leads into their sections
-    if dim.trend is not None and len(dim.trend.points) > 1:
+    if dim.trend is not None and has_trend(dim):
         blocks.append(_trend_sentence(ctx, dim.trend, d.phrase))
         blocks.append(_trend_chart(ctx, dim))
     if dim.rights:
@@ -351,7 +357,7 @@ def dimensions_trend_chart(ctx: Context, size: Literal["full", "half"] = "half")
     """The two dimensions' scores over the survey years, a panel each (the profile's trend
     graphic; None when neither has a trend)."""
     book = ctx.book
-    dims = [d for d in (ctx.facts.empowerment, ctx.facts.safety) if d is not None and d.trend]
+    dims = [d for d in (ctx.facts.empowerment, ctx.facts.safety) if d is not None and has_trend(d)]
     if not dims:
         return None
     series = []

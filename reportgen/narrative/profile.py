@@ -41,7 +41,7 @@ from reportgen.narrative.closing import (
     sources_section,
     summary_groups,
 )
-from reportgen.narrative.cpr import dimensions_trend_chart
+from reportgen.narrative.cpr import dimensions_trend_chart, has_trend
 from reportgen.narrative.findings import key_findings_section, lede, scorecard_section
 from reportgen.narrative.overview import headline_figures
 from reportgen.narrative.qol import qol_sexes_chart, qol_trend_chart
@@ -132,9 +132,7 @@ def _sources(ctx: Context, report_file: str, trim: int) -> Section:
     f = ctx.facts
     # (what the full report has: a survey country's per-right charts, ranks and people at
     # risk, and its trend from a second survey on; else each right under both benchmarks)
-    trend = any(
-        d is not None and d.trend and len(d.trend.points) > 1 for d in (f.empowerment, f.safety)
-    )
+    trend = has_trend(f.empowerment) or has_trend(f.safety)
     full = ctx.p("profile.full_report", file=report_file, survey=f.has_survey, trend=trend)
     notes = [bands, cite, full] if trim < 1 else [cite, full]
     blocks = (_joined(data, "body"), _joined(notes, "note"))

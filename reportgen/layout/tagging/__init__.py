@@ -48,7 +48,7 @@ from reportgen.layout.tagging.marking import (
     tagger_of,
 )
 from reportgen.layout.tagging.merge import BookLink, Graft, Group, TreeSource, merge_into
-from reportgen.layout.tagging.tree import DocumentInfo, finish, xmp_packet
+from reportgen.layout.tagging.tree import DocumentInfo, escape, finish, xmp_packet
 
 __all__ = [
     "BookLink",
@@ -65,6 +65,7 @@ __all__ = [
     "TaggingCanvas",
     "TreeSource",
     "artifact",
+    "escape",
     "finish",
     "marked",
     "merge_into",

@@ -8,12 +8,12 @@ Out: the same PDF with its structure tree, parent tree, ``/MarkInfo``, XMP metad
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import re
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from html import escape
 from typing import Any
 
 import pikepdf
@@ -24,9 +24,11 @@ from reportgen.layout.tagging.marking import Tagger, _Node
 # --- after the build: the structure tree and the rest, written with pikepdf ----------------
 
 
-def _xml(text: str) -> str:
-    """``text`` with ``&``, ``<`` and ``>`` as entities (as ``xml.sax.saxutils.escape``)."""
-    return escape(text, quote=False)
+def escape(text: str) -> str:
+    """``text`` with ``&``, ``<`` and ``>`` as entities, for XML: the XMP packet here, the
+    paragraph markup of the layout. As ``xml.sax.saxutils.escape`` gives it (whose import
+    pulls in ``urllib.request``, ``ssl`` and ``http.client``)."""
+    return html.escape(text, quote=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,15 +54,15 @@ def _xmp_date(pdf_date: str) -> str:
 def xmp_packet(info: DocumentInfo, producer: str, ua: bool = True) -> bytes:
     """The XMP metadata: Dublin Core title etc., dates, and (``ua``) the PDF/UA-1 identifier."""
     date = _xmp_date(info.created)
-    keywords = f"<pdf:Keywords>{_xml(info.keywords)}</pdf:Keywords>" if info.keywords else ""
+    keywords = f"<pdf:Keywords>{escape(info.keywords)}</pdf:Keywords>" if info.keywords else ""
     subject = (
-        f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{_xml(info.subject)}'
+        f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(info.subject)}'
         "</rdf:li></rdf:Alt></dc:description>"
         if info.subject
         else ""
     )
     creator = (
-        f"<dc:creator><rdf:Seq><rdf:li>{_xml(info.author)}</rdf:li></rdf:Seq></dc:creator>"
+        f"<dc:creator><rdf:Seq><rdf:li>{escape(info.author)}</rdf:li></rdf:Seq></dc:creator>"
         if info.author
         else ""
     )
@@ -72,11 +74,11 @@ def xmp_packet(info: DocumentInfo, producer: str, ua: bool = True) -> bytes:
         'xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
         'xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">\n'
         "<dc:format>application/pdf</dc:format>\n"
-        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{_xml(info.title)}</rdf:li>'
+        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(info.title)}</rdf:li>'
         "</rdf:Alt></dc:title>\n"
         f"{creator}{subject}"
-        f"<dc:language><rdf:Bag><rdf:li>{_xml(info.language)}</rdf:li></rdf:Bag></dc:language>\n"
-        f"{keywords}<pdf:Producer>{_xml(producer)}</pdf:Producer>\n"
+        f"<dc:language><rdf:Bag><rdf:li>{escape(info.language)}</rdf:li></rdf:Bag></dc:language>\n"
+        f"{keywords}<pdf:Producer>{escape(producer)}</pdf:Producer>\n"
         f"<xmp:CreatorTool>reportgen</xmp:CreatorTool>\n"
         f"<xmp:CreateDate>{date}</xmp:CreateDate><xmp:ModifyDate>{date}</xmp:ModifyDate>\n"
         f"{'<pdfuaid:part>1</pdfuaid:part>' if ua else ''}\n"
