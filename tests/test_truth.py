@@ -762,10 +762,16 @@ def _lede(c: Country) -> str:
         parts.append(f"At {pct(overall.value)} ({when}), {n.name} {verb}: ")
         parts[-1] += f"{_qol_suggestion(c, overall.band)}."
     rights = [m for m in ind.ESR_RIGHTS if c.q and c.q[m] is not None]
-    if not parts and len(rights) >= 2:  # no headline score: what the data have
+    five = words(len(ind.ESR_RIGHTS))
+    if not parts and len(rights) == 1:  # no headline score: what the data have
         parts.append(
-            f"The data give scores for {words(len(rights))} of the {words(len(ind.ESR_RIGHTS))} "
-            f"quality of life rights in {n.name}, and no overall quality of life score."
+            f"The data give a score for only one of the {five} quality of life rights in "
+            f"{n.name} ({RIGHTS[rights[0]]['phrase']}), and no overall quality of life score."
+        )
+    elif not parts and rights:
+        parts.append(
+            f"The data give scores for {words(len(rights))} of the {five} quality of life "
+            f"rights in {n.name}, and no overall quality of life score."
         )
     return " ".join(parts)
 

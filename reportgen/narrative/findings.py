@@ -87,10 +87,11 @@ def lede(ctx: Context) -> str:
                 also=bool(cpr),
             )
         )
-    if not parts and q is not None and len(q.rights) >= 2:
+    if not parts and q is not None and q.rights:
         # No headline score to state: say what the data have, not nothing.
         total = len(q.rights) + len(q.missing_rights)
-        parts.append(ctx.t("findings.lede_no_overall", n=len(q.rights), total=total))
+        right = ctx.book.rights[q.rights[0].key].phrase if len(q.rights) == 1 else None
+        parts.append(ctx.t("findings.lede_no_overall", n=len(q.rights), total=total, right=right))
     return " ".join(parts)
 
 
