@@ -763,10 +763,14 @@ def _lede(c: Country) -> str:
         parts[-1] += f"{_qol_suggestion(c, overall.band)}."
     rights = [m for m in ind.ESR_RIGHTS if c.q and c.q[m] is not None]
     five = words(len(ind.ESR_RIGHTS))
-    if not parts and len(rights) == 1:  # no headline score: what the data have
+    if not parts and len(rights) == 1 and c.q and (only := c.q[rights[0]]) is not None:
+        # no headline score: what the data have (and a single right's score, which no
+        # findings or scorecard give)
+        when = f"{only.year}" + (f", {STANDARD_NAME[only.standard]}" if only.fallback else "")
         parts.append(
             f"The data give a score for only one of the {five} quality of life rights in "
-            f"{n.name} ({RIGHTS[rights[0]]['phrase']}), and no overall quality of life score."
+            f"{n.name}: {pct(only.value)} for {RIGHTS[rights[0]]['phrase']} ({when}), and no "
+            "overall quality of life score."
         )
     elif not parts and rights:
         parts.append(

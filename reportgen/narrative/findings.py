@@ -89,9 +89,18 @@ def lede(ctx: Context) -> str:
         )
     if not parts and q is not None and q.rights:
         # No headline score to state: say what the data have, not nothing.
-        total = len(q.rights) + len(q.missing_rights)
-        right = ctx.book.rights[q.rights[0].key].phrase if len(q.rights) == 1 else None
-        parts.append(ctx.t("findings.lede_no_overall", n=len(q.rights), total=total, right=right))
+        # (a single right has no findings nor scorecard to give its score: the lede does)
+        total, only = len(q.rights) + len(q.missing_rights), q.rights[0]
+        parts.append(
+            ctx.t(
+                "findings.lede_no_overall",
+                n=len(q.rights),
+                total=total,
+                right=ctx.book.rights[only.key].phrase,
+                v=only.income_adjusted,
+                when=when(ctx, only.year, only.standard if only.fallback else None),
+            )
+        )
     return " ".join(parts)
 
 
