@@ -33,7 +33,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.platypus import SimpleDocTemplate, Spacer
 
 from reportgen.charts import MAX_HEIGHT, ChartNumbers, render_chart
-from reportgen.charts._record import _measure
+from reportgen.charts._primitives import _measure
 from reportgen.facts import compute_facts
 from reportgen.layout._fonts import register_fonts
 from reportgen.layout._replay import VectorFlowable

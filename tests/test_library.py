@@ -125,3 +125,28 @@ def test_the_public_api_builds_writes_and_batches_as_a_notebook_would(tmp_path: 
     assert (
         tmp_path / "out" / "XAT-united-lowland-provinces-of-erevandia-2026-en-profile.pdf"
     ).is_file()
+
+
+def test_charts_are_drawn_without_matplotlibs_figures() -> None:
+    """A report and a profile, every chart in them, are recorded without importing
+    matplotlib's figures, axes, artists' renderer or text layout (half a second of every
+    process's start); drawing an ad-hoc figure imports them when asked."""
+    heavy = ["matplotlib.figure", "matplotlib.axes", "matplotlib.backend_bases", "matplotlib.text"]
+    script = textwrap.dedent(
+        f"""
+        import sys
+        import reportgen
+        from reportgen.resources import demo_data_dir
+        report = reportgen.report(demo_data_dir(), "XAQ")
+        profile = reportgen.report(demo_data_dir(), "XAQ", format="profile")
+        print(report.pages > 2, profile.pages, [m for m in {heavy!r} if m in sys.modules])
+        from reportgen.charts import new_figure, record
+        drawing = record(new_figure(10, 20))
+        print(drawing.width, drawing.height, [m for m in {heavy!r} if m in sys.modules])
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["True 2 []", f"10.0 20.0 {heavy!r}"], result.stdout

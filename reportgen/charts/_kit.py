@@ -20,25 +20,21 @@ import contextlib
 import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.collections import LineCollection, PathCollection, PolyCollection
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from matplotlib.path import Path
-from matplotlib.text import Text
-from matplotlib.transforms import Affine2D, IdentityTransform
-
-from reportgen.charts._record import (
-    BOLD,
-    REGULAR,
-    new_figure,
-    record,
-    segments,
-    text_layout,
+from matplotlib.transforms import (
+    Affine2D,
+    Bbox,
+    BboxTransformFrom,
+    BboxTransformTo,
+    IdentityTransform,
+    TransformedBbox,
+    TransformWrapper,
 )
+
+from reportgen.charts._primitives import BOLD, DPI, REGULAR, segments, text_layout
 from reportgen.charts._text import (
     ASCENT,
     DESCENT,
@@ -49,6 +45,13 @@ from reportgen.charts._text import (
 from reportgen.model import ChartTexts
 from reportgen.style import BAND_NAMES, BandName, Style
 from reportgen.vector import Op, PathOp, PathSegment, TextOp, VectorDrawing
+
+if TYPE_CHECKING:  # (matplotlib's figures and artists: imported only to draw, see Sheet)
+    from matplotlib.axes import Axes
+    from matplotlib.collections import LineCollection, PathCollection, PolyCollection
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.text import Text
 
 RGB = tuple[float, float, float]
 HAlign = Literal["left", "center", "right"]
@@ -187,16 +190,26 @@ def _marker_path(marker: str, diameter: float) -> Path:
 
 
 class _Layer:
-    """Shapes, segments and markers collected for one chart, flushed into persistent artists."""
+    """Shapes, segments and markers collected for one chart (and, once its sheet is drawn by
+    matplotlib, the persistent artists they are flushed into: ``attach``)."""
 
-    def __init__(self, ax: Axes, with_markers: bool) -> None:
+    def __init__(self, with_markers: bool) -> None:
+        self.with_markers = with_markers
+        self.polys: PolyCollection | None = None
+        self.segs: LineCollection | None = None
+        self.marks: PathCollection | None = None
+        self.clear()
+
+    def attach(self, ax: Axes) -> None:
+        """Create the layer's artists on ``ax``, into which ``flush`` puts the primitives."""
+        from matplotlib.collections import LineCollection, PathCollection, PolyCollection
+
         self.polys = PolyCollection([], linewidths=0.0, edgecolors="none", zorder=1.0)
         self.segs = LineCollection([], zorder=2.0)
         self.segs.set_capstyle("butt")
         ax.add_collection(self.polys, autolim=False)
         ax.add_collection(self.segs, autolim=False)
-        self.marks: PathCollection | None = None
-        if with_markers:
+        if self.with_markers:
             self.marks = PathCollection(
                 [],
                 offsets=np.zeros((0, 2)),
@@ -211,7 +224,6 @@ class _Layer:
         for artist in (self.polys, self.segs, self.marks):
             if artist is not None:
                 artist.set_clip_on(False)
-        self.clear()
 
     def clear(self) -> None:
         self.poly_verts: list[list[tuple[float, float]]] = []
@@ -227,6 +239,7 @@ class _Layer:
         self.mark_tags: list[object] = []
 
     def flush(self) -> None:
+        assert self.polys is not None and self.segs is not None, "attach() first"
         self.polys.set_verts(self.poly_verts)
         self.polys.set_facecolor(self.poly_colors or "none")
         self.segs.set_segments(self.seg_list)
@@ -290,6 +303,27 @@ class _Text:
     alpha: float | None
 
 
+@functools.lru_cache(maxsize=64)
+def _geometry(width: float, height: float) -> tuple[Any, float, float]:
+    """The data → points matrix of a sheet of ``width`` x ``height`` points, and its size as
+    matplotlib reports it (inches times dpi: the width but for rounding).
+
+    The matrix is the identity but for rounding: the transforms of a figure of that size at
+    72 dpi and of a full-figure axes limited to (0, width) x (0, height), built as ``Figure``
+    and ``Axes`` build them (the same objects, the same arithmetic: equal to the last bit to
+    the drawn figure's ``transData``, which the tests compare), without a figure.
+    """
+    inches = Bbox.from_bounds(0, 0, width / DPI, height / DPI)
+    figure_box = TransformedBbox(inches, Affine2D().scale(DPI))
+    axes_box = TransformedBbox(Bbox.from_bounds(0.0, 0.0, 1.0, 1.0), BboxTransformTo(figure_box))
+    view = Bbox.unit()
+    view.intervalx = (0.0, width)
+    view.intervaly = (0.0, height)
+    scale = TransformWrapper(IdentityTransform())
+    data = scale + (BboxTransformFrom(TransformedBbox(view, scale)) + BboxTransformTo(axes_box))
+    return data.get_matrix(), float(figure_box.width), float(figure_box.height)
+
+
 class Sheet:
     """One reusable figure per chart type, on which a chart's primitives are collected and
     recorded as a ``VectorDrawing``.
@@ -308,15 +342,13 @@ class Sheet:
     """
 
     def __init__(self) -> None:
-        # (the figure, its canvases' limits and ``width``/``height`` always agree: a chart
-        # of the last one's size sets none of them again)
+        # (the figure, once drawn, its canvases' limits and ``width``/``height`` always agree:
+        # a chart of the last one's size sets none of them again)
         self.width = self.height = 100.0
-        self.figure: Figure = new_figure(self.width, self.height)
-        self.figure.patch.set_visible(False)  # transparent: never paints over the page
-        back = self._canvas(zorder=-1.0)
-        self._front_ax = self._canvas(zorder=1.0)
-        self._back = _Layer(back, with_markers=False)
-        self._front = _Layer(self._front_ax, with_markers=True)
+        self._figure: Figure | None = None
+        self._front_ax: Axes | None = None
+        self._back = _Layer(with_markers=False)
+        self._front = _Layer(with_markers=True)
         self._line_artists: list[Line2D] = []
         self._text_artists: list[Text] = []
         self._lines: list[_Line] = []
@@ -326,8 +358,23 @@ class Sheet:
         self.tag: object = None
         self.tagged: Tagged | None = None
 
-    def _canvas(self, zorder: float) -> Axes:
-        ax = self.figure.add_axes((0.0, 0.0, 1.0, 1.0))
+    @property
+    def figure(self) -> Figure:
+        """The matplotlib figure the sheet is drawn on (``drawn_by_matplotlib``), made on first
+        use: recording directly needs none (nor matplotlib's figures and artists)."""
+        if self._figure is None:
+            from reportgen.charts._record import new_figure
+
+            figure = new_figure(self.width, self.height)
+            figure.patch.set_visible(False)  # transparent: never paints over the page
+            self._back.attach(self._canvas(figure, zorder=-1.0))
+            self._front_ax = self._canvas(figure, zorder=1.0)
+            self._front.attach(self._front_ax)
+            self._figure = figure
+        return self._figure
+
+    def _canvas(self, figure: Figure, zorder: float) -> Axes:
+        ax = figure.add_axes((0.0, 0.0, 1.0, 1.0))
         ax.set_axis_off()
         ax.patch.set_visible(False)
         ax.set_zorder(zorder)
@@ -341,10 +388,11 @@ class Sheet:
         if (float(width), float(height)) != (self.width, self.height):
             # (setting the same size again would invalidate every transform of the figure)
             self.width, self.height = float(width), float(height)
-            self.figure.set_size_inches(self.width / 72.0, self.height / 72.0)
-            for ax in self.figure.axes:
-                ax.set_xlim(0.0, self.width)
-                ax.set_ylim(0.0, self.height)
+            if self._figure is not None:
+                self._figure.set_size_inches(self.width / DPI, self.height / DPI)
+                for ax in self._figure.axes:
+                    ax.set_xlim(0.0, self.width)
+                    ax.set_ylim(0.0, self.height)
         for layer in (self._back, self._front):
             layer.clear()
         self._lines = []
@@ -363,11 +411,9 @@ class Sheet:
         ends: list[int] = []
         # The canvases' data → points transform: the identity but for rounding (the figure's
         # size in inches times 72 need not give back the width), applied as matplotlib does.
-        matrix = self._front_ax.transData.get_matrix()
+        matrix, width, height = _geometry(self.width, self.height)
         a, e = float(matrix[0, 0]), float(matrix[0, 2])
         d, f = float(matrix[1, 1]), float(matrix[1, 2])
-        # The size as matplotlib reports it (inches times dpi: the width but for rounding).
-        width, height = float(self.figure.bbox.width), float(self.figure.bbox.height)
 
         def fill(
             group: Sequence[Sequence[tuple[float, float]]],
@@ -466,6 +512,12 @@ class Sheet:
 
     def _record_drawn(self) -> VectorDrawing:
         """``record``, by handing the primitives to matplotlib artists and drawing them."""
+        from matplotlib.lines import Line2D
+
+        from reportgen.charts._record import record
+
+        figure = self.figure
+        assert self._front_ax is not None
         self._back.flush()
         self._front.flush()
         for artist in self._line_artists + self._text_artists:
@@ -496,9 +548,7 @@ class Sheet:
         for k, text in enumerate(self._texts):
             if k == len(self._text_artists):
                 self._text_artists.append(
-                    self.figure.text(
-                        0.0, 0.0, "", transform=_IDENTITY, va="baseline", clip_on=False
-                    )
+                    figure.text(0.0, 0.0, "", transform=_IDENTITY, va="baseline", clip_on=False)
                 )
             label = self._text_artists[k]
             label.set_position((text.x, text.y))
@@ -509,7 +559,7 @@ class Sheet:
             label.set_alpha(text.alpha)
             label.set_horizontalalignment(text.ha)
             label.set_visible(True)
-        drawing = record(self.figure)
+        drawing = record(figure)
         groups = (
             self._back.poly_tags,
             self._back.seg_tags,

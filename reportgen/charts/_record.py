@@ -6,9 +6,10 @@ Out: ``reportgen.vector.VectorDrawing`` (paths, text, images in points, origin b
 
 The recording renderer subclasses matplotlib's ``RendererBase``: matplotlib lays the figure out
 and calls ``draw_path`` / ``draw_text`` / ``draw_image``; we keep the calls as plain data. Text
-is recorded as strings (searchable in the PDF), measured with the very DejaVu Sans TTF files the
-layout stage embeds, with kerning and ligatures off because reportlab draws neither: measured
-widths and drawn widths agree.
+is recorded as strings (searchable in the PDF), measured as ``reportgen.charts._primitives``
+measures it. The charts themselves are recorded without drawing (``_kit.Sheet``): this module
+is what they are tested against, and what ad-hoc figures (``record(new_figure(...))``) use; it
+is imported only when one of those is drawn.
 
 One renderer is kept alive per process (``record`` reuses it) so that matplotlib's text-metrics
 cache, keyed on the renderer, survives from one chart to the next. The renderer is not
@@ -20,12 +21,9 @@ This module relies on matplotlib internals (the renderer API, ``Text._get_layout
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import math
-import os
-from collections.abc import Iterator, Sequence
-from pathlib import Path as FsPath
+from collections.abc import Sequence
 from typing import Any, Literal, cast
 
 import matplotlib as mpl
@@ -33,10 +31,16 @@ import numpy as np
 from matplotlib.backend_bases import GraphicsContextBase, RendererBase
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, weight_dict
-from matplotlib.ft2font import FT2Font, LoadFlags
 from matplotlib.path import Path
 from matplotlib.transforms import Affine2DBase, Transform
 
+from reportgen.charts._primitives import (
+    _FACE_FILES,
+    DPI,
+    _height_metrics,
+    _measure,
+    segments,
+)
 from reportgen.vector import (
     RGBA,
     ClipRect,
@@ -49,44 +53,10 @@ from reportgen.vector import (
     VectorDrawing,
 )
 
-__all__ = [
-    "BOLD",
-    "FONT_DIR",
-    "IMAGE_DPI",
-    "REGULAR",
-    "chart_settings",
-    "font_file",
-    "font_ref",
-    "new_figure",
-    "record",
-    "segments",
-    "text_layout",
-]
-
-DPI = 72.0
-"""Figures are drawn at 72 dpi: one matplotlib display unit is one PDF point."""
+__all__ = ["IMAGE_DPI", "font_ref", "new_figure", "record"]
 
 IMAGE_DPI = 150.0
 """Resolution at which raster artists (``imshow`` and the like) are resampled."""
-
-FONT_DIR = FsPath(mpl.get_data_path()) / "fonts" / "ttf"
-"""matplotlib's bundled DejaVu Sans; the layout stage embeds the same files."""
-
-REGULAR = FontRef(bold=False, italic=False)
-BOLD = FontRef(bold=True, italic=False)
-ITALIC = FontRef(bold=False, italic=True)
-BOLD_ITALIC = FontRef(bold=True, italic=True)
-
-_FACE_FILES: dict[FontRef, str] = {
-    REGULAR: "DejaVuSans.ttf",
-    BOLD: "DejaVuSans-Bold.ttf",
-    ITALIC: "DejaVuSans-Oblique.ttf",
-    BOLD_ITALIC: "DejaVuSans-BoldOblique.ttf",
-}
-
-# reportlab draws each character with its nominal advance: no kerning, no ligatures.
-# (Typed Any: matplotlib's stub says tuple[str], but any number of features is accepted.)
-_NO_SHAPING: Any = ("-kern", "-liga", "-clig", "-calt", "-dlig")
 
 _CAPS: dict[str, Literal["butt", "round", "projecting"]] = {
     "butt": "butt",
@@ -98,43 +68,6 @@ _JOINS: dict[str, Literal["miter", "round", "bevel"]] = {
     "round": "round",
     "bevel": "bevel",
 }
-
-_RC: dict[str, Any] = {
-    # Every chart uses the DejaVu Sans shipped with matplotlib, which the PDF embeds.
-    "font.family": "sans-serif",
-    "font.sans-serif": ["DejaVu Sans"],
-    # No mathtext: "$" in data labels (currencies) stays a dollar sign.
-    "text.parse_math": False,
-    # U+2212 exists in DejaVu Sans; the typographic minus reads better in print.
-    "axes.unicode_minus": True,
-    "figure.dpi": DPI,
-    "savefig.dpi": DPI,
-}
-
-
-@contextlib.contextmanager
-def chart_settings() -> Iterator[None]:
-    """The rcParams the charts rely on, for the ``with`` block that draws one: the user's own
-    matplotlib settings are never changed (a notebook that imports reportgen keeps its dpi,
-    its fonts and its mathtext).
-
-    Only these settings are set and put back, and only those that differ (``rc_context``
-    copies all of matplotlib's settings twice: 0.6 ms a chart, 5% of a short report).
-    """
-    params: Any = mpl.rcParams  # (its stubs know each key as a literal)
-    before = {key: params[key] for key in _RC}
-    changed = {key: value for key, value in _RC.items() if before[key] != value}
-    params.update(changed)
-    try:
-        yield
-    finally:
-        params.update({key: before[key] for key in changed})
-
-
-def font_file(ref: FontRef) -> FsPath:
-    """Return the TTF file that draws ``ref`` (the same file the layout stage registers)."""
-    return FONT_DIR / _FACE_FILES[ref]
-
 
 _REF_TABLE = {(r.bold, r.italic): r for r in _FACE_FILES}
 
@@ -148,70 +81,6 @@ def _ref_for(weight: str | int, style: str) -> FontRef:
 def font_ref(prop: FontProperties) -> FontRef:
     """Map matplotlib font properties to the face the PDF uses (weight >= 600 is bold)."""
     return _ref_for(prop.get_weight(), prop.get_style())
-
-
-@functools.cache
-def _face(ref: FontRef) -> FT2Font:
-    return FT2Font(str(font_file(ref)))
-
-
-# A FreeType face reads its file through an open descriptor. A worker forked after this process
-# measured text would share that descriptor, and its file offset, with its parent and siblings:
-# concurrent reads then fail ("failed to load glyph"). Each child opens its own faces (as
-# matplotlib does for its own font cache).
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_face.cache_clear)
-
-
-@functools.lru_cache(maxsize=16384)
-def _measure(s: str, ref: FontRef, size: float) -> tuple[float, float, float]:
-    font = _face(ref)
-    font.clear()
-    font.set_size(size, DPI)
-    font.set_text(s, 0.0, flags=LoadFlags.NO_HINTING, features=_NO_SHAPING)
-    w, h = font.get_width_height()
-    d = font.get_descent()
-    return w / 64.0, h / 64.0, d / 64.0
-
-
-@functools.lru_cache(maxsize=256)
-def _height_metrics(ref: FontRef, size: float) -> tuple[float, float, float]:
-    # Same computation as matplotlib's fallback in Text._get_layout (OS/2 typo metrics),
-    # done once per face and size instead of once per text.
-    font = _face(ref)
-    units_per_em = font.get_sfnt_table("head")["unitsPerEm"]  # type: ignore[index]
-    scale = size / units_per_em
-    for table_name, gap_key, asc_key, desc_key in (
-        ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
-        ("hhea", "lineGap", "ascent", "descent"),
-    ):
-        table = font.get_sfnt_table(table_name)  # type: ignore[call-overload]
-        if table is None:
-            continue
-        return (
-            float(table[asc_key]) * scale,
-            -float(table[desc_key]) * scale,
-            float(table[gap_key]) * scale,
-        )
-    _w, h, d = _measure("lp", ref, size)
-    return h - d, d, 0.0
-
-
-@functools.lru_cache(maxsize=16384)
-def text_layout(s: str, ref: FontRef, size: float) -> tuple[float, float]:
-    """(width, baseline offset) of the one-line text ``s`` in ``ref`` at ``size`` points.
-
-    The offset is what matplotlib's ``Text`` adds to the y of a text set with
-    ``va="baseline"`` (zero or a rounding residue of its layout arithmetic, repeated here
-    step by step so that a drawing recorded without matplotlib is the same to the last bit).
-    """
-    w, h, d = _measure(s, ref, size)
-    min_ascent, min_descent, _gap = _height_metrics(ref, size)
-    a = max(h - d, min_ascent) + 0.0
-    d = max(d, min_descent) + 0.0
-    first = 0.0 - a
-    offset_y = (first - d) + d
-    return w, first - offset_y
 
 
 def _plain(s: str) -> str:
@@ -230,51 +99,6 @@ def _stroke_rgba(gc: GraphicsContextBase) -> RGBA:
     rgb = gc.get_rgb()
     forced = gc.get_forced_alpha() or len(rgb) == 3
     return _rgba(rgb, gc.get_alpha() if forced else None)
-
-
-def segments(path: Path) -> tuple[PathSegment, ...]:
-    """Convert a cleaned (transformed) path to segments; quadratic curves become cubic."""
-    vertices = np.asarray(path.vertices).tolist()
-    codes = path.codes
-    n = len(vertices)
-    if codes is None:
-        if not n:
-            return ()
-        first = PathSegment("M", (tuple(vertices[0]),))
-        return (first, *(PathSegment("L", (tuple(v),)) for v in vertices[1:]))
-    code_list = np.asarray(codes).tolist()
-    out: list[PathSegment] = []
-    append = out.append
-    last = (0.0, 0.0)
-    i = 0
-    while i < n:
-        code = code_list[i]
-        if code == 1:  # MOVETO
-            last = (vertices[i][0], vertices[i][1])
-            append(PathSegment("M", (last,)))
-            i += 1
-        elif code == 2:  # LINETO
-            last = (vertices[i][0], vertices[i][1])
-            append(PathSegment("L", (last,)))
-            i += 1
-        elif code == 4:  # CURVE4: two control points and the end point
-            c1, c2, end = vertices[i], vertices[i + 1], vertices[i + 2]
-            last = (end[0], end[1])
-            append(PathSegment("C", ((c1[0], c1[1]), (c2[0], c2[1]), last)))
-            i += 3
-        elif code == 3:  # CURVE3: one control point and the end point
-            q, end = vertices[i], vertices[i + 1]
-            c1 = (last[0] + 2 / 3 * (q[0] - last[0]), last[1] + 2 / 3 * (q[1] - last[1]))
-            c2 = (end[0] + 2 / 3 * (q[0] - end[0]), end[1] + 2 / 3 * (q[1] - end[1]))
-            last = (end[0], end[1])
-            append(PathSegment("C", (c1, c2, last)))
-            i += 2
-        elif code == 79:  # CLOSEPOLY
-            append(PathSegment("Z"))
-            i += 1
-        else:  # STOP
-            break
-    return tuple(out)
 
 
 class _RecordingRenderer(RendererBase):

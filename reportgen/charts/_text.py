@@ -6,7 +6,7 @@ import functools
 from collections.abc import Sequence
 from contextvars import ContextVar
 
-from reportgen.charts._record import BOLD, REGULAR, _measure
+from reportgen.charts._primitives import BOLD, REGULAR, _measure
 from reportgen.rules import CPR_BANDS, ESR_BANDS, printed_share, round_half_away, score_places
 
 # DejaVu Sans vertical metrics, as fractions of the font size (hhea ascender/descender and the

@@ -36,7 +36,7 @@ from typing import TypedDict
 
 from reportgen.charts._common import MIN_WIDTH
 from reportgen.charts._kit import Options, Palette, Sizes
-from reportgen.charts._record import chart_settings
+from reportgen.charts._primitives import chart_settings
 from reportgen.charts._text import NUMBER_FORMAT
 from reportgen.charts.quality import _esr_rights, _esr_trend
 from reportgen.charts.risk import _at_risk

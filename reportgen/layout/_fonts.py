@@ -1,10 +1,10 @@
 """Register the DejaVu Sans faces (shipped with matplotlib) as embedded reportlab TTFonts.
 
 In:  nothing; the TTF files are found in matplotlib's ``mpl-data`` directory without
-     importing matplotlib (importing it costs ~0.8 s and is the charts stage's business).
+     importing matplotlib (the charts stage's business).
 Out: ``FontSet``: the registered face names and ``face_for(FontRef)``.
 
-Charts are measured with these very files (see ``reportgen.charts._record``), so text
+Charts are measured with these very files (see ``reportgen.charts._primitives``), so text
 recorded from matplotlib lands where matplotlib put it. Registration costs ~0.1 s and is done
 once per process.
 """
