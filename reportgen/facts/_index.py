@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,12 +25,42 @@ class _Index:
     cpr_by_country: dict[str, pd.DataFrame]
     cpr_peers: dict[tuple[str, int], tuple[Peer, ...]]  # (metric, year) → as ``cpr``, clipped
     cpr_estimates: dict[tuple[str, str], tuple[Estimate, ...]]  # (country, metric) → by year
-    esr: dict[tuple[str, str, str], pd.DataFrame]  # (country, metric, standard) → All, by year
+    esr: Mapping[tuple[str, str, str], pd.DataFrame]  # (country, metric, standard) → All, by year
     esr_sex: dict[tuple[str, str, int, str, str], float]  # (country, metric, year, std, group)
     esr_used: dict[tuple[str, str], str]  # (country, metric) → the standard its figures use
     esr_pool: dict[tuple[str, int, str], np.ndarray]  # (metric, year, standard) → pool's scores
-    risk: dict[tuple[str, str], pd.DataFrame]  # (country, metric) → rows of the latest year
+    risk: Mapping[tuple[str, str], pd.DataFrame]  # (country, metric) → rows of the latest year
     risk_year: int | None
+
+
+class _Groups(Mapping[Any, pd.DataFrame]):
+    """The rows of ``frame`` grouped by the values of ``columns``, as ``groupby`` yields them
+    (keys in sorted order, each group's rows in the frame's order), each group's frame made
+    when first asked for: a worker reads a few countries' groups of the thousands a release
+    has, and making them all took a tenth of a second of every worker's start."""
+
+    def __init__(self, frame: pd.DataFrame, columns: list[str]) -> None:
+        self._frame = frame
+        positions: dict[tuple[Any, ...], list[int]] = {}
+        for i, key in enumerate(zip(*(frame[c].tolist() for c in columns), strict=True)):
+            positions.setdefault(key, []).append(i)
+        self._positions = {key: positions[key] for key in sorted(positions)}
+        self._made: dict[Hashable, pd.DataFrame] = {}
+
+    def __getitem__(self, key: Any) -> pd.DataFrame:
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = self._frame.iloc[self._positions[key]]
+        return made
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._positions
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._positions)
+
+    def __len__(self) -> int:
+        return len(self._positions)
 
 
 def _default_standard(high_income: bool) -> str:
@@ -41,10 +73,7 @@ def _index(dataset: Dataset) -> _Index:
     cpr = dataset.cpr
     esr = dataset.esr
     esr_all = esr[esr["group"] == "All"].sort_values("year", kind="stable")
-    by_cms = {
-        (str(c), str(m), str(s)): g
-        for (c, m, s), g in esr_all.groupby(["country", "metric", "standard"])
-    }
+    by_cms = _Groups(esr_all, ["country", "metric", "standard"])
     high = dict(zip(dataset.countries["country"], dataset.countries["high_income"], strict=True))
     used: dict[tuple[str, str], str] = {}
     for country, metric, standard in by_cms:
@@ -54,7 +83,12 @@ def _index(dataset: Dataset) -> _Index:
     # A country enters a ranking only under the standard its report uses for that right.
     in_pool = [
         used.get((str(c), str(m))) == str(s)
-        for c, m, s in zip(esr_all["country"], esr_all["metric"], esr_all["standard"], strict=True)
+        for c, m, s in zip(
+            esr_all["country"].tolist(),
+            esr_all["metric"].tolist(),
+            esr_all["standard"].tolist(),
+            strict=True,
+        )
     ]
     pooled = esr_all[pd.Series(in_pool, index=esr_all.index, dtype=bool)]
     pools = (
@@ -83,18 +117,18 @@ def _index(dataset: Dataset) -> _Index:
         esr_sex={
             (str(c), str(m), int(y), str(st), str(g)): float(v)
             for c, m, y, st, g, v in zip(
-                sexes["country"],
-                sexes["metric"],
-                sexes["year"],
-                sexes["standard"],
-                sexes["group"],
-                sexes["adj"],
+                sexes["country"].tolist(),
+                sexes["metric"].tolist(),
+                sexes["year"].tolist(),
+                sexes["standard"].tolist(),
+                sexes["group"].tolist(),
+                sexes["adj"].tolist(),
                 strict=True,
             )
         },
         esr_used=used,
         esr_pool=pools,
-        risk={(str(c), str(m)): g for (c, m), g in latest_risk.groupby(["country", "metric"])},
+        risk=_Groups(latest_risk, ["country", "metric"]),
         risk_year=risk_year,
     )
 
@@ -105,7 +139,11 @@ def _peers(table: pd.DataFrame) -> tuple[Peer, ...]:
     return tuple(
         Peer(str(c), float(m), clip(_num(lo, m)), clip(_num(hi, m)))
         for c, m, lo, hi in zip(
-            table["country"], table["mean"], table["lo"], table["hi"], strict=True
+            table["country"].tolist(),
+            table["mean"].tolist(),
+            table["lo"].tolist(),
+            table["hi"].tolist(),
+            strict=True,
         )
     )
 
@@ -115,12 +153,12 @@ def _estimates(cpr: pd.DataFrame) -> dict[tuple[str, str], tuple[Estimate, ...]]
     ordered = cpr.sort_values("year", kind="stable")
     series: dict[tuple[str, str], list[Estimate]] = {}
     for c, metric, y, m, lo, hi in zip(
-        ordered["country"],
-        ordered["metric"],
-        ordered["year"],
-        ordered["mean"],
-        ordered["lo"],
-        ordered["hi"],
+        ordered["country"].tolist(),
+        ordered["metric"].tolist(),
+        ordered["year"].tolist(),
+        ordered["mean"].tolist(),
+        ordered["lo"].tolist(),
+        ordered["hi"].tolist(),
         strict=True,
     ):
         estimate = Estimate(int(y), float(m), _num(lo, m), _num(hi, m))
@@ -133,7 +171,11 @@ def _standings(table: pd.DataFrame) -> tuple[Standing, ...]:
     rows = [
         Standing(str(c), float(m), _num(lo, m), _num(hi, m), CPR_BANDS.band_of(float(m)))
         for c, m, lo, hi in zip(
-            table["country"], table["mean"], table["lo"], table["hi"], strict=True
+            table["country"].tolist(),
+            table["mean"].tolist(),
+            table["lo"].tolist(),
+            table["hi"].tolist(),
+            strict=True,
         )
     ]
     return tuple(sorted(rows, key=lambda r: (-r.mean, r.code)))
