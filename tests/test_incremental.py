@@ -8,6 +8,7 @@ modification time.
 
 from __future__ import annotations
 
+import ast
 import csv
 import hashlib
 import json
@@ -23,7 +24,7 @@ from typing import Any
 import pytest
 
 from reportgen.batch import BatchResult, run_batch
-from reportgen.build import drawing_modules
+from reportgen.build import drawing_modules, imported_names
 from reportgen.resources import PACKAGE_DIR, styles_dir
 from tests.pdfcheck import page_texts
 
@@ -222,6 +223,69 @@ def test_the_drawing_code_is_found_from_its_imports() -> None:
     # What builds the model reaches a page only through the model.
     building = ("narrative", "facts", "load", "phrases", "codebook", "batch", "compendium")
     assert not any(n.startswith(building) for n in names)
+
+
+def _parsed_imports(source: str) -> set[str]:
+    """What the absolute imports of ``source`` name, by Python's parser: every statement,
+    in functions, classes and branches, but those under ``if TYPE_CHECKING:``."""
+    names: set[str] = set()
+
+    def walk(body: list[ast.stmt]) -> None:
+        for stmt in body:
+            if isinstance(stmt, ast.Import):
+                names.update(alias.name for alias in stmt.names)
+            elif isinstance(stmt, ast.ImportFrom) and stmt.module and stmt.level == 0:
+                names.add(stmt.module)
+                names.update(f"{stmt.module}.{alias.name}" for alias in stmt.names)
+            typing_only = (
+                isinstance(stmt, ast.If)
+                and isinstance(stmt.test, ast.Name)
+                and stmt.test.id == "TYPE_CHECKING"
+            )
+            for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+                inner = getattr(stmt, field, None)
+                if not inner or (typing_only and field == "body"):
+                    continue
+                for block in inner:
+                    walk([block] if isinstance(block, ast.stmt) else block.body)
+
+    walk(ast.parse(source).body)
+    return names
+
+
+def test_imports_are_read_as_the_parser_reads_them() -> None:
+    """The drawing side's imports are read from the source text (fast); on every module of
+    the package and the tests they are what Python's parser finds (docstrings and typing-only
+    blocks that name modules, multi-line and aliased imports, imports in functions)."""
+    files = [*PACKAGE_DIR.rglob("*.py"), *Path(__file__).parent.glob("*.py")]
+    assert len(files) > 100
+    for path in files:
+        source = path.read_text(encoding="utf-8")
+        assert set(imported_names(source)) == _parsed_imports(source), path
+    tricky = """
+\"\"\"from reportgen.cli import main (a docstring)\"\"\"
+import os.path as p, json  # a comment, import sys
+from typing import TYPE_CHECKING
+if TYPE_CHECKING:
+    from reportgen.facts import CountryFacts
+
+    import reportgen.narrative
+else:
+    from reportgen.model import (
+        Report,  # the model
+        Chart as C,
+    )
+
+
+def f():
+    from reportgen.vector import VectorDrawing
+"""
+    assert _parsed_imports(tricky) == {
+        "os.path", "json", "typing", "typing.TYPE_CHECKING", "reportgen.model",
+        "reportgen.model.Report", "reportgen.model.Chart", "reportgen.vector",
+        "reportgen.vector.VectorDrawing",
+    }  # fmt: skip
+    assert set(imported_names(tricky)) == _parsed_imports(tricky)
 
 
 def _cli(args: Sequence[str]) -> subprocess.CompletedProcess[str]:
