@@ -311,6 +311,8 @@ def finish(
             ),
             deterministic_id=True,
             compress_streams=True,
+            # (pikepdf would parse the XMP packet again to set a pdf:PDFVersion it has none of)
+            fix_metadata_version=False,
         )
         return out.getvalue()
 
