@@ -187,6 +187,7 @@ class Phrases:
         self.language = language
         self.locale = locale
         self._templates: dict[str, jinja2.Template] = {}
+        self._fixed_spans: dict[tuple[str, bool], tuple[Span, ...]] = {}
         self._source = _flatten(table)
         self._grammar = grammar
         self._forms = _forms(grammar, language)
@@ -491,6 +492,17 @@ class Phrases:
 
         ``sentence``: capitalise the first letter ("the Lantern Cays’ score" → "The …").
         """
+        fixed = self._fixed_spans.get((key, sentence))
+        if fixed is not None:
+            return fixed
+        source = self._source.get(key)
+        if source is not None and "{" not in source:
+            # No template syntax: what Jinja renders is the text itself (its line ends made
+            # "\n", the last one dropped), the same for any values; made once.
+            raw = source.replace("\r\n", "\n").replace("\r", "\n").removesuffix("\n")
+            fixed = self._finish(raw, sentence)
+            self._fixed_spans[(key, sentence)] = fixed
+            return fixed
         template = self._template(key)
         safe = {k: _clean_value(v) for k, v in values.items()}
         try:
@@ -504,6 +516,11 @@ class Phrases:
             raise TemplateError(f"Phrase '{key}' ({self.language}): {exc}") from None
         except (jinja2.TemplateError, TypeError) as exc:
             raise TemplateError(f"Phrase '{key}' ({self.language}) failed: {exc}.") from None
+        return self._finish(raw, sentence)
+
+    def _finish(self, raw: str, sentence: bool) -> tuple[Span, ...]:
+        """A rendered phrase as spans: one line, single spaces, the language's no-break
+        spaces, the first letter capitalised for a ``sentence``, figures marked strong."""
         text = _SPACES.sub(" ", raw.replace("\n", " ")).strip()
         for plain, no_break in self._no_break:
             text = text.replace(plain, no_break)
