@@ -1,7 +1,7 @@
 """The speed shortcuts give the output of the code they stand in for, byte for byte.
 
-Each shortcut (``reportgen.layout._fonts``, ``reportgen.layout.chrome.FrameOfPage``,
-``reportgen.layout.tagging.escape``) is checked against that code (reportlab's, the standard
+Each shortcut (``reportgen.layout._fonts``, ``reportgen.layout.chrome.FrameOfPage`` and
+``seed_first_subsets``, ``reportgen.layout.tagging.escape``) is checked against that code (reportlab's, the standard
 library's), called directly, on inputs that reach every branch of it: new characters,
 characters of a later subset, no-break spaces, characters without a glyph; arrays short and
 long, of numbers and of anything else.
@@ -20,7 +20,7 @@ from reportlab.platypus import Frame
 
 from reportgen.layout import _fonts
 from reportgen.layout._fonts import register_fonts
-from reportgen.layout.chrome import FrameOfPage
+from reportgen.layout.chrome import CANONICAL_CHARACTERS, FrameOfPage, seed_first_subsets
 
 # Latin, Greek and Cyrillic letters (over 256 of them: the later subsets), a no-break space,
 # a character DejaVu Sans has no glyph for, and the ASCII the reports mostly print.
@@ -111,3 +111,25 @@ def test_escape_is_saxutils_escape() -> None:
     for text in ["", "a & b", "<b>x</b>", "&amp;", "l’édition \"1\" 'q' > <", "\u00a0&\u202f"]:
         assert escape(text) == sax_escape(text)
         assert escape(text).replace('"', "&quot;") == sax_escape(text, {'"': "&quot;"})
+
+
+def test_seeded_subsets_are_reportlabs() -> None:
+    """Documents seeded one after another (the first assigns, the others copy it) hold what
+    reportlab's loop gives a fresh document for the seed; what they draw next splits as
+    reportlab splits it, and seeding copies nothing one document changes."""
+    fonts = register_fonts()
+    faces = (fonts.regular, fonts.bold, fonts.italic, fonts.bold_italic)
+    texts = _texts(11, 400)
+    for _ in range(3):
+        ours, theirs = PDFDocument(), PDFDocument()
+        seed_first_subsets(ours, fonts)
+        for face in faces:
+            font = pdfmetrics.getFont(face)
+            TTFont.splitString(font, CANONICAL_CHARACTERS, theirs)
+            mine, reference = font.state[ours], font.state[theirs]
+            assert mine.assignments == reference.assignments, face
+            assert mine.subsets == reference.subsets, face
+            assert mine.nextCode == reference.nextCode, face
+        font = pdfmetrics.getFont(fonts.regular)
+        for text in texts:  # (new characters change this document's state only)
+            assert font.splitString(text, ours) == TTFont.splitString(font, text, theirs), text

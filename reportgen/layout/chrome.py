@@ -48,6 +48,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFDocument
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame
 
@@ -548,11 +549,38 @@ def seed_first_subsets(doc: PDFDocument, fonts: FontSet, order: Sequence[str] = 
     """
     faces = (fonts.regular, fonts.bold, fonts.italic, fonts.bold_italic)
     for face in faces:
-        pdfmetrics.getFont(face).splitString(CANONICAL_CHARACTERS, doc)
+        _seed(pdfmetrics.getFont(face), doc)
     named = [face for face in order if face in faces]
     named += [face for face in faces[:3] if face not in named]
     for face in named:
         pdfmetrics.getFont(face).getSubsetInternalName(0, doc)
+
+
+# What seeding leaves in a font's state for a document, by font: the same every time (the
+# codes are given in the order of CANONICAL_CHARACTERS), so copied after the first instead of
+# assigned character by character again in every document.
+_SEEDED: dict[TTFont, tuple[dict[int, int], list[list[int]], int]] = {}
+
+
+def _seed(font: TTFont, doc: PDFDocument) -> None:
+    """``font.splitString(CANONICAL_CHARACTERS, doc)`` for a document that has drawn nothing
+    in ``font`` yet: its assignments, subsets and next code, copied from the first one's."""
+    if doc in font.state:  # (drawn in already: reportlab's loop assigns what is new)
+        font.splitString(CANONICAL_CHARACTERS, doc)
+        return
+    seeded = _SEEDED.get(font)
+    if seeded is None:
+        font.splitString(CANONICAL_CHARACTERS, doc)
+        state = font.state[doc]
+        if not state.frozen:  # (a font embedded whole has nothing to seed)
+            subsets = [list(subset) for subset in state.subsets]
+            _SEEDED[font] = (dict(state.assignments), subsets, state.nextCode)
+        return
+    assignments, subsets, next_code = seeded
+    state = font.state[doc] = TTFont.State(font._asciiReadable, font)
+    state.assignments = dict(assignments)
+    state.subsets = [list(subset) for subset in subsets]
+    state.nextCode = next_code
 
 
 @dataclass(frozen=True, slots=True)
